@@ -1,0 +1,85 @@
+//! Every ARM path and api-version the app uses, in one place.
+//!
+//! Builders return paths (with query) relative to the cloud's ARM base URL; the client joins them.
+
+/// `GET /tenants`, `GET /subscriptions`.
+pub const RESOURCES: &str = "2022-12-01";
+/// `Microsoft.Security/settings`.
+pub const SETTINGS: &str = "2022-05-01";
+/// `Microsoft.Security/pricings`.
+pub const PRICINGS: &str = "2024-01-01";
+/// `Microsoft.Authorization/permissions`.
+pub const PERMISSIONS: &str = "2022-04-01";
+/// `Microsoft.Compute/virtualMachines` and their extensions.
+pub const COMPUTE: &str = "2024-07-01";
+/// `Microsoft.HybridCompute/machines` (Arc) and their extensions.
+pub const HYBRID_COMPUTE: &str = "2024-07-10";
+/// `Microsoft.ResourceGraph/resources`.
+pub const RESOURCE_GRAPH: &str = "2024-04-01";
+/// `Microsoft.Resources/tags`.
+pub const TAGS: &str = "2021-04-01";
+/// `Microsoft.Security/alerts`.
+pub const ALERTS: &str = "2022-01-01";
+/// `Microsoft.Security/securityConnectors`.
+pub const SECURITY_CONNECTORS: &str = "2024-08-01-preview";
+
+pub fn tenants() -> String {
+    format!("/tenants?api-version={RESOURCES}")
+}
+
+pub fn subscriptions() -> String {
+    format!("/subscriptions?api-version={RESOURCES}")
+}
+
+pub fn settings(subscription_id: &str) -> String {
+    format!("/subscriptions/{}/providers/Microsoft.Security/settings?api-version={SETTINGS}", seg(subscription_id))
+}
+
+pub fn setting(subscription_id: &str, name: &str) -> String {
+    format!(
+        "/subscriptions/{}/providers/Microsoft.Security/settings/{}?api-version={SETTINGS}",
+        seg(subscription_id),
+        seg(name)
+    )
+}
+
+pub fn pricings(subscription_id: &str) -> String {
+    format!("/subscriptions/{}/providers/Microsoft.Security/pricings?api-version={PRICINGS}", seg(subscription_id))
+}
+
+pub fn pricing(subscription_id: &str, name: &str) -> String {
+    format!(
+        "/subscriptions/{}/providers/Microsoft.Security/pricings/{}?api-version={PRICINGS}",
+        seg(subscription_id),
+        seg(name)
+    )
+}
+
+pub fn permissions(subscription_id: &str) -> String {
+    format!(
+        "/subscriptions/{}/providers/Microsoft.Authorization/permissions?api-version={PERMISSIONS}",
+        seg(subscription_id)
+    )
+}
+
+pub fn resource_graph() -> String {
+    format!("/providers/Microsoft.ResourceGraph/resources?api-version={RESOURCE_GRAPH}")
+}
+
+/// Percent-encodes one path segment, so that a hostile id cannot change the path.
+pub fn seg(segment: &str) -> String {
+    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect::<String>().replace('+', "%20")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_segments_stay_one_segment() {
+        assert_eq!(
+            setting("../../x", "WDATP?api-version=1"),
+            "/subscriptions/..%2F..%2Fx/providers/Microsoft.Security/settings/WDATP%3Fapi-version%3D1?api-version=2022-05-01"
+        );
+    }
+}

@@ -1,0 +1,193 @@
+//! The ARM client: JSON over any [`Transport`], with paging, retries and `Retry-After`.
+//!
+//! Paging follows `nextLink` (only to the same ARM host, so a hostile link cannot take the
+//! token elsewhere) and Resource Graph's `$skipToken`. Retries cover 429 (honouring
+//! `Retry-After` when the browser lets us read it), 409 on writes, 5xx and dropped requests.
+
+use std::cell::Cell;
+
+use http::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::arm::graph::{QueryRequest, QueryResponse};
+use crate::arm::Page;
+use crate::error::ArmFailure;
+use crate::transport::{Request, Response, Transport};
+
+/// How hard to try before giving up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub attempts: u32,
+    /// First backoff when the server gave no `Retry-After`; doubles each time.
+    pub base_delay_ms: u64,
+    /// Never wait longer than this for one retry, whatever `Retry-After` says.
+    pub max_delay_ms: u64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { attempts: 5, base_delay_ms: 500, max_delay_ms: 30_000 }
+    }
+}
+
+/// Resource Graph accepts at most this many subscriptions in one query.
+pub const GRAPH_SUBSCRIPTIONS_PER_QUERY: usize = 1000;
+
+/// A client for one cloud's ARM endpoint.
+pub struct ArmClient<T> {
+    transport: T,
+    arm_url: String,
+    retry: RetryPolicy,
+    jitter_seed: Cell<u64>,
+}
+
+impl<T: Transport> ArmClient<T> {
+    /// `arm_url` is the cloud's ARM base, e.g. `https://management.azure.com`.
+    pub fn new(transport: T, arm_url: &str) -> Self {
+        let jitter_seed = Cell::new(transport.now_ms() | 1);
+        ArmClient { transport, arm_url: arm_url.trim_end_matches('/').to_string(), retry: RetryPolicy::default(), jitter_seed }
+    }
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    pub fn arm_url(&self) -> &str {
+        &self.arm_url
+    }
+
+    /// The absolute URL of an ARM path from [`crate::api`].
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.arm_url, path)
+    }
+
+    /// GETs one resource.
+    pub async fn get<D: DeserializeOwned>(&self, path: &str) -> Result<D, ArmFailure> {
+        let response = self.send(Method::GET, self.url(path), None).await?;
+        parse(&response)
+    }
+
+    /// GETs every page of a list, following `nextLink`.
+    pub async fn list<D: DeserializeOwned>(&self, path: &str) -> Result<Vec<D>, ArmFailure> {
+        let mut items = Vec::new();
+        let mut url = self.url(path);
+        loop {
+            let page: Page<D> = parse(&self.send(Method::GET, url, None).await?)?;
+            let next = page.next().map(str::to_string);
+            items.extend(page.value);
+            match next {
+                Some(link) => url = self.same_host(link)?,
+                None => return Ok(items),
+            }
+        }
+    }
+
+    /// PUTs a resource and returns ARM's answer.
+    pub async fn put<B: Serialize, D: DeserializeOwned>(&self, path: &str, body: &B) -> Result<D, ArmFailure> {
+        let body = serde_json::to_vec(body).map_err(|e| ArmFailure::Unreadable(e.to_string()))?;
+        let response = self.send(Method::PUT, self.url(path), Some(body)).await?;
+        parse(&response)
+    }
+
+    /// Runs a Resource Graph query over `subscriptions`, in batches of 1,000 subscriptions,
+    /// following `$skipToken` for every page.
+    pub async fn query<D: DeserializeOwned>(&self, query: &str, subscriptions: &[String]) -> Result<Vec<D>, ArmFailure> {
+        let mut rows = Vec::new();
+        for batch in subscriptions.chunks(GRAPH_SUBSCRIPTIONS_PER_QUERY) {
+            let mut request = QueryRequest::new(query, batch.to_vec());
+            loop {
+                let body = serde_json::to_vec(&request).map_err(|e| ArmFailure::Unreadable(e.to_string()))?;
+                let response = self.send(Method::POST, self.url(&crate::api::resource_graph()), Some(body)).await?;
+                let page: QueryResponse<D> = parse(&response)?;
+                rows.extend(page.data);
+                match page.skip_token.filter(|t| !t.is_empty()) {
+                    Some(token) => request.options.skip_token = Some(token),
+                    None => break,
+                }
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Sends one request, retrying what is worth retrying; an error status is a failure.
+    pub async fn send(&self, method: Method, url: String, body: Option<Vec<u8>>) -> Result<Response, ArmFailure> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let outcome = self.transport.send(request(&method, &url, body.clone())).await;
+            let wait = match &outcome {
+                Ok(response) if response.status().is_success() => None,
+                Ok(response) => self.retry_wait(&method, response, attempt),
+                Err(_) => Some(self.backoff(attempt)),
+            };
+            match wait {
+                Some(ms) if attempt < self.retry.attempts => self.transport.sleep(ms).await,
+                _ => {
+                    let response = outcome?;
+                    if response.status().is_success() {
+                        return Ok(response);
+                    }
+                    return Err(ArmFailure::from_response(response.status().as_u16(), response.body()));
+                }
+            }
+        }
+    }
+
+    /// How long to wait before retrying this failed answer, or `None` when retrying cannot help.
+    fn retry_wait(&self, method: &Method, response: &Response, attempt: u32) -> Option<u64> {
+        match response.status() {
+            StatusCode::TOO_MANY_REQUESTS => Some(
+                retry_after_ms(response).map_or_else(|| self.backoff(attempt), |ms| ms.min(self.retry.max_delay_ms)),
+            ),
+            // "Another update operation is in progress": only writes meet it, and they are idempotent.
+            StatusCode::CONFLICT if method != Method::GET => Some(self.backoff(attempt)),
+            status if status.is_server_error() => Some(self.backoff(attempt)),
+            _ => None,
+        }
+    }
+
+    /// Exponential backoff with up to 50% jitter, so parallel retries do not arrive together.
+    fn backoff(&self, attempt: u32) -> u64 {
+        let base = self.retry.base_delay_ms.saturating_mul(1 << (attempt - 1).min(10));
+        let mut x = self.jitter_seed.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.jitter_seed.set(x);
+        (base + x % (base / 2 + 1)).min(self.retry.max_delay_ms)
+    }
+
+    fn same_host(&self, link: String) -> Result<String, ArmFailure> {
+        let expected = format!("{}/", self.arm_url);
+        if link.starts_with(&expected) {
+            Ok(link)
+        } else {
+            Err(ArmFailure::Unreadable(format!("a next-page link points outside {}: {link}", self.arm_url)))
+        }
+    }
+}
+
+fn request(method: &Method, url: &str, body: Option<Vec<u8>>) -> Request {
+    let mut builder = http::Request::builder().method(method.clone()).uri(url).header("Accept", "application/json");
+    if body.is_some() {
+        builder = builder.header("Content-Type", "application/json");
+    }
+    builder.body(body.unwrap_or_default()).expect("a URL built from the ARM base and an encoded path is valid")
+}
+
+/// `Retry-After` in seconds (ARM's form), as milliseconds.
+pub fn retry_after_ms(response: &Response) -> Option<u64> {
+    let value = response.headers().get(http::header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(|s| s * 1000)
+}
+
+fn parse<D: DeserializeOwned>(response: &Response) -> Result<D, ArmFailure> {
+    serde_json::from_slice(response.body()).map_err(|e| ArmFailure::Unreadable(e.to_string()))
+}

@@ -1,0 +1,16 @@
+//! The pure core of MDE Console: everything that is not the browser.
+//!
+//! Clouds and config, the Entra ID protocol, ARM models and requests, a client over any
+//! [`transport::Transport`], and the domain rules (integration status, readiness, plans).
+//! It compiles and tests natively, with no browser types.
+
+pub mod api;
+pub mod arm;
+pub mod auth;
+pub mod client;
+pub mod cloud;
+pub mod config;
+pub mod error;
+pub mod overview;
+pub mod status;
+pub mod transport;

@@ -1,0 +1,40 @@
+//! The one seam between the core and the outside world: send an HTTP request, wait a while.
+//!
+//! The browser implements it over `fetch`, demo mode over the in-memory fake tenant, the tests
+//! over the fake directly. Keeping it this small is what lets the same client run everywhere.
+
+use std::future::Future;
+
+/// An HTTP request as the core builds it (absolute URL, headers, body bytes).
+pub type Request = http::Request<Vec<u8>>;
+/// An HTTP response as the core reads it.
+pub type Response = http::Response<Vec<u8>>;
+
+/// Why no HTTP answer came back at all. An HTTP error status is *not* a transport error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportError {
+    /// The request left but no answer arrived (network down, connection dropped, CORS refusal).
+    Network(String),
+}
+
+impl std::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TransportError::Network(why) => write!(f, "no answer from the server ({why})"),
+        }
+    }
+}
+
+impl std::error::Error for TransportError {}
+
+/// The network and the clock, as the core needs them.
+///
+/// Futures are not `Send`: in the browser everything runs on one thread.
+pub trait Transport {
+    /// Sends one request and returns whatever HTTP answer came back.
+    fn send(&self, request: Request) -> impl Future<Output = Result<Response, TransportError>>;
+    /// Waits `ms` milliseconds (used for `Retry-After` and backoff).
+    fn sleep(&self, ms: u64) -> impl Future<Output = ()>;
+    /// Milliseconds since the Unix epoch (token expiry, audit times).
+    fn now_ms(&self) -> u64;
+}

@@ -1,0 +1,349 @@
+//! Every response body of every real ARM example parses into the core's typed model.
+//!
+//! Examples live in `tests/fixtures/arm/<folder>/*.json` (copied from Azure/azure-rest-api-specs,
+//! see `SOURCES.md`): each file has `parameters` (the request) and `responses` keyed by status
+//! code, each with an optional `body`. The folder says which model a body must parse into; a
+//! body with a `value` array is a list (`Page<T>`), an error status (4xx, 5xx, `default`) must
+//! be ARM's error envelope.
+//!
+//! Set `ARM_EXAMPLES_DIR` to a directory of the same layout to check more examples with no code
+//! change: `ARM_EXAMPLES_DIR=/some/dir cargo test -p mde-core --test arm_examples`. Folders this
+//! test does not know are skipped with a note; a body that does not parse fails the test, naming
+//! the file, the status and the JSON path serde stopped at.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use mde_core::arm::alerts::Alert;
+use mde_core::arm::connectors::SecurityConnector;
+use mde_core::arm::graph::QueryResponse;
+use mde_core::arm::machines::{
+    is_mde_extension, ArcExtension, ArcMachine, MachineExtension, OsFamily, VirtualMachine, VmExtension,
+};
+use mde_core::arm::permissions::{allows, Permission};
+use mde_core::arm::pricings::Pricing;
+use mde_core::arm::settings::{Setting, WDATP, WDATP_EXCLUDE_LINUX};
+use mde_core::arm::subscriptions::Subscription;
+use mde_core::arm::tags::{TagsOperation, TagsPatch, TagsResource};
+use mde_core::arm::tenants::Tenant;
+use mde_core::arm::{ArmErrorBody, Page};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/arm");
+
+/// Checks one response body; `Err` says what failed, with serde's JSON path.
+type Check = fn(&Value) -> Result<(), String>;
+
+/// The model each folder's bodies must parse into; `None` for a folder this test does not know.
+fn check_for(folder: &str) -> Option<Check> {
+    Some(match folder {
+        "tenants" => item_or_page::<Tenant>,
+        "subscriptions" => item_or_page::<Subscription>,
+        "security-settings" => item_or_page::<Setting>,
+        "security-pricings" => item_or_page::<Pricing>,
+        "authorization" => item_or_page::<Permission>,
+        "vm" => item_or_page::<VirtualMachine>,
+        "vm-extensions" => item_or_page::<VmExtension>,
+        "arc-machines" => item_or_page::<ArcMachine>,
+        "arc-extensions" => item_or_page::<ArcExtension>,
+        "resourcegraph" => graph_page,
+        "tags" => item_or_page::<TagsResource>,
+        "security-alerts" => item_or_page::<Alert>,
+        "security-connectors" => item_or_page::<SecurityConnector>,
+        _ => return None,
+    })
+}
+
+/// Deserializes `body` as `T`, reporting the JSON path of the first field that does not fit.
+fn parse<T: DeserializeOwned>(body: &Value) -> Result<T, String> {
+    serde_path_to_error::deserialize::<_, T>(body).map_err(|e| {
+        let path = e.path().to_string();
+        format!("at JSON path `{path}`: {}", e.into_inner())
+    })
+}
+
+fn item_or_page<T: DeserializeOwned>(body: &Value) -> Result<(), String> {
+    if body.get("value").is_some() {
+        parse::<Page<T>>(body).map(drop).map_err(|e| format!("as Page<{}>: {e}", short_name::<T>()))
+    } else {
+        parse::<T>(body).map(drop).map_err(|e| format!("as {}: {e}", short_name::<T>()))
+    }
+}
+
+/// A Resource Graph page; every row must carry `id` (the app's queries project it, and paging
+/// is only stable with it).
+fn graph_page(body: &Value) -> Result<(), String> {
+    let page: QueryResponse<Value> = parse(body).map_err(|e| format!("as QueryResponse<Value>: {e}"))?;
+    for (i, row) in page.data.iter().enumerate() {
+        match row.get("id").and_then(Value::as_str) {
+            Some(id) if !id.is_empty() => {}
+            _ => return Err(format!("at JSON path `data[{i}]`: row has no `id` string")),
+        }
+    }
+    Ok(())
+}
+
+fn error_body(body: &Value) -> Result<(), String> {
+    parse::<ArmErrorBody>(body).map(drop).map_err(|e| format!("as ArmErrorBody: {e}"))
+}
+
+fn short_name<T>() -> &'static str {
+    let full = std::any::type_name::<T>();
+    full.rsplit("::").next().unwrap_or(full)
+}
+
+/// Whether a response key (`"200"`, `"404"`, `"default"`) is an error status.
+fn is_error_status(status: &str) -> bool {
+    status.eq_ignore_ascii_case("default") || status.parse::<u16>().is_ok_and(|code| code >= 400)
+}
+
+#[derive(Default)]
+struct Tally {
+    files: usize,
+    bodies: usize,
+    failures: Vec<String>,
+    notes: Vec<String>,
+}
+
+/// Checks every example file in every folder of `root`.
+fn walk(root: &Path, tally: &mut Tally) {
+    let mut folders: Vec<PathBuf> = match fs::read_dir(root) {
+        Ok(entries) => entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_dir()).collect(),
+        Err(e) => {
+            tally.failures.push(format!("{}: cannot read the examples directory: {e}", root.display()));
+            return;
+        }
+    };
+    folders.sort();
+    for folder in folders {
+        let name = folder.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let Some(check) = check_for(&name) else {
+            tally.notes.push(format!("skipped unknown folder {} (no model is mapped to `{name}`)", folder.display()));
+            continue;
+        };
+        let mut files: Vec<PathBuf> = match fs::read_dir(&folder) {
+            Ok(entries) => entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")))
+                .collect(),
+            Err(e) => {
+                tally.failures.push(format!("{}: cannot read folder: {e}", folder.display()));
+                continue;
+            }
+        };
+        files.sort();
+        for file in files {
+            check_file(&file, check, tally);
+        }
+    }
+}
+
+fn check_file(file: &Path, check: Check, tally: &mut Tally) {
+    tally.files += 1;
+    let shown = file.display();
+    let text = match fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) => return tally.failures.push(format!("{shown}: cannot read: {e}")),
+    };
+    let example: Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
+        Err(e) => return tally.failures.push(format!("{shown}: not JSON: {e}")),
+    };
+    let Some(responses) = example.get("responses").and_then(Value::as_object) else {
+        return tally.failures.push(format!("{shown}: no `responses` object"));
+    };
+    for (status, response) in responses {
+        let body = match response.get("body") {
+            None | Some(Value::Null) => continue, // e.g. 202 Accepted, 204 No Content
+            Some(body) => body,
+        };
+        tally.bodies += 1;
+        let result = if is_error_status(status) { error_body(body) } else { check(body) };
+        if let Err(e) = result {
+            tally.failures.push(format!("{shown}: response {status}: {e}"));
+        }
+    }
+}
+
+#[test]
+fn every_example_body_parses_into_its_model() {
+    let mut tally = Tally::default();
+    walk(Path::new(FIXTURES), &mut tally);
+    let (fixture_files, fixture_bodies) = (tally.files, tally.bodies);
+    assert!(fixture_bodies >= 20, "only {fixture_bodies} bodies found under {FIXTURES}: are the fixtures there?");
+
+    let extra = std::env::var_os("ARM_EXAMPLES_DIR").filter(|d| !d.is_empty()).map(PathBuf::from);
+    if let Some(dir) = &extra {
+        if dir.is_dir() {
+            walk(dir, &mut tally);
+        } else {
+            tally.failures.push(format!("ARM_EXAMPLES_DIR={} is not a directory", dir.display()));
+        }
+    }
+
+    for note in &tally.notes {
+        println!("note: {note}");
+    }
+    println!("checked {fixture_bodies} bodies in {fixture_files} files under {FIXTURES}");
+    if let Some(dir) = &extra {
+        println!(
+            "checked {} bodies in {} files under ARM_EXAMPLES_DIR={}",
+            tally.bodies - fixture_bodies,
+            tally.files - fixture_files,
+            dir.display()
+        );
+    }
+    if !tally.failures.is_empty() {
+        panic!(
+            "{} of {} example bodies did not parse:\n  {}",
+            tally.failures.len(),
+            tally.bodies,
+            tally.failures.join("\n  ")
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Facts a user would notice if a model read them wrong.
+// ---------------------------------------------------------------------------------------------
+
+fn example(path: &str) -> Value {
+    let file = Path::new(FIXTURES).join(path);
+    let text = fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+}
+
+fn body<T: DeserializeOwned>(path: &str, status: &str) -> T {
+    let example = example(path);
+    let body = &example["responses"][status]["body"];
+    parse(body).unwrap_or_else(|e| panic!("{path} {status}: {e}"))
+}
+
+#[test]
+fn settings_example_has_the_integration_and_linux_exclusion_off() {
+    let page: Page<Setting> = body("security-settings/GetSettings_example.json", "200");
+    let enabled = |name: &str| page.value.iter().find(|s| s.name == name).map(|s| s.properties.enabled);
+    assert_eq!(enabled(WDATP), Some(false));
+    assert_eq!(enabled(WDATP_EXCLUDE_LINUX), Some(false));
+    assert_eq!(enabled("MCAS"), Some(true));
+    let sentinel = page.value.iter().find(|s| s.name == "Sentinel").unwrap();
+    assert_eq!(sentinel.kind.as_deref(), Some("AlertSyncSettings"));
+    assert_eq!(page.next(), None);
+}
+
+#[test]
+fn virtual_machines_pricing_is_standard_p2() {
+    let pricing: Pricing = body("security-pricings/GetPricingByNameVirtualMachines_example.json", "200");
+    assert_eq!(pricing.name, "VirtualMachines");
+    assert_eq!(pricing.properties.pricing_tier, "Standard");
+    assert_eq!(pricing.properties.sub_plan.as_deref(), Some("P2"));
+}
+
+#[test]
+fn vms_read_as_windows_with_their_image_and_tags() {
+    let page: Page<VirtualMachine> = body("vm/VirtualMachine_ListBySubscription_ByLocation.json", "200");
+    let vm = &page.value[0];
+    assert_eq!(vm.os_family(), OsFamily::Windows);
+    assert_eq!(vm.display_name(), "{virtualMachineName}");
+    let image = vm.properties.storage_profile.image_reference.as_ref().unwrap();
+    assert_eq!(image.label().as_deref(), Some("MicrosoftWindowsServer/WindowsServer/2012-R2-Datacenter"));
+    assert_eq!(vm.properties.os_profile.as_ref().unwrap().allow_extension_operations, Some(true));
+    assert_eq!(vm.tags.get("testTag").map(String::as_str), Some("1"));
+    assert_eq!(vm.power_state(), None, "a plain list has no instance view");
+
+    // The minimal example has neither name nor properties: the name comes from the id.
+    let page: Page<VirtualMachine> = body("vm/VirtualMachine_ListAll_MinimumSet_Gen.json", "200");
+    assert_eq!(page.value[0].display_name(), "{virtualMachineName}");
+    assert_eq!(page.value[0].os_family(), OsFamily::Unknown);
+}
+
+#[test]
+fn vm_extension_statuses_are_a_list_and_it_is_not_mde() {
+    let page: Page<VmExtension> = body("vm-extensions/VirtualMachineExtension_List_MaximumSet_Gen.json", "200");
+    let ext = &page.value[0];
+    assert!(!is_mde_extension(ext));
+    assert_eq!(ext.provisioning_state(), Some("Creating"));
+    assert_eq!(ext.properties.instance_view.as_ref().unwrap().statuses.len(), 1);
+}
+
+#[test]
+fn arc_examples_tolerate_nulls_and_single_status_objects() {
+    let page: Page<ArcMachine> = body("arc-machines/Machines_ListBySubscription.json", "200");
+    assert_eq!(page.value.len(), 2);
+    let machine = &page.value[0];
+    assert_eq!(machine.display_name(), "myMachine");
+    assert_eq!(machine.os_family(), OsFamily::Unknown, "osType is null in this example");
+    assert!(!machine.is_connected(), "status is null in this example");
+    assert!(machine.tags.is_empty() && machine.properties.error_details.is_empty());
+    assert_eq!(page.next(), Some("string"));
+
+    let page: Page<ArcExtension> = body("arc-extensions/Extension_List.json", "200");
+    let status = page.value[0].properties.instance_view.as_ref().unwrap().status.as_ref().unwrap();
+    assert_eq!(status.display_status.as_deref(), Some("Provisioning succeeded"));
+    let empty = page.value[1].properties.instance_view.as_ref().unwrap().status.as_ref().unwrap();
+    assert_eq!(empty.code, None);
+    assert!(page.value.iter().all(|e| !is_mde_extension(e)));
+}
+
+#[test]
+fn alerts_name_the_machine_they_concern() {
+    let page: Page<Alert> = body("security-alerts/GetAlertsSubscription_example.json", "200");
+    let alert = &page.value[0];
+    assert_eq!(alert.properties.severity.as_deref(), Some("High"));
+    assert_eq!(alert.properties.compromised_entity.as_deref(), Some("vm1"));
+    assert!(alert.concerns(
+        "/subscriptions/20ff7fc3-e762-44dd-bd96-b71116dcdc23/resourceGroups/myRg1/providers/Microsoft.Compute/virtualMachines/vm1"
+    ));
+    assert_eq!(alert.properties.resource_identifiers[1].kind, "LogAnalytics");
+}
+
+#[test]
+fn connectors_name_their_environments() {
+    let page: Page<SecurityConnector> =
+        body("security-connectors/GetSecurityConnectorsSubscription_example.json", "200");
+    let names: Vec<&str> = page.value.iter().filter_map(|c| c.properties.environment_name.as_deref()).collect();
+    assert_eq!(names, ["AWS", "AWS", "Github", "Github", "GCP"]);
+    assert_eq!(page.value[0].properties.offerings[0].offering_type, "CspmMonitorAws");
+    assert!(page.value.iter().all(|c| !c.has_defender_for_servers()));
+}
+
+#[test]
+fn tags_request_and_answer_round_trip() {
+    let example = example("tags/PatchTagsResource.json");
+    let request: TagsPatch = parse(&example["parameters"]["parameters"]).unwrap();
+    assert_eq!(request.operation, TagsOperation::Replace);
+    let answer: TagsResource = body("tags/PatchTagsResource.json", "200");
+    assert_eq!(answer.properties.tags, request.properties.tags);
+    assert!(!answer.excludes_mde_auto_update());
+}
+
+#[test]
+fn graph_pages_carry_a_skip_token_until_the_end() {
+    let first: QueryResponse<Value> = body("resourcegraph/ResourcesFirstPageQuery.json", "200");
+    assert!(first.skip_token.is_some());
+    assert_eq!(first.count, first.data.len() as u64);
+    let basic: QueryResponse<Value> = body("resourcegraph/ResourcesBasicQuery.json", "200");
+    assert_eq!(basic.skip_token, None);
+}
+
+#[test]
+fn tenants_subscriptions_and_permissions_read_right() {
+    let tenants: Page<Tenant> = body("tenants/GetTenants.json", "200");
+    assert_eq!(tenants.value[1].label(), "Contoso Corp.");
+    let subscriptions: Page<Subscription> = body("subscriptions/GetSubscriptions.json", "200");
+    assert!(subscriptions.value[0].is_enabled());
+    let permissions: Page<Permission> = body("authorization/GetPermissions.json", "200");
+    assert!(!allows(&permissions.value, "Microsoft.Security/settings/write"));
+}
+
+#[test]
+fn error_statuses_are_recognised() {
+    assert!(is_error_status("404") && is_error_status("500") && is_error_status("default"));
+    assert!(!is_error_status("200") && !is_error_status("202") && !is_error_status("204"));
+    let err = r#"{"error":{"code":"AuthorizationFailed","message":"no","details":null}}"#;
+    assert!(error_body(&serde_json::from_str(err).unwrap()).is_ok());
+    assert!(error_body(&serde_json::json!({"value": []})).is_err());
+}
