@@ -6,11 +6,14 @@
 
 pub mod api;
 pub mod arm;
+pub mod audit;
 pub mod auth;
+pub mod change;
 pub mod client;
 pub mod cloud;
 pub mod config;
 pub mod error;
 pub mod overview;
+pub mod signed_in;
 pub mod status;
 pub mod transport;

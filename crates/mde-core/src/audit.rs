@@ -1,0 +1,148 @@
+//! The session's audit log: every change, who made it, before and after, and ARM's answer.
+
+use serde::{Deserialize, Serialize};
+
+use crate::change::Outcome;
+
+/// One change as it happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    /// UTC, ISO 8601.
+    pub time: String,
+    pub user: String,
+    pub subscription_id: String,
+    pub subscription_name: String,
+    pub setting: String,
+    pub before: Option<bool>,
+    /// What was asked for.
+    pub requested: bool,
+    /// What ARM reported when read back (`None`: unknown or not there).
+    pub after: Option<bool>,
+    /// `PUT <url>`.
+    pub request: String,
+    /// HTTP status of the write (`0`: no answer).
+    pub status: u16,
+    pub error_code: String,
+    pub error_message: String,
+}
+
+impl AuditEntry {
+    pub fn from_outcome(outcome: &Outcome, time: String, user: &str, subscription_name: &str, arm_url: &str) -> Self {
+        let (status, error_code, error_message) = match &outcome.written {
+            Ok(()) => (200, String::new(), String::new()),
+            Err(failure) => (failure.status().unwrap_or(0), failure.code().to_string(), failure.to_string()),
+        };
+        AuditEntry {
+            time,
+            user: user.to_string(),
+            subscription_id: outcome.change.subscription_id.clone(),
+            subscription_name: subscription_name.to_string(),
+            setting: outcome.change.setting.clone(),
+            before: outcome.before,
+            requested: outcome.change.enabled,
+            after: outcome.read_back.clone().ok().flatten(),
+            request: format!("PUT {}{}", arm_url, outcome.change.path()),
+            status,
+            error_code,
+            error_message,
+        }
+    }
+}
+
+const COLUMNS: [&str; 12] = [
+    "time", "user", "subscriptionId", "subscriptionName", "setting", "before", "requested", "after", "request", "status",
+    "errorCode", "errorMessage",
+];
+
+/// The log as CSV (RFC 4180), safe to open in a spreadsheet: cells that would start a
+/// formula get a leading apostrophe.
+pub fn to_csv(entries: &[AuditEntry]) -> String {
+    let flag = |v: Option<bool>| v.map_or(String::new(), |b| b.to_string());
+    let mut out = COLUMNS.join(",");
+    out.push_str("\r\n");
+    for e in entries {
+        let cells = [
+            e.time.clone(),
+            e.user.clone(),
+            e.subscription_id.clone(),
+            e.subscription_name.clone(),
+            e.setting.clone(),
+            flag(e.before),
+            e.requested.to_string(),
+            flag(e.after),
+            e.request.clone(),
+            e.status.to_string(),
+            e.error_code.clone(),
+            e.error_message.clone(),
+        ];
+        out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// Quotes a cell when needed, and defuses spreadsheet formulas (CSV injection).
+pub fn csv_cell(value: &str) -> String {
+    let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() };
+    if defused.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", defused.replace('"', "\"\""))
+    } else {
+        defused
+    }
+}
+
+/// Milliseconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (UTC), with no date library.
+pub fn iso_time(ms: u64) -> String {
+    let secs = ms / 1000;
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times() {
+        assert_eq!(iso_time(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_time(1_795_876_456_000), "2026-11-28T14:34:16Z");
+        assert_eq!(iso_time(951_782_400_000), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn csv_is_quoted_and_defused() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        let entry = AuditEntry {
+            time: "2026-11-28T13:14:16Z".into(),
+            user: "avery@contoso.example".into(),
+            subscription_id: "s1".into(),
+            subscription_name: "Prod, EU".into(),
+            setting: "WDATP".into(),
+            before: Some(false),
+            requested: true,
+            after: Some(true),
+            request: "PUT https://x".into(),
+            status: 200,
+            error_code: String::new(),
+            error_message: String::new(),
+        };
+        let csv = to_csv(&[entry]);
+        assert_eq!(csv.lines().count(), 2);
+        assert!(csv.contains("\"Prod, EU\",WDATP,false,true,true,PUT https://x,200,,"));
+    }
+}

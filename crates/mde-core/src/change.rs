@@ -1,0 +1,290 @@
+//! Changes to a subscription's integration: what the user asks for, what it takes (which
+//! settings to PUT), whether it can work now (readiness), and how to show it for review.
+
+use crate::api;
+use crate::arm::settings::{self, WDATP, WDATP_EXCLUDE_LINUX, WDATP_UNIFIED_SOLUTION};
+use crate::cloud::Cloud;
+use crate::status::{IntegrationParts, ServersPlan};
+
+/// What the user asks for on one subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    /// Turn the integration (WDATP) on or off.
+    Integration(bool),
+    /// Turn Linux on (only the whole integration can turn it off).
+    LinuxOn,
+    /// Deploy the unified solution to Windows Server 2012 R2 and 2016.
+    UnifiedOn,
+    /// Turn on whatever a Partial subscription is missing.
+    Fix,
+}
+
+/// One setting to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingChange {
+    pub subscription_id: String,
+    /// The setting's name, e.g. `WDATP`.
+    pub setting: String,
+    /// The value of `properties.enabled` to PUT (inverted for the Linux exclusion).
+    pub enabled: bool,
+}
+
+impl SettingChange {
+    /// What this does, in the words of the portal.
+    pub fn describe(&self) -> String {
+        match (self.setting.as_str(), self.enabled) {
+            (WDATP, true) => "Turn the Defender for Endpoint integration on (WDATP = true)".into(),
+            (WDATP, false) => "Turn the Defender for Endpoint integration off (WDATP = false)".into(),
+            (WDATP_EXCLUDE_LINUX, false) => format!("Include Linux machines ({WDATP_EXCLUDE_LINUX} = false)"),
+            (WDATP_EXCLUDE_LINUX, true) => format!("Exclude Linux machines ({WDATP_EXCLUDE_LINUX} = true)"),
+            (WDATP_UNIFIED_SOLUTION, true) => {
+                format!("Deploy the unified solution to Windows Server 2012 R2 and 2016 ({WDATP_UNIFIED_SOLUTION} = true)")
+            }
+            (name, enabled) => format!("Set {name} to {enabled}"),
+        }
+    }
+
+    /// The ARM path (with api-version) this change PUTs to.
+    pub fn path(&self) -> String {
+        api::setting(&self.subscription_id, &self.setting)
+    }
+
+    pub fn body(&self) -> serde_json::Value {
+        settings::put_body(&self.setting, self.enabled)
+    }
+
+    /// The REST call, as one would paste it into a change request.
+    pub fn rest(&self, arm_url: &str) -> String {
+        format!("PUT {}{}\nContent-Type: application/json\n\n{}", arm_url.trim_end_matches('/'), self.path(), self.body())
+    }
+
+    /// The Azure CLI command that does the same.
+    pub fn az(&self) -> String {
+        let kind = self.body()["kind"].as_str().unwrap_or("DataExportSettings").to_string();
+        format!(
+            "az security setting update --subscription {} --name {} --setting-kind {} --enabled {}",
+            self.subscription_id, self.setting, kind, self.enabled
+        )
+    }
+}
+
+/// Why a change cannot be made now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotReady {
+    CloudUnsupported(String),
+    SubscriptionNotEnabled(String),
+    NoServersPlan,
+    NoPermission,
+    /// The settings or permissions are still loading, or failed to load.
+    Unknown,
+    /// The change is not something the integration allows (e.g. Linux off alone).
+    NotAllowed(&'static str),
+    /// Nothing to change.
+    AlreadyDone,
+}
+
+impl NotReady {
+    pub fn reason(&self) -> String {
+        match self {
+            NotReady::CloudUnsupported(why) => why.clone(),
+            NotReady::SubscriptionNotEnabled(state) => {
+                format!("The subscription is {state}: only an Enabled subscription accepts changes.")
+            }
+            NotReady::NoServersPlan => {
+                "Defender for Servers is off: turn on Plan 1 or Plan 2 for this subscription first.".into()
+            }
+            NotReady::NoPermission => {
+                "You may not change this subscription: it takes Security Admin or Owner (Microsoft.Security/settings/write).".into()
+            }
+            NotReady::Unknown => "The subscription's settings or your permissions are not known yet.".into(),
+            NotReady::NotAllowed(why) => why.to_string(),
+            NotReady::AlreadyDone => "Already so: nothing to change.".into(),
+        }
+    }
+}
+
+/// What is known about a subscription when a change is considered.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    pub cloud: &'a Cloud,
+    pub subscription_id: &'a str,
+    pub subscription_state: &'a str,
+    pub parts: Option<IntegrationParts>,
+    pub plan: Option<ServersPlan>,
+    pub can_change: Option<bool>,
+}
+
+/// Linux can only be turned off together with the whole integration (seed, Linux section).
+pub const LINUX_OFF_RULE: &str =
+    "Linux cannot be turned off on its own: turn the whole integration off, which stops onboarding Windows and Linux machines.";
+pub const UNIFIED_OFF_RULE: &str =
+    "The unified solution cannot be turned off on its own: turn the whole integration off instead.";
+
+/// The settings to PUT for `intent`, or why it cannot be done now.
+pub fn plan(intent: Intent, facts: &Facts<'_>) -> Result<Vec<SettingChange>, NotReady> {
+    if let Some(why) = facts.cloud.unsupported_reason() {
+        return Err(NotReady::CloudUnsupported(why.into()));
+    }
+    if !facts.subscription_state.eq_ignore_ascii_case("Enabled") {
+        return Err(NotReady::SubscriptionNotEnabled(facts.subscription_state.to_string()));
+    }
+    let (Some(parts), Some(can_change)) = (facts.parts, facts.can_change) else {
+        return Err(NotReady::Unknown);
+    };
+    if !can_change {
+        return Err(NotReady::NoPermission);
+    }
+    let turning_on = !matches!(intent, Intent::Integration(false));
+    if turning_on && !facts.plan.is_some_and(ServersPlan::allows_integration) {
+        return Err(if facts.plan.is_none() { NotReady::Unknown } else { NotReady::NoServersPlan });
+    }
+    let change = |setting: &str, enabled| SettingChange {
+        subscription_id: facts.subscription_id.to_string(),
+        setting: setting.to_string(),
+        enabled,
+    };
+    let mut changes = Vec::new();
+    let wants_integration = turning_on;
+    if parts.integration != wants_integration {
+        changes.push(change(WDATP, wants_integration));
+    }
+    match intent {
+        Intent::LinuxOn if !parts.linux => changes.push(change(WDATP_EXCLUDE_LINUX, false)),
+        Intent::UnifiedOn if !parts.unified => changes.push(change(WDATP_UNIFIED_SOLUTION, true)),
+        Intent::Fix => {
+            if !parts.linux {
+                changes.push(change(WDATP_EXCLUDE_LINUX, false));
+            }
+            if !parts.unified {
+                changes.push(change(WDATP_UNIFIED_SOLUTION, true));
+            }
+        }
+        _ => {}
+    }
+    if changes.is_empty() {
+        Err(NotReady::AlreadyDone)
+    } else {
+        Ok(changes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(parts: IntegrationParts, plan: ServersPlan, can_change: bool, state: &'static str, cloud: &'static Cloud) -> Facts<'static> {
+        Facts { cloud, subscription_id: "sub-1", subscription_state: state, parts: Some(parts), plan: Some(plan), can_change: Some(can_change) }
+    }
+
+    fn names(changes: &[SettingChange]) -> Vec<(String, bool)> {
+        changes.iter().map(|c| (c.setting.clone(), c.enabled)).collect()
+    }
+
+    const PARTIAL: IntegrationParts = IntegrationParts { integration: true, linux: false, unified: false };
+    const OFF: IntegrationParts = IntegrationParts { integration: false, linux: true, unified: false };
+
+    fn public() -> &'static Cloud {
+        Box::leak(Box::new(Cloud::public()))
+    }
+
+    #[test]
+    fn fix_turns_on_exactly_what_is_missing() {
+        let f = facts(PARTIAL, ServersPlan::P2, true, "Enabled", public());
+        assert_eq!(
+            names(&plan(Intent::Fix, &f).unwrap()),
+            [(WDATP_EXCLUDE_LINUX.into(), false), (WDATP_UNIFIED_SOLUTION.into(), true)]
+        );
+        let on = IntegrationParts { integration: true, linux: true, unified: true };
+        assert_eq!(plan(Intent::Fix, &facts(on, ServersPlan::P2, true, "Enabled", public())), Err(NotReady::AlreadyDone));
+    }
+
+    #[test]
+    fn linux_on_also_turns_the_integration_on() {
+        let f = facts(IntegrationParts { linux: false, ..OFF }, ServersPlan::P1, true, "Enabled", public());
+        assert_eq!(names(&plan(Intent::LinuxOn, &f).unwrap()), [(WDATP.into(), true), (WDATP_EXCLUDE_LINUX.into(), false)]);
+    }
+
+    #[test]
+    fn readiness_refusals() {
+        let china: &'static Cloud = Box::leak(Box::new(Cloud::known("AzureChinaCloud").unwrap()));
+        assert!(matches!(plan(Intent::Fix, &facts(PARTIAL, ServersPlan::P2, true, "Enabled", china)), Err(NotReady::CloudUnsupported(_))));
+        assert_eq!(
+            plan(Intent::Fix, &facts(PARTIAL, ServersPlan::P2, true, "Disabled", public())),
+            Err(NotReady::SubscriptionNotEnabled("Disabled".into()))
+        );
+        assert_eq!(plan(Intent::Fix, &facts(PARTIAL, ServersPlan::Off, true, "Enabled", public())), Err(NotReady::NoServersPlan));
+        assert_eq!(plan(Intent::Fix, &facts(PARTIAL, ServersPlan::P2, false, "Enabled", public())), Err(NotReady::NoPermission));
+        // Turning off needs no plan: a subscription whose plan lapsed can still be turned off.
+        assert_eq!(
+            names(&plan(Intent::Integration(false), &facts(PARTIAL, ServersPlan::Off, true, "Enabled", public())).unwrap()),
+            [(WDATP.into(), false)]
+        );
+    }
+
+    #[test]
+    fn previews() {
+        let c = SettingChange { subscription_id: "sub-1".into(), setting: WDATP_EXCLUDE_LINUX.into(), enabled: false };
+        assert_eq!(
+            c.rest("https://management.azure.com"),
+            "PUT https://management.azure.com/subscriptions/sub-1/providers/Microsoft.Security/settings/WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW?api-version=2022-05-01\nContent-Type: application/json\n\n{\"kind\":\"DataExportSettings\",\"properties\":{\"enabled\":false}}"
+        );
+        assert_eq!(
+            c.az(),
+            "az security setting update --subscription sub-1 --name WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW --setting-kind DataExportSettings --enabled false"
+        );
+        assert!(c.describe().starts_with("Include Linux machines"));
+    }
+}
+
+/// What happened to one change: ARM's answer to the PUT, and the setting as ARM reports it
+/// when read back afterwards (what the user sees, never what was hoped).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub change: SettingChange,
+    /// `properties.enabled` before the change, when it was known.
+    pub before: Option<bool>,
+    /// The PUT's result.
+    pub written: Result<(), crate::error::ArmFailure>,
+    /// The setting read back after the PUT (`None` if the setting does not exist).
+    pub read_back: Result<Option<bool>, crate::error::ArmFailure>,
+}
+
+impl Outcome {
+    /// The write went through and ARM now reports the value asked for.
+    pub fn verified(&self) -> bool {
+        self.written.is_ok() && self.read_back.as_ref().is_ok_and(|v| *v == Some(self.change.enabled))
+    }
+}
+
+/// Applies changes to ONE subscription, one at a time (ARM answers 409 to concurrent writes
+/// on a subscription), each followed by a read-back. Stops at the first failed write: the
+/// later changes depend on it (Linux needs the integration).
+pub async fn apply<T: crate::transport::Transport>(
+    client: &crate::client::ArmClient<T>,
+    changes: &[SettingChange],
+    before: &[settings::Setting],
+    mut done: impl FnMut(&Outcome),
+) -> Vec<Outcome> {
+    let mut outcomes = Vec::new();
+    for change in changes {
+        let written = client.put::<_, serde_json::Value>(&change.path(), &change.body()).await.map(|_| ());
+        let read_back = match client.get::<settings::Setting>(&change.path()).await {
+            Ok(s) => Ok(Some(s.properties.enabled)),
+            Err(crate::error::ArmFailure::Http { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        };
+        let outcome = Outcome {
+            before: before.iter().find(|s| s.name == change.setting).map(|s| s.properties.enabled),
+            change: change.clone(),
+            written,
+            read_back,
+        };
+        done(&outcome);
+        let failed = outcome.written.is_err();
+        outcomes.push(outcome);
+        if failed {
+            break;
+        }
+    }
+    outcomes
+}
