@@ -31,6 +31,10 @@ pub fn subscriptions() -> String {
     format!("/subscriptions?api-version={RESOURCES}")
 }
 
+pub fn subscription(subscription_id: &str) -> String {
+    format!("/subscriptions/{}?api-version={RESOURCES}", seg(subscription_id))
+}
+
 pub fn settings(subscription_id: &str) -> String {
     format!("/subscriptions/{}/providers/Microsoft.Security/settings?api-version={SETTINGS}", seg(subscription_id))
 }

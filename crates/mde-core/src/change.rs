@@ -44,6 +44,11 @@ impl SettingChange {
         }
     }
 
+    /// Whether this starts onboarding machines (Linux on is the exclusion set to false).
+    pub fn turns_on(&self) -> bool {
+        self.enabled != (self.setting == WDATP_EXCLUDE_LINUX)
+    }
+
     /// The ARM path (with api-version) this change PUTs to.
     pub fn path(&self) -> String {
         api::setting(&self.subscription_id, &self.setting)

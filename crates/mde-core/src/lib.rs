@@ -12,6 +12,7 @@ pub mod change;
 pub mod client;
 pub mod cloud;
 pub mod config;
+pub mod coverage;
 pub mod error;
 pub mod overview;
 pub mod signed_in;

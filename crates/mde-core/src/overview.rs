@@ -12,12 +12,13 @@ use std::pin::Pin;
 use futures::StreamExt;
 
 use crate::api;
-use crate::arm::graph::{PlanRow, PLANS_QUERY};
+use crate::arm::graph::{PlanRow, MACHINES_QUERY, PLANS_QUERY};
 use crate::arm::permissions::{self, Permission};
 use crate::arm::pricings::{Pricing, VIRTUAL_MACHINES};
 use crate::arm::settings::Setting;
 use crate::arm::subscriptions::Subscription;
 use crate::client::ArmClient;
+use crate::coverage::{self, Coverage, MachineRow};
 use crate::error::ArmFailure;
 use crate::status::{IntegrationParts, IntegrationStatus, ServersPlan};
 use crate::transport::Transport;
@@ -38,6 +39,8 @@ pub enum OverviewEvent {
     Plan { subscription_id: String, result: Result<ServersPlan, ArmFailure> },
     Settings { subscription_id: String, result: Result<Vec<Setting>, ArmFailure> },
     Permissions { subscription_id: String, result: Result<Vec<Permission>, ArmFailure> },
+    /// Machine coverage of every subscription (from Resource Graph), after the table is complete.
+    Coverage(Result<HashMap<String, Coverage>, ArmFailure>),
 }
 
 /// What one fetch task brings back: an event for the view, or the news that Resource Graph
@@ -84,6 +87,10 @@ pub async fn load<T: Transport>(client: &ArmClient<T>, concurrency: usize, mut e
             emit(event);
         }
     }
+
+    // Coverage comes last: the table is usable without it.
+    let rows = client.query::<MachineRow>(MACHINES_QUERY, &ids).await;
+    emit(OverviewEvent::Coverage(rows.map(|rows| coverage::by_subscription(&rows))));
 }
 
 /// Plans of all subscriptions in one query. Subscriptions absent from the answer have no
@@ -152,13 +159,22 @@ pub struct SubscriptionRow {
     pub plan: Load<ServersPlan>,
     /// Whether the caller may write `Microsoft.Security/settings`.
     pub can_change: Load<bool>,
+    /// Machines and how many carry MDE (Loading until the coverage query answers).
+    pub coverage: Load<Coverage>,
     /// Bumped on every change, so a keyed list re-renders exactly the rows that changed.
     pub version: u32,
 }
 
 impl SubscriptionRow {
     fn new(subscription: Subscription) -> Self {
-        SubscriptionRow { subscription, parts: Load::Loading, plan: Load::Loading, can_change: Load::Loading, version: 0 }
+        SubscriptionRow {
+            subscription,
+            parts: Load::Loading,
+            plan: Load::Loading,
+            can_change: Load::Loading,
+            coverage: Load::Loading,
+            version: 0,
+        }
     }
 
     pub fn status(&self) -> Option<IntegrationStatus> {
@@ -206,6 +222,17 @@ impl Overview {
             OverviewEvent::Permissions { subscription_id, result } => self.update(&subscription_id, |row| {
                 row.can_change = Load::from_result(result.map(|p| permissions::allows(&p, SETTINGS_WRITE)))
             }),
+            OverviewEvent::Coverage(result) => {
+                for row in &mut self.rows {
+                    row.coverage = match &result {
+                        Ok(counts) => Load::Ready(
+                            counts.get(&row.subscription.subscription_id.to_ascii_lowercase()).copied().unwrap_or_default(),
+                        ),
+                        Err(failure) => Load::Failed(failure.clone()),
+                    };
+                    row.version += 1;
+                }
+            }
         }
     }
 
