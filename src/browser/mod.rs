@@ -1,0 +1,107 @@
+//! Browser glue: the only place that touches fetch, timers and storage.
+
+pub mod demo;
+pub mod fetch;
+pub mod storage;
+
+use std::rc::Rc;
+
+use mde_core::signed_in::SignedIn;
+
+use mde_core::transport::{Request, Response, Transport, TransportError};
+
+/// Milliseconds since the Unix epoch, from the browser's clock.
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+/// Waits `ms` milliseconds without blocking the page.
+pub async fn sleep(ms: u64) {
+    gloo_timers::future::TimeoutFuture::new(ms.min(u32::MAX as u64) as u32).await;
+}
+
+/// Fetches a same-origin file (config, scenario) as text, with a message that names it on failure.
+pub async fn fetch_text(path: &str) -> Result<String, String> {
+    let response = gloo_net::http::Request::get(path)
+        .send()
+        .await
+        .map_err(|e| format!("{path} could not be fetched: {e}"))?;
+    if !response.ok() {
+        return Err(format!("{path} answered HTTP {} {}", response.status(), response.status_text()));
+    }
+    response.text().await.map_err(|e| format!("{path} could not be read: {e}"))
+}
+
+/// The transport the app runs on: the built-in demo tenant, or Azure as the signed-in user.
+#[derive(Clone)]
+pub enum AppTransport {
+    Demo(demo::DemoTransport),
+    SignedIn(Rc<SignedIn<fetch::FetchTransport>>),
+}
+
+impl Transport for AppTransport {
+    async fn send(&self, request: Request) -> Result<Response, TransportError> {
+        match self {
+            AppTransport::Demo(t) => t.send(request).await,
+            AppTransport::SignedIn(t) => t.send(request).await,
+        }
+    }
+
+    async fn sleep(&self, ms: u64) {
+        sleep(ms).await
+    }
+
+    fn now_ms(&self) -> u64 {
+        now_ms()
+    }
+}
+
+/// The page's URL parts the app reads: path, query, and origin.
+pub fn location() -> (String, String, String) {
+    let location = web_sys::window().expect("a window").location();
+    (
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default(),
+        location.origin().unwrap_or_default(),
+    )
+}
+
+/// Rewrites the address bar without a navigation (to drop `code` and `state` at once).
+pub fn replace_url(url: &str) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url));
+    }
+}
+
+/// Leaves the app for another page (Entra's sign-in or sign-out).
+pub fn go_to(url: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().assign(url);
+    }
+}
+
+/// Copies text to the clipboard (a user gesture must have started this).
+pub fn copy_text(text: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.navigator().clipboard().write_text(text);
+    }
+}
+
+/// Offers `content` as a file download, with no server involved.
+pub fn download(filename: &str, mime: &str, content: &str) {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(content));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        if let Ok(anchor) = document.create_element("a") {
+            let anchor: web_sys::HtmlAnchorElement = anchor.unchecked_into();
+            anchor.set_href(&url);
+            anchor.set_download(filename);
+            anchor.click();
+        }
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}

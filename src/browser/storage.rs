@@ -1,0 +1,86 @@
+//! The one place that touches sessionStorage: typed values under the app's own keys.
+//!
+//! Tokens go here (or, by config, only into memory); never into localStorage or the URL.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// Every key this app writes starts with this, so sign-out can clear exactly ours.
+const PREFIX: &str = "mde.";
+
+thread_local! {
+    /// The memory store, for `tokenStore: "memory"` (gone on reload, by design).
+    static MEMORY: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+}
+
+/// Where a value lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    Session,
+    Memory,
+}
+
+fn session() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+impl Store {
+    pub fn get<T: DeserializeOwned>(self, key: &str) -> Option<T> {
+        let key = format!("{PREFIX}{key}");
+        let text = match self {
+            Store::Session => session()?.get_item(&key).ok()??,
+            Store::Memory => MEMORY.with(|m| m.borrow().get(&key).cloned())?,
+        };
+        serde_json::from_str(&text).ok()
+    }
+
+    pub fn set<T: Serialize>(self, key: &str, value: &T) {
+        let key = format!("{PREFIX}{key}");
+        let Ok(text) = serde_json::to_string(value) else { return };
+        match self {
+            Store::Session => {
+                if let Some(s) = session() {
+                    let _ = s.set_item(&key, &text);
+                }
+            }
+            Store::Memory => MEMORY.with(|m| {
+                m.borrow_mut().insert(key, text);
+            }),
+        }
+    }
+
+    pub fn remove(self, key: &str) {
+        let key = format!("{PREFIX}{key}");
+        match self {
+            Store::Session => {
+                if let Some(s) = session() {
+                    let _ = s.remove_item(&key);
+                }
+            }
+            Store::Memory => MEMORY.with(|m| {
+                m.borrow_mut().remove(&key);
+            }),
+        }
+    }
+
+    /// Reads and removes in one step: for values that may be used once (a pending sign-in).
+    pub fn take<T: DeserializeOwned>(self, key: &str) -> Option<T> {
+        let value = self.get(key);
+        self.remove(key);
+        value
+    }
+}
+
+/// Removes everything the app stored, in both stores (sign-out).
+pub fn clear_all() {
+    MEMORY.with(|m| m.borrow_mut().clear());
+    if let Some(s) = session() {
+        let keys: Vec<String> = (0..s.length().unwrap_or(0)).filter_map(|i| s.key(i).ok().flatten()).collect();
+        for key in keys.iter().filter(|k| k.starts_with(PREFIX)) {
+            let _ = s.remove_item(key);
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! MDE Console: the entry point. Mount the app, done.
+
+fn main() {
+    mde_console::start();
+}

@@ -1,0 +1,69 @@
+//! Demo mode: loads the scenario shipped with the site and runs the fake tenant in the page.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use mde_core::client::ArmClient;
+use mde_core::cloud::Cloud;
+use send_wrapper::SendWrapper;
+
+use crate::browser::demo::{DemoTransport, SCENARIO_PATH};
+use crate::browser::{fetch_text, AppTransport};
+use crate::components::{Header, Problem};
+use leptos_router::components::Outlet;
+use crate::session::{Session, DEMO_ARM_URL};
+
+/// The parts of a scenario the header needs, read without parsing the tenant twice.
+#[derive(serde::Deserialize, Default)]
+struct ScenarioHead {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    tenants: Vec<mde_core::arm::tenants::Tenant>,
+    #[serde(default)]
+    user: ScenarioUser,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ScenarioUser {
+    #[serde(default)]
+    username: String,
+}
+
+/// Builds a demo session from a scenario file's text.
+pub fn demo_session(json: &str) -> Result<Session, String> {
+    let transport = DemoTransport::from_scenario(json).map_err(|e| format!("{SCENARIO_PATH} is not a valid scenario: {e}"))?;
+    let head: ScenarioHead = serde_json::from_str(json).unwrap_or_default();
+    Ok(Session {
+        client: SendWrapper::new(Rc::new(ArmClient::new(AppTransport::Demo(transport), DEMO_ARM_URL))),
+        label: if head.name.is_empty() { "Demo tenant".into() } else { head.name },
+        demo: true,
+        cloud: Cloud::public(),
+        tenant_id: head.tenants.first().map(|t| t.tenant_id.clone()).unwrap_or_default(),
+        user: head.user.username,
+        base: "/demo".into(),
+    })
+}
+
+#[component]
+pub fn DemoRoot() -> impl IntoView {
+    let session = LocalResource::new(|| async { demo_session(&fetch_text(SCENARIO_PATH).await?) });
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the demo tenant…"</p> }>
+            {move || Suspend::new(async move {
+                match session.await {
+                    Ok(session) => {
+                        provide_context(session.clone());
+                        view! {
+                            <Header session=session/>
+                            <main class="page"><Outlet/></main>
+                        }.into_any()
+                    }
+                    Err(message) => view! {
+                        <main class="page"><Problem title="The demo could not start" message=message/></main>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

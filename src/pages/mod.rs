@@ -1,0 +1,8 @@
+//! One file a page.
+
+pub mod audit;
+pub mod demo;
+pub mod home;
+pub mod overview;
+pub mod subscription;
+pub mod tenant;

@@ -1,0 +1,264 @@
+//! The overview: every subscription with its plan, integration status and parts, filling in
+//! as answers arrive; search, filter and sort live in the URL so a link reproduces the view.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+use mde_core::overview::{self, Load, Overview as OverviewModel, SubscriptionRow};
+use mde_core::status::IntegrationStatus;
+
+use crate::components::Problem;
+use crate::session::Session;
+
+/// Requests in flight at once: ARM allows far more, but a browser keeps ~6 per host anyway.
+pub const CONCURRENCY: usize = 8;
+
+/// The view's query parameters: `q` (search), `status`, `plan`, `can`, `sort`.
+#[derive(Clone, PartialEq, Default)]
+struct Filters {
+    search: String,
+    status: String,
+    plan: String,
+    changeable: bool,
+    sort: String,
+}
+
+impl Filters {
+    fn keeps(&self, row: &SubscriptionRow) -> bool {
+        let s = &row.subscription;
+        let needle = self.search.to_lowercase();
+        (needle.is_empty() || s.display_name.to_lowercase().contains(&needle) || s.subscription_id.to_lowercase().contains(&needle))
+            && (self.status.is_empty() || row.status().is_some_and(|st| st.label().eq_ignore_ascii_case(&self.status)))
+            && (self.plan.is_empty() || row.plan.ready().is_some_and(|p| p.label().eq_ignore_ascii_case(&self.plan)))
+            && (!self.changeable || row.can_change.ready() == Some(&true))
+    }
+
+    fn sort(&self, rows: &mut [SubscriptionRow]) {
+        match self.sort.as_str() {
+            "status" => rows.sort_by_key(|r| (r.status(), r.subscription.display_name.to_lowercase())),
+            "plan" => rows.sort_by_key(|r| (r.plan.ready().copied(), r.subscription.display_name.to_lowercase())),
+            "state" => rows.sort_by_key(|r| (r.subscription.state.clone(), r.subscription.display_name.to_lowercase())),
+            _ => rows.sort_by_key(|r| r.subscription.display_name.to_lowercase()),
+        }
+    }
+}
+
+#[component]
+pub fn Overview() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let model = RwSignal::new(OverviewModel::default());
+    let client = session.client.clone();
+    spawn_local(async move {
+        overview::load(&client, CONCURRENCY, |event| model.update(|m| m.apply(event))).await;
+    });
+    provide_context(model);
+
+    let query = use_query_map();
+    let filters = Memo::new(move |_| {
+        query.with(|q| Filters {
+            search: q.get("q").unwrap_or_default(),
+            status: q.get("status").unwrap_or_default(),
+            plan: q.get("plan").unwrap_or_default(),
+            changeable: q.get("can").is_some_and(|v| v == "1"),
+            sort: q.get("sort").unwrap_or_default(),
+        })
+    });
+    let navigate = use_navigate();
+    let set_param = move |key: &'static str, value: String| {
+        let mut params = query.get_untracked();
+        if value.is_empty() {
+            params.remove(key);
+        } else {
+            params.replace(key, value);
+        }
+        let search = params.to_query_string();
+        navigate(&search, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+    };
+    let rows = move || {
+        let f = filters.get();
+        let mut rows: Vec<SubscriptionRow> = model.with(|m| m.rows.iter().filter(|r| f.keeps(r)).cloned().collect());
+        f.sort(&mut rows);
+        rows
+    };
+    let base = session.base.clone();
+    let (p1, p2, p3, p4, p5) = (set_param.clone(), set_param.clone(), set_param.clone(), set_param.clone(), set_param);
+    view! {
+        <h1>"Subscriptions"</h1>
+        {move || model.with(|m| m.failure.clone()).map(|f| view! {
+            <Problem title="The subscriptions could not be listed" message=format!("{f} — {}", f.advice())/>
+        })}
+        <Summary model=model/>
+        <Insight model=model/>
+        <form class="filters" role="search" on:submit=|ev| ev.prevent_default()>
+            <label>"Search "
+                <input type="search" placeholder="Name or id" prop:value=move || filters.get().search
+                    on:input=move |ev| p1("q", event_target_value(&ev))/>
+            </label>
+            <label>"Status "
+                <select on:change=move |ev| p2("status", event_target_value(&ev)) prop:value=move || filters.get().status>
+                    <option value="">"All"</option>
+                    <option value="on">"On"</option>
+                    <option value="partial">"Partial"</option>
+                    <option value="off">"Off"</option>
+                </select>
+            </label>
+            <label>"Plan "
+                <select on:change=move |ev| p3("plan", event_target_value(&ev)) prop:value=move || filters.get().plan>
+                    <option value="">"All"</option>
+                    <option value="p2">"P2"</option>
+                    <option value="p1">"P1"</option>
+                    <option value="off">"Off"</option>
+                </select>
+            </label>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || filters.get().changeable
+                    on:change=move |ev| p4("can", if event_target_checked(&ev) { "1".into() } else { String::new() })/>
+                " Only ones I can change"
+            </label>
+            <label>"Sort by "
+                <select on:change=move |ev| p5("sort", event_target_value(&ev)) prop:value=move || filters.get().sort>
+                    <option value="">"Name"</option>
+                    <option value="status">"Status"</option>
+                    <option value="plan">"Plan"</option>
+                    <option value="state">"State"</option>
+                </select>
+            </label>
+        </form>
+        <table class="subscriptions">
+            <caption class="visually-hidden">"Subscriptions and their Defender for Endpoint integration"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Subscription"</th>
+                    <th scope="col">"State"</th>
+                    <th scope="col">"Defender for Servers"</th>
+                    <th scope="col">"Integration"</th>
+                    <th scope="col">"Windows"</th>
+                    <th scope="col">"Linux"</th>
+                    <th scope="col">"Unified solution"</th>
+                    <th scope="col">"MDE coverage"</th>
+                    <th scope="col">"You can change"</th>
+                </tr>
+            </thead>
+            <tbody>
+                <For each=rows key=|row| (row.subscription.subscription_id.clone(), row.version) let:row>
+                    <Row row=row base=base.clone()/>
+                </For>
+            </tbody>
+        </table>
+    }
+}
+
+/// Counts by status, and how many rows are still loading.
+#[component]
+fn Summary(model: RwSignal<OverviewModel>) -> impl IntoView {
+    let text = move || {
+        model.with(|m| {
+            if !m.listed {
+                return if m.failure.is_some() { String::new() } else { "Listing subscriptions…".to_string() };
+            }
+            if m.rows.is_empty() {
+                return "No subscriptions: your account cannot see any subscription in this tenant.".to_string();
+            }
+            let mut text = format!(
+                "{} subscriptions: {} On, {} Partial, {} Off",
+                m.rows.len(),
+                m.count(IntegrationStatus::On),
+                m.count(IntegrationStatus::Partial),
+                m.count(IntegrationStatus::Off)
+            );
+            let pending = m.pending();
+            if pending > 0 {
+                text.push_str(&format!(" — {pending} still loading"));
+            }
+            text
+        })
+    };
+    view! { <p class="summary" role="status">{text}</p> }
+}
+
+/// The seed's insight panel: the integration is on for Windows but Linux is left out.
+#[component]
+fn Insight(model: RwSignal<OverviewModel>) -> impl IntoView {
+    let gaps = move || {
+        model.with(|m| {
+            m.rows
+                .iter()
+                .filter(|r| r.parts.ready().is_some_and(|p| p.windows_on_linux_off()))
+                .map(|r| (r.subscription.display_name.clone(), r.coverage.ready().map(|c| c.linux)))
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <Show when=move || !gaps().is_empty()>
+            <section class="insight" aria-labelledby="insight-title">
+                <h2 id="insight-title">"Windows on, Linux off"</h2>
+                <p>"These subscriptions onboard Windows machines to Defender for Endpoint but not Linux ones:"</p>
+                <ul>
+                    {move || gaps().into_iter().map(|(name, linux)| {
+                        let count = match linux {
+                            Some(1) => "1 Linux machine".to_string(),
+                            Some(n) => format!("{n} Linux machines"),
+                            None => "Linux machines: counting…".to_string(),
+                        };
+                        view! { <li><strong>{name}</strong>" — "{count}</li> }
+                    }).collect_view()}
+                </ul>
+            </section>
+        </Show>
+    }
+}
+
+fn on_off(value: bool) -> &'static str {
+    if value { "On" } else { "Off" }
+}
+
+#[component]
+fn Row(row: SubscriptionRow, base: String) -> impl IntoView {
+    let status = match &row.parts {
+        Load::Loading => view! { <span class="pending">"…"</span> }.into_any(),
+        Load::Failed(f) => view! { <span class="failed" title=f.to_string()>"Unknown"</span> }.into_any(),
+        Load::Ready(parts) => {
+            let status = parts.status();
+            let class = format!("status status-{}", status.label().to_ascii_lowercase());
+            view! { <span class=class>{status.label()}</span> }.into_any()
+        }
+    };
+    let part = |pick: fn(&mde_core::status::IntegrationParts) -> bool| match &row.parts {
+        Load::Ready(parts) => on_off(pick(parts)).to_string(),
+        Load::Loading => "…".into(),
+        Load::Failed(_) => "?".into(),
+    };
+    let (windows, linux, unified) = (part(|p| p.integration), part(|p| p.integration && p.linux), part(|p| p.integration && p.unified));
+    let plan = match &row.plan {
+        Load::Loading => "…".to_string(),
+        Load::Failed(_) => "Unknown".to_string(),
+        Load::Ready(plan) => plan.label().to_string(),
+    };
+    let coverage = match &row.coverage {
+        Load::Ready(c) if c.machines == 0 => "No machines".to_string(),
+        Load::Ready(c) => format!("{} of {} machines", c.covered, c.machines),
+        Load::Loading => "…".to_string(),
+        Load::Failed(_) => "Unknown".to_string(),
+    };
+    let can = match &row.can_change {
+        Load::Ready(true) => "Yes",
+        Load::Ready(false) => "No (read only)",
+        Load::Loading => "…",
+        Load::Failed(_) => "Unknown",
+    };
+    let href = format!("{base}/subscriptions/{}", mde_core::api::seg(&row.subscription.subscription_id));
+    view! {
+        <tr data-subscription=row.subscription.subscription_id.clone()>
+            <th scope="row"><a href=href>{row.subscription.display_name.clone()}</a></th>
+            <td>{row.subscription.state.clone()}</td>
+            <td>{plan}</td>
+            <td>{status}</td>
+            <td>{windows}</td>
+            <td>{linux}</td>
+            <td>{unified}</td>
+            <td>{coverage}</td>
+            <td>{can}</td>
+        </tr>
+    }
+}

@@ -1,0 +1,267 @@
+//! One subscription: its three integration parts, what can be changed and why not, a confirm
+//! dialog that lists the exact change, and after each write what ARM reports.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_params_map;
+use mde_core::api;
+use mde_core::arm::permissions::{self, Permission};
+use mde_core::arm::pricings::{Pricing, VIRTUAL_MACHINES};
+use mde_core::arm::settings::Setting;
+use mde_core::arm::subscriptions::Subscription;
+use mde_core::audit::{iso_time, AuditEntry};
+use mde_core::change::{self, Facts, Intent, Outcome, SettingChange, LINUX_OFF_RULE, UNIFIED_OFF_RULE};
+use mde_core::error::ArmFailure;
+use mde_core::overview::SETTINGS_WRITE;
+use mde_core::status::{IntegrationParts, IntegrationStatus, ServersPlan};
+
+use crate::browser::{self, copy_text};
+use crate::components::Problem;
+use crate::session::Session;
+use crate::audit_log;
+
+/// Everything the page knows about the subscription.
+#[derive(Clone)]
+struct Loaded {
+    subscription: Subscription,
+    settings: Vec<Setting>,
+    plan: ServersPlan,
+    can_change: bool,
+}
+
+async fn load(session: &Session, id: &str) -> Result<Loaded, ArmFailure> {
+    let client = &session.client;
+    let subscription: Subscription = client.get(&api::subscription(id)).await?;
+    let (settings_path, pricing_path, permissions_path) =
+        (api::settings(id), api::pricing(id, VIRTUAL_MACHINES), api::permissions(id));
+    let (settings, pricing, permissions) = futures::join!(
+        client.list::<Setting>(&settings_path),
+        client.get::<Pricing>(&pricing_path),
+        client.list::<Permission>(&permissions_path),
+    );
+    let plan = match pricing {
+        Ok(p) => ServersPlan::from_pricing(Some(&p)),
+        Err(ArmFailure::Http { status: 404, .. }) => ServersPlan::Off,
+        Err(e) => return Err(e),
+    };
+    Ok(Loaded { subscription, settings: settings?, plan, can_change: permissions::allows(&permissions?, SETTINGS_WRITE) })
+}
+
+#[component]
+pub fn SubscriptionPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let reload = RwSignal::new(0u32);
+    let loader = session.clone();
+    let data = LocalResource::new(move || {
+        reload.track();
+        let session = loader.clone();
+        let id = id();
+        async move { load(&session, &id).await }
+    });
+    let outcomes = RwSignal::new(Vec::<Outcome>::new());
+    let pending = RwSignal::new(None::<(Intent, Vec<SettingChange>)>);
+    let busy = RwSignal::new(false);
+
+    let back = session.base.clone();
+    let dialog_session = session.clone();
+    view! {
+        <p><a href=back>"← All subscriptions"</a></p>
+        <Transition fallback=|| view! { <p class="loading" role="status">"Reading the subscription…"</p> }>
+            {move || {
+                let session = session.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Err(f) => view! { <Problem title="The subscription could not be read" message=format!("{f} — {}", f.advice())/> }.into_any(),
+                        Ok(loaded) => view! {
+                            <Parts session=session.clone() loaded=loaded pending=pending busy=busy/>
+                        }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+        <Results outcomes=outcomes/>
+        {move || pending.get().map(|(intent, changes)| {
+            let session = dialog_session.clone();
+            view! { <ConfirmDialog session=session intent=intent changes=changes pending=pending busy=busy outcomes=outcomes reload=reload data=data/> }
+        })}
+    }
+}
+
+#[component]
+fn Parts(session: Session, loaded: Loaded, pending: RwSignal<Option<(Intent, Vec<SettingChange>)>>, busy: RwSignal<bool>) -> impl IntoView {
+    let parts = IntegrationParts::from_settings(&loaded.settings);
+    let status = parts.status();
+    let s = loaded.subscription.clone();
+    let facts = Facts {
+        cloud: &session.cloud,
+        subscription_id: &s.subscription_id,
+        subscription_state: &s.state,
+        parts: Some(parts),
+        plan: Some(loaded.plan),
+        can_change: Some(loaded.can_change),
+    };
+    let planned = |intent: Intent| change::plan(intent, &facts);
+    // One control per part: (label, is on, intent to offer, rule when on and not offered).
+    let rows: Vec<(&str, &str, bool, Intent, Option<&str>)> = vec![
+        ("integration", "Defender for Endpoint integration (WDATP)", parts.integration, Intent::Integration(!parts.integration), None),
+        ("linux", "Linux machines", parts.integration && parts.linux, Intent::LinuxOn, Some(LINUX_OFF_RULE)),
+        ("unified", "Unified solution for Windows Server 2012 R2 and 2016", parts.integration && parts.unified, Intent::UnifiedOn, Some(UNIFIED_OFF_RULE)),
+    ];
+    let controls = rows
+        .into_iter()
+        .map(|(key, label, on, intent, rule_when_on)| {
+            let offered = planned(intent);
+            let button_label = match (key, on) {
+                ("integration", true) => "Turn the integration off".to_string(),
+                ("integration", false) => "Turn the integration on".to_string(),
+                ("linux", _) => "Turn Linux on".to_string(),
+                _ => "Deploy the unified solution".to_string(),
+            };
+            let reason = match (&offered, on, rule_when_on) {
+                (_, true, Some(rule)) => Some(rule.to_string()),
+                (Err(why), _, _) => Some(why.reason()),
+                _ => None,
+            };
+            let reason_id = format!("why-{key}");
+            let disabled = reason.is_some();
+            let start = offered.ok();
+            view! {
+                <tr>
+                    <th scope="row">{label}</th>
+                    <td class=if on { "status status-on" } else { "status status-off" }>{if on { "On" } else { "Off" }}</td>
+                    <td>
+                        <button disabled=disabled aria-describedby=reason_id.clone()
+                            on:click=move |_| if let Some(changes) = start.clone() { pending.set(Some((intent, changes))) }>
+                            {button_label}
+                        </button>
+                        {reason.map(|r| view! { <span class="reason" id=reason_id>{r}</span> })}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let fix = (status == IntegrationStatus::Partial).then(|| planned(Intent::Fix));
+    view! {
+        <h1>{s.display_name.clone()}</h1>
+        <dl class="facts">
+            <dt>"Subscription id"</dt><dd>{s.subscription_id.clone()}</dd>
+            <dt>"State"</dt><dd>{s.state.clone()}</dd>
+            <dt>"Defender for Servers"</dt><dd>{loaded.plan.label()}</dd>
+            <dt>"Integration"</dt><dd class=format!("status status-{}", status.label().to_ascii_lowercase())>{status.label()}</dd>
+            <dt>"You can change it"</dt><dd>{if loaded.can_change { "Yes" } else { "No (read only)" }}</dd>
+        </dl>
+        {fix.map(|planned| match planned {
+            Ok(changes) => view! {
+                <p class="fix">
+                    "Partial: the integration is on but not everything it covers is. "
+                    <button class="primary" disabled=move || busy.get() on:click=move |_| pending.set(Some((Intent::Fix, changes.clone())))>"Fix"</button>
+                </p>
+            }.into_any(),
+            Err(why) => view! { <p class="fix">"Partial. Fix is not available: "{why.reason()}</p> }.into_any(),
+        })}
+        <table class="parts">
+            <caption>"Integration parts"</caption>
+            <thead><tr><th scope="col">"Part"</th><th scope="col">"Now"</th><th scope="col">"Change"</th></tr></thead>
+            <tbody>{controls}</tbody>
+        </table>
+    }
+}
+
+/// The exact change, as text, REST and `az`, with Apply and Cancel.
+#[component]
+fn ConfirmDialog(
+    session: Session,
+    intent: Intent,
+    changes: Vec<SettingChange>,
+    pending: RwSignal<Option<(Intent, Vec<SettingChange>)>>,
+    busy: RwSignal<bool>,
+    outcomes: RwSignal<Vec<Outcome>>,
+    reload: RwSignal<u32>,
+    data: LocalResource<Result<Loaded, ArmFailure>>,
+) -> impl IntoView {
+    let title = match intent {
+        Intent::Integration(true) => "Turn the integration on?",
+        Intent::Integration(false) => "Turn the integration off?",
+        Intent::LinuxOn => "Turn Linux on?",
+        Intent::UnifiedOn => "Deploy the unified solution?",
+        Intent::Fix => "Fix this subscription?",
+    };
+    let arm_url = session.client.arm_url().to_string();
+    let rest = changes.iter().map(|c| c.rest(&arm_url)).collect::<Vec<_>>().join("\n\n");
+    let az = changes.iter().map(|c| c.az()).collect::<Vec<_>>().join("\n");
+    let items = changes.iter().map(|c| view! { <li>{c.describe()}</li> }).collect_view();
+    let (rest_copy, az_copy) = (rest.clone(), az.clone());
+    let apply = move |_| {
+        let session = session.clone();
+        let changes = changes.clone();
+        busy.set(true);
+        spawn_local(async move {
+            let before = data.get_untracked().and_then(|r| r.ok());
+            let settings = before.as_ref().map(|l| l.settings.clone()).unwrap_or_default();
+            let name = before.map(|l| l.subscription.display_name).unwrap_or_default();
+            let arm_url = session.client.arm_url().to_string();
+            let done = change::apply(&session.client, &changes, &settings, |outcome| {
+                audit_log::append(AuditEntry::from_outcome(outcome, iso_time(browser::now_ms()), &session.user, &name, &arm_url));
+            })
+            .await;
+            outcomes.set(done);
+            busy.set(false);
+            pending.set(None);
+            reload.update(|n| *n += 1);
+        });
+    };
+    view! {
+        <div class="backdrop">
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="confirm-title">
+                <h2 id="confirm-title">{title}</h2>
+                <p>"These settings will be written to the subscription, one after the other:"</p>
+                <ul>{items}</ul>
+                <details>
+                    <summary>"As REST calls and Azure CLI commands"</summary>
+                    <pre class="code">{rest}</pre>
+                    <button on:click=move |_| copy_text(&rest_copy)>"Copy REST"</button>
+                    <pre class="code">{az}</pre>
+                    <button on:click=move |_| copy_text(&az_copy)>"Copy az commands"</button>
+                </details>
+                <p class="actions">
+                    <button class="primary" disabled=move || busy.get() on:click=apply>
+                        {move || if busy.get() { "Applying…" } else { "Apply" }}
+                    </button>
+                    <button disabled=move || busy.get() on:click=move |_| pending.set(None)>"Cancel"</button>
+                </p>
+            </div>
+        </div>
+    }
+}
+
+/// What ARM answered and reports now, per setting written.
+#[component]
+fn Results(outcomes: RwSignal<Vec<Outcome>>) -> impl IntoView {
+    let any_enabled = move || outcomes.with(|o| o.iter().any(|o| o.verified() && o.change.turns_on()));
+    view! {
+        <Show when=move || !outcomes.with(Vec::is_empty)>
+            <section class="results" aria-labelledby="results-title" role="status">
+                <h2 id="results-title">"Result, as Azure reports it"</h2>
+                <ul>
+                    {move || outcomes.get().into_iter().map(|o| {
+                        let read = match &o.read_back {
+                            Ok(Some(v)) => format!("Azure now reports {} = {}.", o.change.setting, v),
+                            Ok(None) => format!("Azure now reports no {} setting.", o.change.setting),
+                            Err(f) => format!("Reading {} back failed: {f}.", o.change.setting),
+                        };
+                        match &o.written {
+                            Ok(()) if o.verified() => view! { <li class="ok">{format!("Done: {}. {read}", o.change.describe())}</li> }.into_any(),
+                            Ok(()) => view! { <li class="failed">{format!("Written, but not confirmed: {}. {read}", o.change.describe())}</li> }.into_any(),
+                            Err(f) => view! { <li class="failed">{format!("Failed: {}. {f} — {}", o.change.describe(), f.advice())}</li> }.into_any(),
+                        }
+                    }).collect_view()}
+                </ul>
+                <Show when=any_enabled>
+                    <p class="note">"Defender for Cloud now onboards the machines to Defender for Endpoint: this can take up to 12 hours for existing machines, and up to an hour for machines created from now on."</p>
+                </Show>
+            </section>
+        </Show>
+    }
+}

@@ -1,0 +1,212 @@
+//! Who the app is talking to: the built-in demo tenant, or Azure as a signed-in user.
+//!
+//! Start-up reads `config.json`, finishes a sign-in that is coming back from Entra ID, and
+//! finds stored tokens. Everything here is orchestration; the protocol is `mde_core::auth`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use mde_core::auth::{self, AuthError, Callback, PendingSignIn, Tokens};
+use mde_core::client::ArmClient;
+use mde_core::cloud::Cloud;
+use mde_core::config::{self, AppConfig, ConfigError, TokenStore};
+use mde_core::signed_in::{SignedIn, TokenEvents};
+use send_wrapper::SendWrapper;
+
+use crate::browser::fetch::FetchTransport;
+use crate::browser::storage::{self, Store};
+use crate::browser::{self, fetch_text, AppTransport};
+
+/// The ARM base the demo's requests are addressed to: the real one, so that every URL the
+/// demo shows is the one the real tool would call (the demo never sends them anywhere).
+pub const DEMO_ARM_URL: &str = "https://management.azure.com";
+
+/// The client, shareable with Leptos's views (which ask for `Send`; the browser has one
+/// thread, so the wrapper's check never fires).
+pub type Client = SendWrapper<Rc<ArmClient<AppTransport>>>;
+
+/// Everything a page needs to call ARM on the user's behalf.
+#[derive(Clone)]
+pub struct Session {
+    pub client: Client,
+    /// What the header shows: the demo scenario's name, or the user's name.
+    pub label: String,
+    pub demo: bool,
+    pub cloud: Cloud,
+    /// The tenant the session works in.
+    pub tenant_id: String,
+    /// Who makes changes, for the audit log.
+    pub user: String,
+    /// The route prefix of this session's pages: `/demo` or `/tenants/{id}`.
+    pub base: String,
+}
+
+thread_local! {
+    /// A sign-in answer read from the address bar before the app rendered anything.
+    static CALLBACK: RefCell<Option<Callback>> = const { RefCell::new(None) };
+}
+
+/// Runs before mounting: takes `code`/`state` (or `error`) out of the address bar at once, so
+/// that nothing rendered, logged or bookmarked ever holds them.
+pub fn take_callback_from_url() {
+    let (path, query, _) = browser::location();
+    let callback = auth::read_callback(&query);
+    if callback != Callback::None {
+        browser::replace_url(&format!("{path}{}", auth::strip_callback(&query)));
+        CALLBACK.with(|c| *c.borrow_mut() = Some(callback));
+    }
+}
+
+/// How the app starts, once `config.json` is read.
+#[derive(Clone)]
+pub enum Start {
+    /// `config.json` is wrong: say which key and how to fix it.
+    BadConfig(ConfigError),
+    /// No client id: the site offers the demo only.
+    DemoOnly,
+    /// Ready to sign in (or signed in already): `error` is why the last sign-in failed.
+    SignIn { config: AppConfig, error: Option<AuthError>, return_to: Option<String> },
+}
+
+/// Where the pending sign-in waits for the redirect back (always sessionStorage: it must
+/// survive the round trip to Entra ID, and it is no token).
+const PENDING: &str = "pending";
+
+/// The key of the stored tokens of a tenant.
+fn tokens_key(tenant_id: &str) -> String {
+    format!("tokens.{}", tenant_id.to_ascii_lowercase())
+}
+const HOME: &str = "home";
+
+pub fn store_of(config: &AppConfig) -> Store {
+    match config.token_store {
+        TokenStore::Session => Store::Session,
+        TokenStore::Memory => Store::Memory,
+    }
+}
+
+/// Reads the config and completes a returning sign-in.
+pub async fn start() -> Start {
+    let (_, _, origin) = browser::location();
+    let json = match fetch_text("/config.json").await {
+        Ok(json) => json,
+        Err(why) => {
+            return Start::BadConfig(ConfigError {
+                key: String::new(),
+                problem: why,
+                fix: "Put a config.json next to index.html (see the README).".into(),
+            })
+        }
+    };
+    let config = match config::parse(&json, &format!("{origin}/")) {
+        Ok(config) => config,
+        Err(e) => return Start::BadConfig(e),
+    };
+    if config.client_id.is_none() {
+        return Start::DemoOnly;
+    }
+    let callback = CALLBACK.with(|c| c.borrow_mut().take());
+    match callback {
+        None | Some(Callback::None) => Start::SignIn { config, error: None, return_to: None },
+        Some(Callback::Error { error, description, .. }) => {
+            Store::Session.remove(PENDING);
+            Start::SignIn { error: Some(auth::explain(&error, &description)), config, return_to: None }
+        }
+        Some(Callback::Code { code, state }) => {
+            let now = browser::now_ms();
+            let pending: Option<PendingSignIn> = Store::Session.take(PENDING);
+            let result = match auth::check_state(pending, &state, now) {
+                Ok(pending) => auth::redeem(&FetchTransport, &config, &pending, &code, now).await.map(|t| (t, pending)),
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok((tokens, pending)) => {
+                    let store = store_of(&config);
+                    store.set(HOME, &tokens.tenant_id);
+                    store.set(&tokens_key(&tokens.tenant_id), &tokens);
+                    let return_to = if pending.return_to.starts_with("/tenants/") {
+                        pending.return_to
+                    } else {
+                        format!("/tenants/{}", tokens.tenant_id)
+                    };
+                    Start::SignIn { config, error: None, return_to: Some(return_to) }
+                }
+                Err(e) => Start::SignIn { config, error: Some(e), return_to: None },
+            }
+        }
+    }
+}
+
+/// Sends the browser to Entra ID; comes back to `return_to`.
+pub fn sign_in(config: &AppConfig, tenant: &str, return_to: &str) -> Result<(), AuthError> {
+    let hint = signed_in_account(config).map(|t| t.account.username);
+    let (url, pending) = auth::begin(config, tenant, return_to, hint.as_deref(), browser::now_ms())?;
+    Store::Session.set(PENDING, &pending);
+    browser::go_to(&url);
+    Ok(())
+}
+
+/// Forgets every token and pending state, then signs out at Entra ID.
+pub fn sign_out(config: &AppConfig) {
+    storage::clear_all();
+    let (_, _, origin) = browser::location();
+    let post_logout = url::form_urlencoded::byte_serialize(format!("{origin}/").as_bytes()).collect::<String>();
+    let logout = config.cloud.authority_endpoint(&config.tenant, "logout");
+    browser::go_to(&format!("{logout}?post_logout_redirect_uri={post_logout}"));
+}
+
+/// The tokens of the home tenant (the one signed in to), if any.
+pub fn signed_in_account(config: &AppConfig) -> Option<Tokens> {
+    let store = store_of(config);
+    let home: String = store.get(HOME)?;
+    store.get(&tokens_key(&home))
+}
+
+/// A session in `tenant_id`: its stored tokens, or new ones renewed from the home tenant's
+/// refresh token (that is how switching tenant works without a new sign-in).
+pub async fn tenant_session(config: &AppConfig, tenant_id: &str, sign_in_needed: RwSignal<Option<AuthError>>) -> Result<Session, AuthError> {
+    let store = store_of(config);
+    let tokens = match store.get::<Tokens>(&tokens_key(tenant_id)) {
+        Some(tokens) => tokens,
+        None => {
+            let home = signed_in_account(config).ok_or_else(|| AuthError {
+                code: "not_signed_in".into(),
+                message: "You are not signed in.".into(),
+                sign_in_again: true,
+            })?;
+            let tokens = auth::refresh(&FetchTransport, config, &home, tenant_id, browser::now_ms()).await?;
+            store.set(&tokens_key(&tokens.tenant_id), &tokens);
+            tokens
+        }
+    };
+    let label = if tokens.account.name.is_empty() { tokens.account.username.clone() } else { tokens.account.name.clone() };
+    let events = Rc::new(StoredTokens { store, sign_in_needed });
+    let user = tokens.account.username.clone();
+    let transport = SignedIn::new(FetchTransport, config.clone(), tokens, events);
+    Ok(Session {
+        client: SendWrapper::new(Rc::new(ArmClient::new(AppTransport::SignedIn(Rc::new(transport)), &config.cloud.arm_url))),
+        label,
+        demo: false,
+        cloud: config.cloud.clone(),
+        tenant_id: tenant_id.to_string(),
+        user,
+        base: format!("/tenants/{tenant_id}"),
+    })
+}
+
+/// Keeps renewed tokens in the configured store, and raises "sign in again" in the view.
+struct StoredTokens {
+    store: Store,
+    sign_in_needed: RwSignal<Option<AuthError>>,
+}
+
+impl TokenEvents for StoredTokens {
+    fn renewed(&self, tokens: &Tokens) {
+        self.store.set(&tokens_key(&tokens.tenant_id), tokens);
+    }
+
+    fn sign_in_needed(&self, why: &AuthError) {
+        self.sign_in_needed.set(Some(why.clone()));
+    }
+}

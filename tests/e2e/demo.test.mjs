@@ -1,0 +1,70 @@
+// Demo mode end to end: the release site, no sign-in, the built-in tenant in the page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { serveSite, launch, watchedPage, root } from './harness.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/** Waits until no row is loading, then reads each row as {name: [state, plan, status]}. */
+async function readOverview(page) {
+  await page.getByRole('status').filter({ hasText: /subscriptions:/ }).waitFor();
+  await page.waitForFunction(() => !document.querySelector('table.subscriptions .pending'));
+  return page.$$eval('table.subscriptions tbody tr', (rows) => Object.fromEntries(rows.map((r) => {
+    const cells = [...r.querySelectorAll('th, td')].map((c) => c.textContent.trim());
+    return [cells[0], cells.slice(1, 4)];
+  })));
+}
+
+test('the demo overview shows every subscription with its plan and integration status', async () => {
+  const site = await serveSite();
+  const { page, context, problems } = await watchedPage(browser);
+  try {
+    await page.goto(`${site.origin}/`);
+    await page.getByRole('note').filter({ hasText: 'Demo' }).waitFor();
+    const rows = await readOverview(page);
+    assert.deepEqual(rows, {
+      'Contoso Production': ['Enabled', 'P2', 'On'],
+      'Contoso Retail – EU': ['Enabled', 'P2', 'Partial'],
+      'Contoso Dev/Test': ['Enabled', 'P1', 'Partial'],
+      'Contoso Data Platform': ['Enabled', 'P1', 'Off'],
+      'Contoso Sandbox': ['Enabled', 'Off', 'Off'],
+      'Fabrikam (acquired)': ['Warned', 'P2', 'Partial'],
+      'Contoso Legacy Apps': ['PastDue', 'P2', 'On'],
+      'Contoso Archive (decommissioned)': ['Disabled', 'Off', 'Off'],
+      'Contoso Finance': ['Enabled', 'P2', 'Partial'],
+      'Contoso Shared Services': ['Enabled', 'P2', 'On'],
+      'Contoso Identity': ['Enabled', 'Off', 'On'],
+    });
+    await page.getByText('11 subscriptions: 4 On, 4 Partial, 3 Off').waitFor();
+    assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
+  } finally {
+    await context.close();
+    await site.close();
+  }
+});
+
+test('a hostile subscription name shows as text and runs nothing', async () => {
+  const hostile = '<img src=x onerror=alert(1)>';
+  const scenario = JSON.parse(fs.readFileSync(path.join(root, 'public/demo/scenario.json'), 'utf8'));
+  scenario.subscriptions = scenario.subscriptions.slice(0, 2);
+  scenario.subscriptions[0].subscription.displayName = hostile;
+  const site = await serveSite({ '/demo/scenario.json': JSON.stringify(scenario) });
+  const { page, context, problems } = await watchedPage(browser);
+  try {
+    await page.goto(`${site.origin}/demo`);
+    const rows = await readOverview(page);
+    assert.ok(hostile in rows, `rows were ${JSON.stringify(Object.keys(rows))}`);
+    assert.equal(await page.locator('table img').count(), 0, 'the name became an element');
+    await page.waitForTimeout(300);
+    assert.deepEqual(problems.dialogs, [], 'script from the name ran');
+    assert.deepEqual(problems.csp, []);
+    assert.deepEqual(problems.errors, []);
+  } finally {
+    await context.close();
+    await site.close();
+  }
+});

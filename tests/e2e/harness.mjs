@@ -1,0 +1,82 @@
+// Test harness: serves the built site (dist/) on loopback, starts the fake Azure server,
+// and launches Debian's headless Chromium with a watch on console errors and CSP violations.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const root = path.resolve(here, '../..');
+const dist = path.join(root, 'dist');
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
+  '.css': 'text/css', '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml',
+  '.webmanifest': 'application/manifest+json',
+};
+
+/** Serves dist/ like a static host with a SPA fallback; `overrides` maps a path to a body. */
+export async function serveSite(overrides = {}) {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    if (url.pathname in overrides) {
+      res.writeHead(200, { 'Content-Type': TYPES[path.extname(url.pathname)] ?? 'application/octet-stream' });
+      return res.end(overrides[url.pathname]);
+    }
+    let file = path.join(dist, path.normalize(decodeURIComponent(url.pathname)));
+    if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      // Deep links get the app; a missing asset with an extension is a real 404.
+      if (path.extname(url.pathname)) { res.writeHead(404); return res.end('not found'); }
+      file = path.join(dist, 'index.html');
+    }
+    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return { origin, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+/** Starts `fake-azure` on a free loopback port; resolves once it prints where it listens. */
+export async function startFakeAzure(args) {
+  const bin = path.join(root, 'target/debug/fake-azure');
+  const child = spawn(bin, ['--listen', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const origin = await new Promise((ok, fail) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) ok(m[1]);
+    });
+    child.on('exit', (code) => fail(new Error(`fake-azure exited with ${code}: ${out}`)));
+  });
+  return { origin, stop: () => child.kill() };
+}
+
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export async function launch() {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: FLAGS });
+}
+
+/**
+ * A new page that records what a user must never meet: console errors, uncaught exceptions,
+ * CSP violations and dialogs (an `alert()` means injected script ran).
+ */
+export async function watchedPage(browser) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = { console: [], errors: [], csp: [], dialogs: [] };
+  page.on('console', (m) => { if (m.type() === 'error') problems.console.push(m.text()); });
+  page.on('pageerror', (e) => problems.errors.push(String(e)));
+  page.on('dialog', (d) => { problems.dialogs.push(d.message()); d.dismiss(); });
+  await page.exposeFunction('__cspViolation', (v) => problems.csp.push(v));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.__cspViolation(`${e.violatedDirective} blocked ${e.blockedURI}`));
+  });
+  return { page, context, problems };
+}

@@ -1,0 +1,141 @@
+// Sign-in end to end: the release site and the fake Entra ID + ARM server on two loopback
+// origins, so the browser's cross-origin rules and the CSP apply as they would in Azure.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { serveSite, startFakeAzure, launch, watchedPage, root } from './harness.mjs';
+
+const CLIENT_ID = '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
+const HOME_TENANT = '6b1d8c2e-4f3a-4c8e-9a51-0d7e2f4b9c31';
+let browser, site, fake;
+const overrides = {};
+
+before(async () => {
+  browser = await launch();
+  site = await serveSite(overrides);
+  fake = await startFakeAzure([
+    '--scenario', path.join(root, 'public/demo/scenario.json'),
+    '--app-origin', site.origin, '--token-lifetime', '2',
+  ]);
+  overrides['/config.json'] = JSON.stringify({
+    clientId: CLIENT_ID,
+    cloud: { name: 'FakeAzure', loginUrl: fake.origin, armUrl: fake.origin, armAudience: `${fake.origin}/` },
+  });
+});
+after(async () => { await browser?.close(); fake?.stop(); await site?.close(); });
+
+/** From the start page through the fake's sign-in page, back to the overview. */
+async function signIn(page) {
+  await page.goto(`${site.origin}/`);
+  await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+  await page.waitForURL(`${fake.origin}/**`);
+  await page.getByRole('button', { name: /Sign in as Avery Admin/ }).click();
+  await page.waitForURL(`${site.origin}/tenants/**`);
+  await page.getByRole('status').filter({ hasText: /subscriptions:/ }).waitFor();
+}
+
+test('sign-in through Entra ID with PKCE lands on the overview and leaves no code behind', async () => {
+  const { page, context, problems } = await watchedPage(browser);
+  const callbacks = [];
+  page.on('request', (r) => { if (r.isNavigationRequest() && r.url().includes('code=')) callbacks.push(r.url()); });
+  try {
+    await signIn(page);
+    assert.equal(callbacks.length, 1, 'Entra sent the browser back once with a code');
+    assert.ok(!page.url().includes('code='), `address bar still holds the code: ${page.url()}`);
+    assert.ok(page.url().endsWith(`/tenants/${HOME_TENANT}`));
+    await page.getByText('Avery Admin').waitFor();
+    await page.getByRole('cell', { name: 'Contoso Retail – EU' }).or(page.getByRole('rowheader', { name: 'Contoso Retail – EU' })).waitFor();
+    const storage = await page.evaluate(() => ({
+      local: localStorage.length,
+      session: Object.keys(sessionStorage),
+      history: history.length,
+    }));
+    assert.equal(storage.local, 0, 'nothing in localStorage');
+    assert.ok(storage.session.some((k) => k.startsWith('mde.tokens.')), `tokens in sessionStorage: ${storage.session}`);
+    assert.ok(!storage.session.includes('mde.pending'), 'the pending sign-in is used up');
+    assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
+
+    // The same answer again (a replayed code and state) is refused: its state was used once.
+    await page.goto(callbacks[0]);
+    await page.getByRole('alert').filter({ hasText: 'not expected' }).waitFor();
+    assert.ok(!page.url().includes('code='));
+  } finally {
+    await context.close();
+  }
+});
+
+test('a tampered state is refused and nothing is stored', async () => {
+  const { page, context } = await watchedPage(browser);
+  try {
+    await page.goto(`${site.origin}/`);
+    await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+    await page.waitForURL(`${fake.origin}/**`);
+    // Let the fake answer, but change the state on the way back.
+    await page.route(`${site.origin}/?*`, (route) => {
+      const url = new URL(route.request().url());
+      if (url.searchParams.has('state')) {
+        url.searchParams.set('state', 'forged-by-an-attacker');
+        return route.fulfill({ status: 302, headers: { location: url.toString() } });
+      }
+      return route.continue();
+    });
+    await page.getByRole('button', { name: /Sign in as Avery Admin/ }).click();
+    await page.getByRole('alert').filter({ hasText: 'state mismatch' }).waitFor();
+    const keys = await page.evaluate(() => Object.keys(sessionStorage));
+    assert.deepEqual(keys.filter((k) => k.startsWith('mde.tokens')), []);
+    assert.ok(!page.url().includes('code='));
+  } finally {
+    await context.close();
+  }
+});
+
+test('an expired access token is renewed silently', async () => {
+  const { page, context, problems } = await watchedPage(browser);
+  try {
+    await signIn(page);
+    const before = await page.evaluate((t) => JSON.parse(sessionStorage.getItem(`mde.tokens.${t}`)).access_token, HOME_TENANT);
+    await page.waitForTimeout(2500); // the fake's tokens live 2 s
+    await page.reload();
+    await page.getByRole('status').filter({ hasText: /subscriptions:/ }).waitFor();
+    await page.waitForFunction(() => !document.querySelector('table.subscriptions .pending'));
+    const after = await page.evaluate((t) => JSON.parse(sessionStorage.getItem(`mde.tokens.${t}`)).access_token, HOME_TENANT);
+    assert.notEqual(after, before, 'a new access token was obtained');
+    assert.equal(await page.getByRole('button', { name: 'Sign in again' }).count(), 0);
+    assert.equal(await page.locator('table.subscriptions .failed').count(), 0, 'no row failed');
+    assert.deepEqual(problems.errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('sign-out clears sessionStorage and goes through the logout endpoint', async () => {
+  const { page, context } = await watchedPage(browser);
+  try {
+    await signIn(page);
+    const visited = [];
+    page.on('request', (r) => { if (r.isNavigationRequest()) visited.push(r.url()); });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${site.origin}/`);
+    await page.getByRole('button', { name: 'Sign in with Microsoft' }).waitFor();
+    assert.ok(visited.some((u) => u.startsWith(`${fake.origin}/organizations/oauth2/v2.0/logout`)), visited.join('\n'));
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a wrong config.json names the key and how to fix it', async () => {
+  const bad = await serveSite({ '/config.json': '{"clientId":"my-app","cloud":"AzureCloud"}' });
+  const { page, context } = await watchedPage(browser);
+  try {
+    await page.goto(`${bad.origin}/`);
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    const text = await alert.textContent();
+    assert.match(text, /clientId/);
+    assert.match(text, /Application \(client\) ID/);
+  } finally {
+    await context.close();
+    await bad.close();
+  }
+});

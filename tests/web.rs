@@ -1,0 +1,70 @@
+//! In-browser component tests (wasm-bindgen-test in headless Chromium): the app's views
+//! mounted over the demo tenant, read back from the DOM as a user would see them.
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use mde_console::browser::sleep;
+use mde_console::pages::overview::Overview;
+use mde_console::session::Session;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn demo_session(scenario: &str) -> Session {
+    mde_console::pages::demo::demo_session(scenario).expect("the scenario loads")
+}
+
+fn mount(session: Session) -> web_sys::HtmlElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        provide_context(session);
+        view! { <Overview/> }
+    });
+    handle.forget();
+    host
+}
+
+/// Polls the DOM until `done` holds, for at most ten seconds.
+async fn until(host: &web_sys::HtmlElement, done: impl Fn(&str) -> bool) -> String {
+    for _ in 0..200 {
+        let text = host.text_content().unwrap_or_default();
+        if done(&text) {
+            return text;
+        }
+        sleep(50).await;
+    }
+    panic!("gave up waiting; the view shows: {}", host.text_content().unwrap_or_default());
+}
+
+fn row_cells(host: &web_sys::HtmlElement, name: &str) -> Vec<String> {
+    let rows = host.query_selector_all("tbody tr").unwrap();
+    for i in 0..rows.length() {
+        let row: web_sys::Element = rows.item(i).unwrap().unchecked_into();
+        let cells = row.query_selector_all("th, td").unwrap();
+        let texts: Vec<String> = (0..cells.length()).map(|j| cells.item(j).unwrap().text_content().unwrap_or_default()).collect();
+        if texts.first().map(String::as_str) == Some(name) {
+            return texts;
+        }
+    }
+    panic!("no row named {name}");
+}
+
+#[wasm_bindgen_test]
+async fn overview_fills_in_statuses_from_the_demo_tenant() {
+    let host = mount(demo_session(include_str!("../public/demo/scenario.json")));
+    until(&host, |t| t.contains("11 subscriptions") && !t.contains("still loading")).await;
+    assert_eq!(row_cells(&host, "Contoso Retail – EU")[1..4], ["Enabled", "P2", "Partial"]);
+    assert_eq!(row_cells(&host, "Contoso Sandbox")[1..4], ["Enabled", "Off", "Off"]);
+    assert_eq!(row_cells(&host, "Contoso Production")[1..4], ["Enabled", "P2", "On"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_tenant_without_subscriptions_says_so() {
+    let scenario = r#"{"name":"empty","subscriptions":[]}"#;
+    let host = mount(demo_session(scenario));
+    until(&host, |t| t.contains("No subscriptions")).await;
+    assert_eq!(host.query_selector_all("tbody tr").unwrap().length(), 0);
+}
