@@ -1,0 +1,385 @@
+//! ARM paths the fake answers (those of `AZURE.md`), matched ignoring case as ARM does, with the
+//! methods, api-versions and RBAC action of each.
+
+use http::Method;
+use mde_core::api;
+
+use crate::scenario::Kind;
+
+/// One ARM path, with the names captured from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Route {
+    Tenants,
+    Subscriptions,
+    Subscription,
+    Settings,
+    Setting(String),
+    Pricings,
+    Pricing(String),
+    Permissions,
+    Alerts,
+    Connectors,
+    Machines(Kind),
+    GroupMachines(Kind, String),
+    Machine(Kind, String, String),
+    Extensions(Kind, String, String),
+    Extension(Kind, String, String, String),
+    /// `/{machine id}/providers/Microsoft.Resources/tags/default`.
+    Tags(Kind, String, String),
+    /// Polling a long-running operation (`Azure-AsyncOperation` or, with `monitor=true`, `Location`).
+    Operation(Kind, String),
+    Graph,
+}
+
+/// A routed request: the route and the subscription it is under, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Target {
+    pub route: Route,
+    pub subscription: Option<String>,
+}
+
+/// What ARM requires of a route for one method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Spec {
+    pub versions: &'static [&'static str],
+    /// ARM's own types answer a bad api-version differently from resource providers.
+    pub native: bool,
+    /// The type named in `NoRegisteredProviderFound`.
+    pub type_label: &'static str,
+    /// The RBAC action checked against the subscription's permissions.
+    pub action: Option<String>,
+    pub write: bool,
+}
+
+const RESOURCES_VERSIONS: &[&str] = &[
+    "2016-06-01",
+    "2019-06-01",
+    "2020-01-01",
+    "2021-01-01",
+    api::RESOURCES,
+];
+const SETTINGS_VERSIONS: &[&str] = &[
+    "2017-08-01-preview",
+    "2019-01-01",
+    "2021-06-01",
+    "2021-07-01",
+    api::SETTINGS,
+];
+const PRICINGS_VERSIONS: &[&str] = &["2018-06-01", "2022-03-01", "2023-01-01", api::PRICINGS];
+const PERMISSIONS_VERSIONS: &[&str] = &["2015-07-01", "2018-01-01-preview", api::PERMISSIONS];
+const COMPUTE_VERSIONS: &[&str] = &[
+    "2023-03-01",
+    "2023-07-01",
+    "2023-09-01",
+    "2024-03-01",
+    api::COMPUTE,
+];
+const HYBRID_VERSIONS: &[&str] = &["2022-12-27", "2023-10-03-preview", api::HYBRID_COMPUTE];
+const GRAPH_VERSIONS: &[&str] = &[
+    "2019-04-01",
+    "2020-04-01-preview",
+    "2021-03-01",
+    "2022-10-01",
+    api::RESOURCE_GRAPH,
+];
+const TAGS_VERSIONS: &[&str] = &["2019-10-01", "2020-06-01", api::TAGS, "2024-07-01"];
+const ALERTS_VERSIONS: &[&str] = &["2019-01-01", "2021-01-01", api::ALERTS];
+const CONNECTORS_VERSIONS: &[&str] = &[
+    "2021-07-01-preview",
+    "2023-03-01-preview",
+    "2023-10-01-preview",
+    "2024-03-01-preview",
+    api::SECURITY_CONNECTORS,
+];
+
+/// Routes a percent-decoded path; `None` when ARM would not know it.
+pub(crate) fn parse(segments: &[String]) -> Option<Target> {
+    let low: Vec<String> = segments.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let l: Vec<&str> = low.iter().map(String::as_str).collect();
+    let name = |i: usize| segments[i].clone();
+    let tenant_level = |route| {
+        Some(Target {
+            route,
+            subscription: None,
+        })
+    };
+    let under = |route| {
+        Some(Target {
+            route,
+            subscription: Some(name(1)),
+        })
+    };
+    match l.as_slice() {
+        ["tenants"] => tenant_level(Route::Tenants),
+        ["subscriptions"] => tenant_level(Route::Subscriptions),
+        ["providers", "microsoft.resourcegraph", "resources"] => tenant_level(Route::Graph),
+        ["subscriptions", _] => under(Route::Subscription),
+        ["subscriptions", _, "providers", "microsoft.security", rest @ ..] => {
+            under(security(rest, segments)?)
+        }
+        ["subscriptions", _, "providers", "microsoft.authorization", "permissions"] => {
+            under(Route::Permissions)
+        }
+        ["subscriptions", _, "providers", ns, ty] => under(Route::Machines(kind(ns, ty)?)),
+        ["subscriptions", _, "providers", ns, "locations", _, op, _]
+            if matches!(*op, "operations" | "operationstatus" | "operationresults") =>
+        {
+            under(Route::Operation(namespace_kind(ns)?, name(7)))
+        }
+        ["subscriptions", _, "resourcegroups", _, "providers", ns, ty, rest @ ..] => {
+            under(grouped(kind(ns, ty)?, name(3), rest, &segments[7..])?)
+        }
+        _ => None,
+    }
+}
+
+fn security(rest: &[&str], segments: &[String]) -> Option<Route> {
+    let name = || segments[5].clone();
+    match rest {
+        ["settings"] => Some(Route::Settings),
+        ["settings", _] => Some(Route::Setting(name())),
+        ["pricings"] => Some(Route::Pricings),
+        ["pricings", _] => Some(Route::Pricing(name())),
+        ["alerts"] => Some(Route::Alerts),
+        ["securityconnectors"] => Some(Route::Connectors),
+        _ => None,
+    }
+}
+
+/// Routes under `/subscriptions/{s}/resourceGroups/{rg}/providers/{ns}/{type}`.
+fn grouped(kind: Kind, group: String, rest: &[&str], names: &[String]) -> Option<Route> {
+    let name = |i: usize| names[i].clone();
+    match rest {
+        [] => Some(Route::GroupMachines(kind, group)),
+        [_] => Some(Route::Machine(kind, group, name(0))),
+        [_, "extensions"] => Some(Route::Extensions(kind, group, name(0))),
+        [_, "extensions", _] => Some(Route::Extension(kind, group, name(0), name(2))),
+        [_, "providers", "microsoft.resources", "tags", "default"] => {
+            Some(Route::Tags(kind, group, name(0)))
+        }
+        _ => None,
+    }
+}
+
+fn kind(namespace: &str, type_name: &str) -> Option<Kind> {
+    match (namespace, type_name) {
+        ("microsoft.compute", "virtualmachines") => Some(Kind::Vm),
+        ("microsoft.hybridcompute", "machines") => Some(Kind::Arc),
+        _ => None,
+    }
+}
+
+fn namespace_kind(namespace: &str) -> Option<Kind> {
+    match namespace {
+        "microsoft.compute" => Some(Kind::Vm),
+        "microsoft.hybridcompute" => Some(Kind::Arc),
+        _ => None,
+    }
+}
+
+impl Route {
+    /// What this route needs for `method`; `None` when ARM would answer 405.
+    pub fn spec(&self, method: &Method) -> Option<Spec> {
+        let get = *method == Method::GET;
+        // (allowed, action) of a route that is read with GET and written with `write`.
+        let rw = |write: Method, read_action: &'static str, write_action: &'static str| {
+            (
+                get || *method == write,
+                if get { read_action } else { write_action },
+            )
+        };
+        let (versions, native, type_label, (allowed, action)) = match self {
+            Route::Tenants | Route::Subscriptions | Route::Subscription => {
+                (RESOURCES_VERSIONS, true, "subscriptions", (get, ""))
+            }
+            Route::Settings => (
+                SETTINGS_VERSIONS,
+                false,
+                "settings",
+                (get, "Microsoft.Security/settings/read"),
+            ),
+            Route::Setting(_) => (
+                SETTINGS_VERSIONS,
+                false,
+                "settings",
+                rw(
+                    Method::PUT,
+                    "Microsoft.Security/settings/read",
+                    "Microsoft.Security/settings/write",
+                ),
+            ),
+            Route::Pricings => (
+                PRICINGS_VERSIONS,
+                false,
+                "pricings",
+                (get, "Microsoft.Security/pricings/read"),
+            ),
+            Route::Pricing(_) => (
+                PRICINGS_VERSIONS,
+                false,
+                "pricings",
+                rw(
+                    Method::PUT,
+                    "Microsoft.Security/pricings/read",
+                    "Microsoft.Security/pricings/write",
+                ),
+            ),
+            // Anyone may ask what they are allowed to do.
+            Route::Permissions => (PERMISSIONS_VERSIONS, false, "permissions", (get, "")),
+            Route::Alerts => (
+                ALERTS_VERSIONS,
+                false,
+                "alerts",
+                (get, "Microsoft.Security/locations/alerts/read"),
+            ),
+            Route::Connectors => (
+                CONNECTORS_VERSIONS,
+                false,
+                "securityConnectors",
+                (get, "Microsoft.Security/securityConnectors/read"),
+            ),
+            Route::Machines(k) | Route::GroupMachines(k, _) | Route::Machine(k, _, _) => {
+                (versions(*k), false, k.type_name(), (get, machine_read(*k)))
+            }
+            Route::Extensions(k, _, _) => (
+                versions(*k),
+                false,
+                "extensions",
+                (get, extension_action(*k, true)),
+            ),
+            Route::Extension(k, _, _, _) => (
+                versions(*k),
+                false,
+                "extensions",
+                rw(
+                    Method::DELETE,
+                    extension_action(*k, true),
+                    extension_action(*k, false),
+                ),
+            ),
+            Route::Tags(..) => (
+                TAGS_VERSIONS,
+                true,
+                "tags",
+                rw(
+                    Method::PATCH,
+                    "Microsoft.Resources/tags/read",
+                    "Microsoft.Resources/tags/write",
+                ),
+            ),
+            Route::Operation(k, _) => (versions(*k), false, "locations/operations", (get, "")),
+            // Resource Graph filters rows by permission instead of refusing the query.
+            Route::Graph => (
+                GRAPH_VERSIONS,
+                false,
+                "resources",
+                (*method == Method::POST, ""),
+            ),
+        };
+        let action = (!action.is_empty()).then(|| action.to_string());
+        let write = !get && *self != Route::Graph;
+        allowed.then_some(Spec {
+            versions,
+            native,
+            type_label,
+            action,
+            write,
+        })
+    }
+}
+
+fn versions(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Vm => COMPUTE_VERSIONS,
+        Kind::Arc => HYBRID_VERSIONS,
+    }
+}
+
+pub(crate) fn machine_read(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Vm => "Microsoft.Compute/virtualMachines/read",
+        Kind::Arc => "Microsoft.HybridCompute/machines/read",
+    }
+}
+
+fn extension_action(kind: Kind, read: bool) -> &'static str {
+    match (kind, read) {
+        (Kind::Vm, true) => "Microsoft.Compute/virtualMachines/extensions/read",
+        (Kind::Vm, false) => "Microsoft.Compute/virtualMachines/extensions/delete",
+        (Kind::Arc, true) => "Microsoft.HybridCompute/machines/extensions/read",
+        (Kind::Arc, false) => "Microsoft.HybridCompute/machines/extensions/delete",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segs(path: &str) -> Vec<String> {
+        path.split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn routes_ignore_case_and_keep_names() {
+        let t = parse(&segs(
+            "/subscriptions/S1/providers/microsoft.SECURITY/settings/WDATP",
+        ))
+        .unwrap();
+        assert_eq!(t.route, Route::Setting("WDATP".into()));
+        assert_eq!(t.subscription.as_deref(), Some("S1"));
+        let t = parse(&segs("/subscriptions/s/resourceGroups/RG/providers/Microsoft.HybridCompute/machines/m1/extensions/MDE.Linux")).unwrap();
+        assert_eq!(
+            t.route,
+            Route::Extension(Kind::Arc, "RG".into(), "m1".into(), "MDE.Linux".into())
+        );
+        let t = parse(&segs("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/providers/Microsoft.Resources/tags/default")).unwrap();
+        assert_eq!(t.route, Route::Tags(Kind::Vm, "rg".into(), "vm".into()));
+        assert!(parse(&segs(
+            "/subscriptions/s/providers/Microsoft.Storage/storageAccounts"
+        ))
+        .is_none());
+    }
+
+    #[test]
+    fn methods_and_actions() {
+        let put = Route::Setting("WDATP".into()).spec(&Method::PUT).unwrap();
+        assert_eq!(
+            put.action.as_deref(),
+            Some("Microsoft.Security/settings/write")
+        );
+        assert!(put.write);
+        assert!(Route::Settings.spec(&Method::PUT).is_none());
+        assert!(!Route::Graph.spec(&Method::POST).unwrap().write);
+    }
+
+    #[test]
+    fn the_apps_api_versions_are_supported() {
+        for (route, version) in [
+            (Route::Subscriptions, api::RESOURCES),
+            (Route::Settings, api::SETTINGS),
+            (Route::Pricings, api::PRICINGS),
+            (Route::Permissions, api::PERMISSIONS),
+            (Route::Machines(Kind::Vm), api::COMPUTE),
+            (Route::Machines(Kind::Arc), api::HYBRID_COMPUTE),
+            (Route::Alerts, api::ALERTS),
+            (Route::Connectors, api::SECURITY_CONNECTORS),
+        ] {
+            assert!(
+                route
+                    .spec(&Method::GET)
+                    .unwrap()
+                    .versions
+                    .contains(&version),
+                "{route:?}"
+            );
+        }
+        assert!(Route::Graph
+            .spec(&Method::POST)
+            .unwrap()
+            .versions
+            .contains(&api::RESOURCE_GRAPH));
+    }
+}

@@ -1,0 +1,252 @@
+//! A minimal HTTP/1.1 server over std (a thread per connection, keep-alive, Content-Length
+//! bodies). Hand-written rather than a crate because a dropped request must close the socket
+//! with no answer at all, which the small server crates do not allow.
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use fake_azure::FakeAzure;
+use http::{Request, Response};
+
+use crate::cors::{self, Cors};
+
+const MAX_HEADER_BYTES: usize = 64 * 1024;
+const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// What every connection thread shares.
+pub struct Shared {
+    pub azure: Mutex<FakeAzure>,
+    pub cors: Cors,
+    pub quiet: bool,
+}
+
+pub fn run(listener: TcpListener, shared: Arc<Shared>) {
+    for stream in listener.incoming() {
+        match stream {
+            Ok(stream) => {
+                let shared = Arc::clone(&shared);
+                std::thread::spawn(move || connection(stream, &shared));
+            }
+            Err(e) => eprintln!("fake-azure: accept failed: {e}"),
+        }
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// Serves one connection until the client closes it, asks to, or a request is dropped.
+fn connection(stream: TcpStream, shared: &Shared) {
+    let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
+    let _ = stream.set_nodelay(true);
+    let local = stream.local_addr().ok();
+    let Ok(read_half) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(read_half);
+    let mut writer = stream;
+    loop {
+        let request = match read_request(&mut reader, &mut writer, local) {
+            Ok(Some(request)) => request,
+            Ok(None) => return,
+            Err(e) => {
+                let _ = write_response(
+                    &mut writer,
+                    &plain(400, &format!("bad request: {e}")),
+                    false,
+                );
+                return;
+            }
+        };
+        let keep_alive = !header_is(&request, "connection", "close");
+        let Some(response) = answer(request, shared) else {
+            // A dropped request: no status line, no headers, just a closed connection.
+            let _ = writer.shutdown(Shutdown::Both);
+            return;
+        };
+        if write_response(&mut writer, &response, keep_alive).is_err() || !keep_alive {
+            return;
+        }
+    }
+}
+
+/// CORS preflight, or the fake's answer after its latency; `None` when the request is dropped.
+fn answer(request: Request<Vec<u8>>, shared: &Shared) -> Option<Response<Vec<u8>>> {
+    let line = format!("{} {}", request.method(), request.uri().path());
+    if let Some(preflight) = shared.cors.preflight(&request) {
+        log(shared, &line, "preflight", 0);
+        return Some(preflight);
+    }
+    let origin = cors::origin(&request).map(str::to_string);
+    let reply = {
+        // A panic in one request must not wedge every later one.
+        let mut azure = shared
+            .azure
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        azure.handle(request, now_ms())
+    };
+    std::thread::sleep(Duration::from_millis(reply.delay_ms));
+    let Some(mut response) = reply.response else {
+        log(shared, &line, "dropped", reply.delay_ms);
+        return None;
+    };
+    shared.cors.decorate(origin.as_deref(), &mut response);
+    log(shared, &line, response.status().as_str(), reply.delay_ms);
+    Some(response)
+}
+
+fn log(shared: &Shared, line: &str, outcome: &str, delay_ms: u64) {
+    if !shared.quiet {
+        eprintln!("{line} -> {outcome} ({delay_ms} ms)");
+    }
+}
+
+fn header_is(request: &Request<Vec<u8>>, name: &str, value: &str) -> bool {
+    request
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case(value))
+}
+
+fn invalid(why: impl Into<String>) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, why.into())
+}
+
+/// Reads one request; `Ok(None)` at a clean end of the connection. The URI is made absolute
+/// (`http://{Host}{target}`) because the fake builds `nextLink`s from it.
+fn read_request(
+    reader: &mut BufReader<TcpStream>,
+    writer: &mut TcpStream,
+    local: Option<SocketAddr>,
+) -> io::Result<Option<Request<Vec<u8>>>> {
+    let mut head = Vec::new();
+    let mut lines = Vec::new();
+    loop {
+        let mut line = String::new();
+        let n = reader
+            .by_ref()
+            .take((MAX_HEADER_BYTES - head.len().min(MAX_HEADER_BYTES)) as u64 + 1)
+            .read_line(&mut line)?;
+        if n == 0 {
+            return if lines.is_empty() {
+                Ok(None)
+            } else {
+                Err(invalid("connection closed inside the headers"))
+            };
+        }
+        head.extend_from_slice(line.as_bytes());
+        if head.len() > MAX_HEADER_BYTES {
+            return Err(invalid("headers too large"));
+        }
+        let line = line.trim_end_matches(['\r', '\n']).to_string();
+        if line.is_empty() {
+            if lines.is_empty() {
+                continue; // Tolerate blank lines between requests (RFC 9112 section 2.2).
+            }
+            break;
+        }
+        lines.push(line);
+    }
+    let mut parts = lines[0].split_whitespace();
+    let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
+        return Err(invalid(format!("malformed request line '{}'", lines[0])));
+    };
+    let mut builder = Request::builder().method(method);
+    let mut host = local
+        .map(|a| a.to_string())
+        .unwrap_or_else(|| "127.0.0.1".into());
+    let (mut length, mut expect_continue) = (0usize, false);
+    for line in &lines[1..] {
+        let (name, value) = line
+            .split_once(':')
+            .ok_or_else(|| invalid(format!("malformed header '{line}'")))?;
+        let (name, value) = (name.trim(), value.trim());
+        match name.to_ascii_lowercase().as_str() {
+            "host" => host = value.to_string(),
+            "content-length" => {
+                length = value.parse().map_err(|_| invalid("bad Content-Length"))?
+            }
+            "transfer-encoding" => {
+                return Err(invalid(
+                    "chunked request bodies are not supported; send Content-Length",
+                ))
+            }
+            "expect" => expect_continue = value.eq_ignore_ascii_case("100-continue"),
+            _ => {}
+        }
+        builder = builder.header(name, value);
+    }
+    if length > MAX_BODY_BYTES {
+        return Err(invalid("body too large"));
+    }
+    if expect_continue {
+        writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    let uri = if target.starts_with('/') {
+        format!("http://{host}{target}")
+    } else {
+        target.to_string()
+    };
+    builder
+        .uri(uri)
+        .body(body)
+        .map(Some)
+        .map_err(|e| invalid(e.to_string()))
+}
+
+fn write_response(
+    writer: &mut TcpStream,
+    response: &Response<Vec<u8>>,
+    keep_alive: bool,
+) -> io::Result<()> {
+    let status = response.status();
+    let mut out = format!(
+        "HTTP/1.1 {} {}\r\n",
+        status.as_str(),
+        status.canonical_reason().unwrap_or("")
+    );
+    for (name, value) in response.headers() {
+        out.push_str(&format!(
+            "{}: {}\r\n",
+            name,
+            String::from_utf8_lossy(value.as_bytes())
+        ));
+    }
+    // 204 and 304 carry neither a body nor a length.
+    let bodiless = status == 204 || status == 304;
+    if !bodiless {
+        out.push_str(&format!("content-length: {}\r\n", response.body().len()));
+    }
+    out.push_str(if keep_alive {
+        "connection: keep-alive\r\n\r\n"
+    } else {
+        "connection: close\r\n\r\n"
+    });
+    writer.write_all(out.as_bytes())?;
+    if !bodiless {
+        writer.write_all(response.body())?;
+    }
+    writer.flush()
+}
+
+fn plain(status: u16, text: &str) -> Response<Vec<u8>> {
+    let mut response = Response::new(text.as_bytes().to_vec());
+    *response.status_mut() =
+        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::BAD_REQUEST);
+    response.headers_mut().insert(
+        "content-type",
+        http::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}

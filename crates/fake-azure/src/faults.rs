@@ -1,0 +1,227 @@
+//! Injected failures (latency, 429, 5xx, dropped requests, write conflicts) and the seeded PRNG
+//! behind them, so that a failing run can be replayed with the same `--seed`.
+
+use std::collections::HashMap;
+
+/// Failures to inject, per run. `Default` injects none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Faults {
+    /// Fixed latency added to every answer (`Reply::delay_ms`).
+    pub latency_ms: u64,
+    /// Extra latency, uniform in `0..=jitter_ms`.
+    pub jitter_ms: u64,
+    /// Probability (0..=1) that an ARM request is answered 429.
+    pub rate_429: f64,
+    /// After this many ARM requests to one subscription (or to the tenant level), that scope is
+    /// throttled for `retry_after_s` seconds; then the count starts again.
+    pub after_429: Option<u64>,
+    /// The `Retry-After` (seconds) of injected 429s and 503s.
+    pub retry_after_s: u64,
+    /// Probability (0..=1) that an ARM request is answered 500 or 503.
+    pub rate_5xx: f64,
+    /// Probability (0..=1) that an ARM request gets no answer at all.
+    pub drop_rate: f64,
+    /// Enforce ARM's own per-subscription buckets (reads 250 + 25/s, writes 200 + 10/s) and
+    /// Resource Graph's 15 queries per 5 s, answering 429 when empty. The
+    /// `x-ms-ratelimit-remaining-*` headers count down either way.
+    pub rate_limits: bool,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults {
+            latency_ms: 0,
+            jitter_ms: 0,
+            rate_429: 0.0,
+            after_429: None,
+            retry_after_s: 1,
+            rate_5xx: 0.0,
+            drop_rate: 0.0,
+            rate_limits: false,
+        }
+    }
+}
+
+/// splitmix64: tiny, seedable and good enough for test traffic (no `getrandom` in the browser).
+#[derive(Debug, Clone)]
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `[0, 1)`.
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Uniform in `0..n` (`n > 0`).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
+    }
+
+    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next_u64() as u8).collect()
+    }
+
+    /// A random GUID-looking string, as ARM uses for request ids.
+    pub fn uuid(&mut self) -> String {
+        let (a, b) = (self.next_u64(), self.next_u64());
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            0x8000 | (b >> 48) & 0x3fff,
+            b & 0xffff_ffff_ffff
+        )
+    }
+}
+
+/// What the fault layer decided for one request, before it reaches the tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Injected {
+    /// No answer at all.
+    Drop,
+    /// 429 with this `Retry-After` (seconds).
+    Throttle(u64),
+    /// 500 or 503.
+    ServerError(u16),
+}
+
+/// Per-run fault bookkeeping: the PRNG, request counts and windows per scope.
+#[derive(Debug)]
+pub(crate) struct FaultState {
+    rng: Rng,
+    counts: HashMap<String, u64>,
+    throttled_until: HashMap<String, u64>,
+    writing_until: HashMap<String, u64>,
+}
+
+impl FaultState {
+    pub fn new(seed: u64) -> Self {
+        FaultState {
+            rng: Rng::new(seed),
+            counts: HashMap::new(),
+            throttled_until: HashMap::new(),
+            writing_until: HashMap::new(),
+        }
+    }
+
+    /// Latency for one answer. Draws exactly one number, whatever the settings, so that turning
+    /// jitter on or off does not shift the rest of the replay.
+    pub fn latency(&mut self, faults: &Faults) -> u64 {
+        let draw = self.rng.next_u64();
+        faults.latency_ms + draw % (faults.jitter_ms + 1)
+    }
+
+    /// Decides the fate of one ARM request to `scope` (a subscription id, or "" for tenant-level
+    /// calls). Always draws the same count of numbers, so a replay with the same seed and the same
+    /// requests takes the same path.
+    pub fn decide(&mut self, faults: &Faults, scope: &str, now_ms: u64) -> Option<Injected> {
+        let (drop, throttle, fail, which) = (
+            self.rng.unit(),
+            self.rng.unit(),
+            self.rng.unit(),
+            self.rng.below(2),
+        );
+        if drop < faults.drop_rate {
+            return Some(Injected::Drop);
+        }
+        if let Some(wait) = self.counted_throttle(faults, scope, now_ms) {
+            return Some(Injected::Throttle(wait));
+        }
+        if throttle < faults.rate_429 {
+            return Some(Injected::Throttle(faults.retry_after_s));
+        }
+        if fail < faults.rate_5xx {
+            return Some(Injected::ServerError(if which == 0 { 500 } else { 503 }));
+        }
+        None
+    }
+
+    /// `after_429`: the first N requests to a scope pass, then the scope is throttled for
+    /// `retry_after_s`; a client that honours `Retry-After` then gets N more.
+    fn counted_throttle(&mut self, faults: &Faults, scope: &str, now_ms: u64) -> Option<u64> {
+        let limit = faults.after_429?;
+        if let Some(&until) = self.throttled_until.get(scope) {
+            if now_ms < until {
+                return Some((until - now_ms).div_ceil(1000).max(1));
+            }
+        }
+        let count = self.counts.entry(scope.to_string()).or_insert(0);
+        *count += 1;
+        if *count <= limit {
+            return None;
+        }
+        *count = 0;
+        self.throttled_until
+            .insert(scope.to_string(), now_ms + faults.retry_after_s * 1000);
+        Some(faults.retry_after_s.max(1))
+    }
+
+    /// True when another write to `scope` is still within its delay window (ARM's 409
+    /// "Another update operation is in progress"); otherwise opens this write's window.
+    pub fn write_conflicts(&mut self, scope: &str, now_ms: u64, delay_ms: u64) -> bool {
+        if self
+            .writing_until
+            .get(scope)
+            .is_some_and(|&until| now_ms < until)
+        {
+            return true;
+        }
+        self.writing_until
+            .insert(scope.to_string(), now_ms + delay_ms);
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_stream() {
+        let (mut a, mut b) = (Rng::new(7), Rng::new(7));
+        assert_eq!(
+            (0..5).map(|_| a.next_u64()).collect::<Vec<_>>(),
+            (0..5).map(|_| b.next_u64()).collect::<Vec<_>>()
+        );
+        assert_ne!(Rng::new(8).next_u64(), Rng::new(7).next_u64());
+    }
+
+    #[test]
+    fn uuid_looks_like_one() {
+        let id = Rng::new(1).uuid();
+        assert_eq!(id.len(), 36);
+        assert_eq!(id.matches('-').count(), 4);
+    }
+
+    #[test]
+    fn counted_throttle_lets_n_through_then_waits() {
+        let faults = Faults {
+            after_429: Some(2),
+            retry_after_s: 3,
+            ..Default::default()
+        };
+        let mut state = FaultState::new(1);
+        assert_eq!(state.decide(&faults, "s", 0), None);
+        assert_eq!(state.decide(&faults, "s", 0), None);
+        assert_eq!(state.decide(&faults, "s", 0), Some(Injected::Throttle(3)));
+        assert_eq!(
+            state.decide(&faults, "s", 1500),
+            Some(Injected::Throttle(2))
+        );
+        assert_eq!(state.decide(&faults, "other", 1500), None);
+        assert_eq!(state.decide(&faults, "s", 3000), None);
+    }
+}

@@ -1,0 +1,493 @@
+//! Loads a scenario file (`SCENARIO.md`: one tenant in ARM's own shapes) into the state the fake
+//! serves. Objects stay `serde_json::Value`, so unknown keys go back out untouched.
+
+use std::collections::HashMap;
+
+use mde_core::arm::permissions::Permission;
+use serde_json::Value;
+
+/// Why a scenario could not be loaded: the JSON path of the offending key and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioError(pub String);
+
+impl std::fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid scenario: {}", self.0)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+fn bad(path: &str, why: impl std::fmt::Display) -> ScenarioError {
+    ScenarioError(format!("{path}: {why}"))
+}
+
+/// The tenant id used when the scenario names none at all.
+const FALLBACK_TENANT: &str = "00000000-0000-0000-0000-000000000000";
+
+/// The whole served tenant.
+#[derive(Debug)]
+pub(crate) struct World {
+    pub user: User,
+    /// `GET /tenants` items, as given.
+    pub tenants: Vec<Value>,
+    /// The user's home tenant: where `organizations`/`common` sign-ins land.
+    pub home_tenant: String,
+    pub subscriptions: Vec<Subscription>,
+    by_id: HashMap<String, usize>,
+}
+
+/// The signed-in user of every sign-in.
+#[derive(Debug, Clone)]
+pub(crate) struct User {
+    pub name: String,
+    pub username: String,
+    pub object_id: String,
+}
+
+#[derive(Debug)]
+pub(crate) struct Subscription {
+    pub id: String,
+    /// The subscription's directory: tokens of any other tenant are refused for it.
+    pub tenant_id: String,
+    /// The `GET /subscriptions` item, as given.
+    pub object: Value,
+    pub settings: Vec<Value>,
+    pub pricings: Vec<Value>,
+    /// `Microsoft.Authorization/permissions` items, as given ...
+    pub permissions: Vec<Value>,
+    /// ... and parsed, for the checks.
+    pub rights: Vec<Permission>,
+    pub vms: Machines,
+    pub arcs: Machines,
+    pub alerts: Vec<Value>,
+    pub connectors: Vec<Value>,
+}
+
+impl Subscription {
+    pub fn state(&self) -> &str {
+        self.object
+            .get("state")
+            .and_then(Value::as_str)
+            .unwrap_or("Enabled")
+    }
+}
+
+/// VMs or Arc machines of one subscription, with an index by (resource group, name).
+#[derive(Debug, Default)]
+pub(crate) struct Machines {
+    pub list: Vec<Machine>,
+    index: HashMap<(String, String), usize>,
+}
+
+impl Machines {
+    /// Finds a machine ignoring case, as ARM does for names.
+    pub fn find(&self, resource_group: &str, name: &str) -> Option<usize> {
+        self.index
+            .get(&(
+                resource_group.to_ascii_lowercase(),
+                name.to_ascii_lowercase(),
+            ))
+            .copied()
+    }
+
+    pub fn has_group(&self, resource_group: &str) -> bool {
+        self.list
+            .iter()
+            .any(|m| m.resource_group.eq_ignore_ascii_case(resource_group))
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Machine {
+    pub resource: Value,
+    pub extensions: Vec<Value>,
+    pub resource_group: String,
+    pub name: String,
+}
+
+impl Machine {
+    pub fn id(&self) -> &str {
+        self.resource
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+}
+
+/// The resource provider type of a machine list, and its segment names in ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Vm,
+    Arc,
+}
+
+impl Kind {
+    pub fn namespace(self) -> &'static str {
+        match self {
+            Kind::Vm => "Microsoft.Compute",
+            Kind::Arc => "Microsoft.HybridCompute",
+        }
+    }
+
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Kind::Vm => "virtualMachines",
+            Kind::Arc => "machines",
+        }
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            Kind::Vm => "virtualMachines",
+            Kind::Arc => "arcMachines",
+        }
+    }
+}
+
+impl World {
+    pub fn from_json(json: &str) -> Result<World, ScenarioError> {
+        let mut root: Value = serde_json::from_str(json)
+            .map_err(|e| bad("(file)", format!("not valid JSON: {e}")))?;
+        if !root.is_object() {
+            return Err(bad("(root)", "expected a JSON object"));
+        }
+        let tenants = list(&mut root, "tenants", "tenants")?;
+        for (i, tenant) in tenants.iter().enumerate() {
+            string(tenant, "tenantId", &format!("tenants[{i}]"))?;
+        }
+        let mut subscriptions = Vec::new();
+        for (i, entry) in list(&mut root, "subscriptions", "subscriptions")?
+            .into_iter()
+            .enumerate()
+        {
+            subscriptions.push(subscription(entry, &format!("subscriptions[{i}]"))?);
+        }
+        let home_tenant = home_tenant(&tenants, &subscriptions);
+        for sub in &mut subscriptions {
+            if sub.tenant_id.is_empty() {
+                sub.tenant_id = home_tenant.clone();
+            }
+        }
+        let by_id = index_subscriptions(&subscriptions)?;
+        let user = user(&root, &tenants)?;
+        Ok(World {
+            user,
+            tenants,
+            home_tenant,
+            subscriptions,
+            by_id,
+        })
+    }
+
+    /// A subscription by id, ignoring case.
+    pub fn find(&self, subscription_id: &str) -> Option<usize> {
+        self.by_id
+            .get(&subscription_id.to_ascii_lowercase())
+            .copied()
+    }
+
+    /// Whether `tenant` (an id or a domain) is a directory of this scenario; returns its id.
+    pub fn resolve_tenant(&self, tenant: &str) -> Option<String> {
+        let named = self.tenants.iter().find(|t| {
+            let field = |k: &str| {
+                t.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .eq_ignore_ascii_case(tenant)
+            };
+            field("tenantId") || field("defaultDomain")
+        });
+        if let Some(t) = named {
+            return t
+                .get("tenantId")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+        }
+        self.subscriptions
+            .iter()
+            .find(|s| s.tenant_id.eq_ignore_ascii_case(tenant))
+            .map(|s| s.tenant_id.clone())
+            .or_else(|| {
+                (tenant.eq_ignore_ascii_case(&self.home_tenant)).then(|| self.home_tenant.clone())
+            })
+    }
+}
+
+fn home_tenant(tenants: &[Value], subscriptions: &[Subscription]) -> String {
+    tenants
+        .first()
+        .and_then(|t| t.get("tenantId").and_then(Value::as_str))
+        .map(str::to_string)
+        .or_else(|| {
+            subscriptions
+                .iter()
+                .find(|s| !s.tenant_id.is_empty())
+                .map(|s| s.tenant_id.clone())
+        })
+        .unwrap_or_else(|| FALLBACK_TENANT.to_string())
+}
+
+fn index_subscriptions(
+    subscriptions: &[Subscription],
+) -> Result<HashMap<String, usize>, ScenarioError> {
+    let mut by_id = HashMap::new();
+    for (i, sub) in subscriptions.iter().enumerate() {
+        if let Some(first) = by_id.insert(sub.id.to_ascii_lowercase(), i) {
+            return Err(bad(
+                &format!("subscriptions[{i}].subscription.subscriptionId"),
+                format!("'{}' is already used by subscriptions[{first}]", sub.id),
+            ));
+        }
+    }
+    Ok(by_id)
+}
+
+fn user(root: &Value, tenants: &[Value]) -> Result<User, ScenarioError> {
+    let domain = tenants
+        .first()
+        .and_then(|t| t.get("defaultDomain").and_then(Value::as_str))
+        .unwrap_or("contoso.example");
+    let user = root.get("user").cloned().unwrap_or(Value::Null);
+    if !user.is_null() && !user.is_object() {
+        return Err(bad(
+            "user",
+            "expected an object like {\"name\": ..., \"username\": ...}",
+        ));
+    }
+    let field = |k: &str| user.get(k).and_then(Value::as_str).map(str::to_string);
+    let username = field("username").unwrap_or_else(|| format!("admin@{domain}"));
+    let object_id = field("objectId")
+        .or_else(|| field("oid"))
+        .unwrap_or_else(|| stable_guid(&username));
+    Ok(User {
+        name: field("name").unwrap_or_else(|| "Demo Admin".into()),
+        username,
+        object_id,
+    })
+}
+
+/// A GUID derived from text, so the same user gets the same object id on every run.
+fn stable_guid(text: &str) -> String {
+    use sha2::Digest;
+    let h = sha2::Sha256::digest(text.as_bytes());
+    let hex: String = h.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+fn subscription(mut entry: Value, path: &str) -> Result<Subscription, ScenarioError> {
+    if !entry.is_object() {
+        return Err(bad(path, "expected an object with a \"subscription\" key"));
+    }
+    let object = entry
+        .get_mut("subscription")
+        .map(Value::take)
+        .unwrap_or(Value::Null);
+    let sub_path = format!("{path}.subscription");
+    if !object.is_object() {
+        return Err(bad(
+            &sub_path,
+            "required: the GET /subscriptions item of this subscription",
+        ));
+    }
+    let id = string(&object, "subscriptionId", &sub_path)?;
+    let tenant_id = match object.get("tenantId") {
+        None | Some(Value::Null) => String::new(),
+        Some(_) => string(&object, "tenantId", &sub_path)?,
+    };
+    let permissions = list(&mut entry, "permissions", &format!("{path}.permissions"))?;
+    let rights = permissions
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            serde_json::from_value(p.clone())
+                .map_err(|e| bad(&format!("{path}.permissions[{i}]"), e))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Subscription {
+        settings: named_list(&mut entry, "settings", path)?,
+        pricings: named_list(&mut entry, "pricings", path)?,
+        vms: machines(&mut entry, Kind::Vm, &id, path)?,
+        arcs: machines(&mut entry, Kind::Arc, &id, path)?,
+        alerts: list(&mut entry, "alerts", &format!("{path}.alerts"))?,
+        connectors: list(
+            &mut entry,
+            "securityConnectors",
+            &format!("{path}.securityConnectors"),
+        )?,
+        id,
+        tenant_id,
+        object,
+        permissions,
+        rights,
+    })
+}
+
+/// A list whose items are found by `name` (settings, pricings, extensions).
+fn named_list(entry: &mut Value, key: &str, path: &str) -> Result<Vec<Value>, ScenarioError> {
+    let items = list(entry, key, &format!("{path}.{key}"))?;
+    for (i, item) in items.iter().enumerate() {
+        string(item, "name", &format!("{path}.{key}[{i}]"))?;
+    }
+    Ok(items)
+}
+
+fn machines(
+    entry: &mut Value,
+    kind: Kind,
+    subscription_id: &str,
+    path: &str,
+) -> Result<Machines, ScenarioError> {
+    let mut machines = Machines::default();
+    for (i, mut item) in list(entry, kind.key(), &format!("{path}.{}", kind.key()))?
+        .into_iter()
+        .enumerate()
+    {
+        let here = format!("{path}.{}[{i}]", kind.key());
+        let resource = item
+            .get_mut("resource")
+            .map(Value::take)
+            .unwrap_or(Value::Null);
+        let id = string(&resource, "id", &format!("{here}.resource"))?;
+        let (resource_group, name) =
+            parse_machine_id(&id, kind, subscription_id).ok_or_else(|| {
+                bad(
+                    &format!("{here}.resource.id"),
+                    machine_id_hint(&id, kind, subscription_id),
+                )
+            })?;
+        let extensions = named_list(&mut item, "extensions", &here)?;
+        let key = (
+            resource_group.to_ascii_lowercase(),
+            name.to_ascii_lowercase(),
+        );
+        if machines.index.insert(key, machines.list.len()).is_some() {
+            return Err(bad(
+                &format!("{here}.resource.id"),
+                format!("'{id}' appears twice"),
+            ));
+        }
+        machines.list.push(Machine {
+            resource,
+            extensions,
+            resource_group,
+            name,
+        });
+    }
+    Ok(machines)
+}
+
+fn machine_id_hint(id: &str, kind: Kind, subscription_id: &str) -> String {
+    format!(
+        "'{id}' is not of the form /subscriptions/{subscription_id}/resourceGroups/RG/providers/{}/{}/NAME",
+        kind.namespace(),
+        kind.type_name()
+    )
+}
+
+/// `(resource group, name)` of `/subscriptions/{s}/resourceGroups/{rg}/providers/{ns}/{type}/{name}`.
+pub(crate) fn parse_machine_id(
+    id: &str,
+    kind: Kind,
+    subscription_id: &str,
+) -> Option<(String, String)> {
+    let parts: Vec<&str> = id.trim_start_matches('/').split('/').collect();
+    let matches = parts.len() == 8
+        && parts[0].eq_ignore_ascii_case("subscriptions")
+        && parts[1].eq_ignore_ascii_case(subscription_id)
+        && parts[2].eq_ignore_ascii_case("resourceGroups")
+        && parts[4].eq_ignore_ascii_case("providers")
+        && parts[5].eq_ignore_ascii_case(kind.namespace())
+        && parts[6].eq_ignore_ascii_case(kind.type_name())
+        && !parts[3].is_empty()
+        && !parts[7].is_empty();
+    matches.then(|| (parts[3].to_string(), parts[7].to_string()))
+}
+
+/// Takes `root[key]` as a list of objects (moved, not copied: scenarios can be large); absent
+/// or `null` is an empty list.
+fn list(root: &mut Value, key: &str, path: &str) -> Result<Vec<Value>, ScenarioError> {
+    match root.get_mut(key).map(Value::take) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => {
+            if let Some(i) = items.iter().position(|v| !v.is_object()) {
+                return Err(bad(&format!("{path}[{i}]"), "expected an object"));
+            }
+            Ok(items)
+        }
+        Some(_) => Err(bad(path, "expected a list")),
+    }
+}
+
+fn string(object: &Value, key: &str, path: &str) -> Result<String, ScenarioError> {
+    match object.get(key) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+        Some(Value::String(_)) => Err(bad(&format!("{path}.{key}"), "must not be empty")),
+        Some(other) => Err(bad(
+            &format!("{path}.{key}"),
+            format!("expected a string, found {other}"),
+        )),
+        None => Err(bad(&format!("{path}.{key}"), "required")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimal_scenario_loads() {
+        let world =
+            World::from_json(r#"{"subscriptions":[{"subscription":{"subscriptionId":"S1"}}]}"#)
+                .unwrap();
+        assert_eq!(world.subscriptions.len(), 1);
+        assert_eq!(world.find("s1"), Some(0));
+        assert_eq!(world.subscriptions[0].tenant_id, FALLBACK_TENANT);
+        assert!(world.subscriptions[0].settings.is_empty());
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let err = World::from_json(
+            r#"{"subscriptions":[{"subscription":{"subscriptionId":"a"}},{"subscription":{}}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid scenario: subscriptions[1].subscription.subscriptionId: required"
+        );
+        let err = World::from_json(r#"{"subscriptions":[{"subscription":{"subscriptionId":"a"},"settings":[{"kind":"x"}]}]}"#)
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("subscriptions[0].settings[0].name"),
+            "{err}"
+        );
+        let err = World::from_json(
+            r#"{"subscriptions":[{"subscription":{"subscriptionId":"a"},"virtualMachines":[{"resource":{"id":"/x"}}]}]}"#,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("virtualMachines[0].resource.id"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn machine_ids_parse_ignoring_case() {
+        let id =
+            "/subscriptions/S/resourcegroups/RG/providers/microsoft.compute/virtualmachines/vm-1";
+        assert_eq!(
+            parse_machine_id(id, Kind::Vm, "s"),
+            Some(("RG".into(), "vm-1".into()))
+        );
+        assert_eq!(parse_machine_id(id, Kind::Arc, "s"), None);
+    }
+}
