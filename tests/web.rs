@@ -3,6 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
+use leptos_router::components::Router;
 use mde_console::browser::sleep;
 use mde_console::pages::overview::Overview;
 use mde_console::session::Session;
@@ -21,7 +22,7 @@ fn mount(session: Session) -> web_sys::HtmlElement {
     document.body().unwrap().append_child(&host).unwrap();
     let handle = leptos::mount::mount_to(host.clone(), move || {
         provide_context(session);
-        view! { <Overview/> }
+        view! { <Router><Overview/></Router> }
     });
     handle.forget();
     host

@@ -2,7 +2,7 @@
 //!
 //! Tokens go here (or, by config, only into memory); never into localStorage or the URL.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use serde::de::DeserializeOwned;
@@ -14,6 +14,8 @@ const PREFIX: &str = "mde.";
 thread_local! {
     /// The memory store, for `tokenStore: "memory"` (gone on reload, by design).
     static MEMORY: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+    /// Set by sign-out: a renewal still in flight must not write its tokens back.
+    static SEALED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Where a value lives.
@@ -38,6 +40,9 @@ impl Store {
     }
 
     pub fn set<T: Serialize>(self, key: &str, value: &T) {
+        if SEALED.with(Cell::get) {
+            return;
+        }
         let key = format!("{PREFIX}{key}");
         let Ok(text) = serde_json::to_string(value) else { return };
         match self {
@@ -74,8 +79,10 @@ impl Store {
     }
 }
 
-/// Removes everything the app stored, in both stores (sign-out).
+/// Removes everything the app stored, in both stores, and stores nothing more until the page
+/// is left (sign-out).
 pub fn clear_all() {
+    SEALED.with(|s| s.set(true));
     MEMORY.with(|m| m.borrow_mut().clear());
     if let Some(s) = session() {
         let keys: Vec<String> = (0..s.length().unwrap_or(0)).filter_map(|i| s.key(i).ok().flatten()).collect();

@@ -42,7 +42,7 @@ export async function serveSite(overrides = {}) {
 /** Starts `fake-azure` on a free loopback port; resolves once it prints where it listens. */
 export async function startFakeAzure(args) {
   const bin = path.join(root, 'target/debug/fake-azure');
-  const child = spawn(bin, ['--listen', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(bin, ['--listen', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', process.env.E2E_DEBUG ? 'inherit' : 'ignore'] });
   const origin = await new Promise((ok, fail) => {
     let out = '';
     child.stdout.on('data', (chunk) => {

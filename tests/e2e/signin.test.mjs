@@ -29,7 +29,7 @@ async function signIn(page) {
   await page.goto(`${site.origin}/`);
   await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
   await page.waitForURL(`${fake.origin}/**`);
-  await page.getByRole('button', { name: /Sign in as Avery Admin/ }).click();
+  await page.getByRole('link', { name: /Sign in as Avery Admin/ }).click();
   await page.waitForURL(`${site.origin}/tenants/**`);
   await page.getByRole('status').filter({ hasText: /subscriptions:/ }).waitFor();
 }
@@ -70,16 +70,14 @@ test('a tampered state is refused and nothing is stored', async () => {
     await page.goto(`${site.origin}/`);
     await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
     await page.waitForURL(`${fake.origin}/**`);
-    // Let the fake answer, but change the state on the way back.
-    await page.route(`${site.origin}/?*`, (route) => {
-      const url = new URL(route.request().url());
-      if (url.searchParams.has('state')) {
-        url.searchParams.set('state', 'forged-by-an-attacker');
-        return route.fulfill({ status: 302, headers: { location: url.toString() } });
-      }
-      return route.continue();
+    // Let the fake answer, but change the state on its way back to the app.
+    await page.route((url) => url.origin === fake.origin && url.searchParams.has('fake_approve'), async (route) => {
+      const answer = await route.fetch({ maxRedirects: 0 });
+      const back = new URL(answer.headers().location);
+      back.searchParams.set('state', 'forged-by-an-attacker');
+      return route.fulfill({ status: 302, headers: { location: back.toString() } });
     });
-    await page.getByRole('button', { name: /Sign in as Avery Admin/ }).click();
+    await page.getByRole('link', { name: /Sign in as Avery Admin/ }).click();
     await page.getByRole('alert').filter({ hasText: 'state mismatch' }).waitFor();
     const keys = await page.evaluate(() => Object.keys(sessionStorage));
     assert.deepEqual(keys.filter((k) => k.startsWith('mde.tokens')), []);
