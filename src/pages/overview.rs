@@ -168,7 +168,9 @@ fn Summary(model: RwSignal<OverviewModel>) -> impl IntoView {
                 m.count(IntegrationStatus::Off)
             );
             let pending = m.pending();
-            if pending > 0 {
+            if !m.listing_done {
+                text.push_str(" so far — listing more");
+            } else if pending > 0 {
                 text.push_str(&format!(" — {pending} still loading"));
             }
             text

@@ -79,14 +79,21 @@ impl<T: Transport> ArmClient<T> {
         let mut items = Vec::new();
         let mut url = self.url(path);
         loop {
-            let page: Page<D> = parse(&self.send(Method::GET, url, None).await?)?;
-            let next = page.next().map(str::to_string);
-            items.extend(page.value);
+            let (page, next) = self.page(url).await?;
+            items.extend(page);
             match next {
-                Some(link) => url = self.same_host(link)?,
+                Some(link) => url = link,
                 None => return Ok(items),
             }
         }
+    }
+
+    /// GETs one page of a list at an absolute `url`: its items, and the next page's URL
+    /// (checked to be on this ARM host).
+    pub async fn page<D: DeserializeOwned>(&self, url: String) -> Result<(Vec<D>, Option<String>), ArmFailure> {
+        let page: Page<D> = parse(&self.send(Method::GET, url, None).await?)?;
+        let next = page.next().map(|link| self.same_host(link.to_string())).transpose()?;
+        Ok((page.value, next))
     }
 
     /// PUTs a resource and returns ARM's answer.

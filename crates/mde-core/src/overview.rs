@@ -5,6 +5,7 @@
 //! one Resource Graph query (per-subscription pricing reads only if that query fails).
 //! Events are emitted as answers arrive, so rows fill in while the rest is still loading.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -29,9 +30,9 @@ pub const SETTINGS_WRITE: &str = "Microsoft.Security/settings/write";
 /// Something the overview learned.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OverviewEvent {
-    /// The subscriptions list arrived (all pages).
-    Listed(Vec<Subscription>),
-    /// The subscriptions list could not be read: nothing else will come.
+    /// A page of the subscriptions list arrived (pages come in order); `more`: pages follow.
+    Listed { subscriptions: Vec<Subscription>, more: bool },
+    /// The subscriptions list could not be read (further): no more subscriptions will come.
     ListFailed(ArmFailure),
     /// Plans of many subscriptions at once (from Resource Graph), keyed by lower-case id.
     Plans(HashMap<String, ServersPlan>),
@@ -44,44 +45,78 @@ pub enum OverviewEvent {
 }
 
 /// What one fetch task brings back: an event for the view, or the news that Resource Graph
-/// refused the plans query (the view need not know; [`load`] falls back).
+/// refused the plans query for some subscriptions (the view need not know; [`load`] falls
+/// back to reading their pricings one by one).
 enum Answer {
     Event(OverviewEvent),
-    PlansQueryFailed,
+    PlansQueryFailed(Vec<String>),
 }
 
 type Task<'a> = Pin<Box<dyn Future<Output = Answer> + 'a>>;
 
 /// Fetches the whole overview, calling `emit` for each answer as it arrives.
+///
+/// Subscriptions stream in page by page, and each page's settings and permissions are
+/// fetched while the next page is still on its way, so the first rows show after about two
+/// round trips whatever the tenant's size. The plans come from Resource Graph: one query for
+/// the first page (so the first rows are complete early), one for all the rest.
 pub async fn load<T: Transport>(client: &ArmClient<T>, concurrency: usize, mut emit: impl FnMut(OverviewEvent)) {
-    let subscriptions: Vec<Subscription> = match client.list(&api::subscriptions()).await {
-        Ok(list) => list,
-        Err(failure) => return emit(OverviewEvent::ListFailed(failure)),
-    };
-    let ids: Vec<String> = subscriptions.iter().map(|s| s.subscription_id.clone()).collect();
-    emit(OverviewEvent::Listed(subscriptions));
-    if ids.is_empty() {
-        return;
-    }
+    let later_ids: RefCell<Vec<String>> = RefCell::new(Vec::new());
+    let pages = futures::stream::unfold((Some(client.url(&api::subscriptions())), true), |(next, first)| {
+        let later_ids = &later_ids;
+        async move {
+            let url = next?;
+            let tasks: Vec<Task<'_>> = match client.page::<Subscription>(url).await {
+                Ok((subscriptions, next)) => {
+                    let ids: Vec<String> = subscriptions.iter().map(|s| s.subscription_id.clone()).collect();
+                    let mut tasks: Vec<Task<'_>> = Vec::with_capacity(ids.len() * 2 + 2);
+                    let more = next.is_some();
+                    tasks.push(Box::pin(futures::future::ready(Answer::Event(OverviewEvent::Listed { subscriptions, more }))));
+                    if first && !ids.is_empty() {
+                        tasks.push(Box::pin(plans_query(client, ids.clone())));
+                    } else {
+                        later_ids.borrow_mut().extend(ids.iter().cloned());
+                    }
+                    for id in ids {
+                        tasks.push(Box::pin(settings(client, id.clone())));
+                        tasks.push(Box::pin(permissions(client, id)));
+                    }
+                    return Some((tasks, (next, false)));
+                }
+                Err(failure) => vec![Box::pin(futures::future::ready(Answer::Event(OverviewEvent::ListFailed(failure))))],
+            };
+            Some((tasks, (None, false)))
+        }
+    });
+    // Once every page is listed, the plans of the subscriptions after the first page.
+    let rest = futures::stream::once(async {
+        let ids = later_ids.borrow_mut().split_off(0);
+        let task: Task<'_> = if ids.is_empty() {
+            Box::pin(futures::future::ready(Answer::Event(OverviewEvent::Plans(HashMap::new()))))
+        } else {
+            Box::pin(plans_query(client, ids))
+        };
+        task
+    });
+    let tasks = pages.flat_map(futures::stream::iter).chain(rest);
 
-    let mut tasks: Vec<Task<'_>> = Vec::with_capacity(ids.len() * 2 + 1);
-    tasks.push(Box::pin(plans_query(client, ids.clone())));
-    for id in &ids {
-        tasks.push(Box::pin(settings(client, id.clone())));
-        tasks.push(Box::pin(permissions(client, id.clone())));
-    }
-    let mut plans_query_failed = false;
-    let mut answers = futures::stream::iter(tasks).buffer_unordered(concurrency.max(1));
+    let mut all_ids: Vec<String> = Vec::new();
+    let mut plans_failed: Vec<String> = Vec::new();
+    let mut answers = std::pin::pin!(tasks.buffer_unordered(concurrency.max(1)));
     while let Some(answer) = answers.next().await {
         match answer {
-            Answer::Event(event) => emit(event),
-            Answer::PlansQueryFailed => plans_query_failed = true,
+            Answer::Event(event) => {
+                if let OverviewEvent::Listed { subscriptions, .. } = &event {
+                    all_ids.extend(subscriptions.iter().map(|s| s.subscription_id.clone()));
+                }
+                emit(event)
+            }
+            Answer::PlansQueryFailed(ids) => plans_failed.extend(ids),
         }
     }
-    drop(answers);
 
-    if plans_query_failed {
-        let tasks = ids.iter().map(|id| pricing(client, id.clone()));
+    if !plans_failed.is_empty() {
+        let tasks = plans_failed.into_iter().map(|id| pricing(client, id));
         let mut answers = futures::stream::iter(tasks).buffer_unordered(concurrency.max(1));
         while let Some(event) = answers.next().await {
             emit(event);
@@ -89,14 +124,17 @@ pub async fn load<T: Transport>(client: &ArmClient<T>, concurrency: usize, mut e
     }
 
     // Coverage comes last: the table is usable without it.
-    let rows = client.query::<MachineRow>(MACHINES_QUERY, &ids).await;
-    emit(OverviewEvent::Coverage(rows.map(|rows| coverage::by_subscription(&rows))));
+    if !all_ids.is_empty() {
+        let rows = client.query::<MachineRow>(MACHINES_QUERY, &all_ids).await;
+        emit(OverviewEvent::Coverage(rows.map(|rows| coverage::by_subscription(&rows))));
+    }
 }
 
 /// Plans of all subscriptions in one query. Subscriptions absent from the answer have no
 /// `VirtualMachines` pricing at all: their plan is Off. Keys are lower-case, since Resource
 /// Graph may spell an id in another case than `/subscriptions` did.
 async fn plans_query<T: Transport>(client: &ArmClient<T>, ids: Vec<String>) -> Answer {
+    let ids_for_fallback = ids.clone();
     match client.query::<PlanRow>(PLANS_QUERY, &ids).await {
         Ok(rows) => {
             let mut plans: HashMap<String, ServersPlan> =
@@ -107,7 +145,7 @@ async fn plans_query<T: Transport>(client: &ArmClient<T>, ids: Vec<String>) -> A
             }
             Answer::Event(OverviewEvent::Plans(plans))
         }
-        Err(_) => Answer::PlansQueryFailed,
+        Err(_) => Answer::PlansQueryFailed(ids_for_fallback),
     }
 }
 
@@ -188,28 +226,45 @@ pub struct Overview {
     pub rows: Vec<SubscriptionRow>,
     /// The subscriptions list itself failed.
     pub failure: Option<ArmFailure>,
+    /// At least one page of subscriptions has arrived.
     pub listed: bool,
+    /// The last page has arrived (or the listing failed).
+    pub listing_done: bool,
     index: HashMap<String, usize>,
+    /// Plans that arrived before their row (answers may overtake each other).
+    early_plans: HashMap<String, ServersPlan>,
 }
 
 impl Overview {
     pub fn apply(&mut self, event: OverviewEvent) {
         match event {
-            OverviewEvent::Listed(subscriptions) => {
+            OverviewEvent::Listed { subscriptions, more } => {
                 self.listed = true;
-                self.index = subscriptions
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| (s.subscription_id.to_ascii_lowercase(), i))
-                    .collect();
-                self.rows = subscriptions.into_iter().map(SubscriptionRow::new).collect();
+                self.listing_done = !more;
+                for subscription in subscriptions {
+                    let key = subscription.subscription_id.to_ascii_lowercase();
+                    let mut row = SubscriptionRow::new(subscription);
+                    if let Some(plan) = self.early_plans.remove(&key) {
+                        row.plan = Load::Ready(plan);
+                    }
+                    self.index.insert(key, self.rows.len());
+                    self.rows.push(row);
+                }
             }
-            OverviewEvent::ListFailed(failure) => self.failure = Some(failure),
+            OverviewEvent::ListFailed(failure) => {
+                self.failure = Some(failure);
+                self.listing_done = true;
+            }
             OverviewEvent::Plans(plans) => {
-                for row in &mut self.rows {
-                    if let Some(plan) = plans.get(&row.subscription.subscription_id.to_ascii_lowercase()) {
-                        row.plan = Load::Ready(*plan);
-                        row.version += 1;
+                for (id, plan) in plans {
+                    match self.index.get(&id) {
+                        Some(&i) => {
+                            self.rows[i].plan = Load::Ready(plan);
+                            self.rows[i].version += 1;
+                        }
+                        None => {
+                            self.early_plans.insert(id, plan);
+                        }
                     }
                 }
             }
@@ -247,6 +302,11 @@ impl Overview {
     /// How many subscriptions have each status (loading rows are not counted).
     pub fn count(&self, status: IntegrationStatus) -> usize {
         self.rows.iter().filter(|r| r.status() == Some(status)).count()
+    }
+
+    /// Every subscription is listed and every row has its status, plan and permission.
+    pub fn complete(&self) -> bool {
+        self.listing_done && self.pending() == 0
     }
 
     /// Rows still waiting for an answer.
