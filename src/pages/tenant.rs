@@ -15,7 +15,9 @@ pub fn TenantRoot() -> impl IntoView {
         return view! { <leptos_router::components::Redirect path="/"/> }.into_any();
     };
     let params = use_params_map();
-    let tenant = move || params.with(|p| p.get("tenant").unwrap_or_default());
+    // A memo, so that moving between this tenant's pages does not rebuild its session.
+    let tenant = Memo::new(move |_| params.with(|p| p.get("tenant").unwrap_or_default()));
+    let tenant = move || tenant.get();
     let sign_in_needed = RwSignal::new(None::<AuthError>);
     let config_for_session = config.clone();
     let session = LocalResource::new(move || {

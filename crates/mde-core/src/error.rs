@@ -81,7 +81,7 @@ impl ArmFailure {
         match self.remedy() {
             Remedy::SignIn => "Your sign-in has expired or was refused: sign in again.",
             Remedy::SwitchTenant => "This subscription belongs to another tenant: switch to that tenant and try again.",
-            Remedy::AskForRole => "You lack a role here. To change the integration you need Security Admin, Contributor or Owner on the subscription; Security Reader or Reader can only view.",
+            Remedy::AskForRole => "You lack a role here. Turning the integration on or off takes Security Admin or Owner on the subscription; Security Reader and Reader can only view it.",
             Remedy::NotFound => "Azure does not know this resource: it may have been deleted or moved. Refresh the view.",
             Remedy::RetryShortly => "Another update to this subscription is in progress: retry in a few seconds.",
             Remedy::Wait => "Azure is throttling requests: wait a minute and retry.",
