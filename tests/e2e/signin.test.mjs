@@ -106,6 +106,21 @@ test('an expired access token is renewed silently', async () => {
   }
 });
 
+test('the tenant picker switches tenant with a token from that tenant', async () => {
+  const { page, context, problems } = await watchedPage(browser);
+  try {
+    await signIn(page);
+    await page.getByLabel('Tenant').selectOption({ label: 'Fabrikam Labs' });
+    await page.waitForURL(`${site.origin}/tenants/b2e7a9c4-1d3f-4e6a-8c5b-7f9d0e1a2b34`);
+    await page.getByText('No subscriptions: your account cannot see any subscription in this tenant.').waitFor();
+    const keys = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('mde.tokens.')).sort());
+    assert.deepEqual(keys, ['mde.tokens.6b1d8c2e-4f3a-4c8e-9a51-0d7e2f4b9c31', 'mde.tokens.b2e7a9c4-1d3f-4e6a-8c5b-7f9d0e1a2b34']);
+    assert.deepEqual(problems.errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('sign-out clears sessionStorage and goes through the logout endpoint', async () => {
   const { page, context } = await watchedPage(browser);
   try {

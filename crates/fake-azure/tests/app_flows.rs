@@ -1,0 +1,174 @@
+//! The core's own protocol code (sign-in, silent renewal, overview, changes) driven against
+//! the fake in-process: the same code paths the browser runs, natively and with a clock the
+//! test controls.
+
+mod common;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use common::{fake, NOW, SUB};
+use fake_azure::{FakeAzure, Options};
+use futures::executor::block_on;
+use mde_core::auth::{self, AuthError, Callback, Tokens};
+use mde_core::change::{self, SettingChange};
+use mde_core::client::ArmClient;
+use mde_core::config::{self, AppConfig};
+use mde_core::overview::{self, Overview};
+use mde_core::signed_in::{SignedIn, TokenEvents};
+use mde_core::status::IntegrationStatus;
+use mde_core::transport::{Request, Response, Transport, TransportError};
+
+const APP: &str = "http://127.0.0.1:8080/";
+const FAKE: &str = "http://127.0.0.1:9000";
+
+/// The fake behind a transport whose clock the test moves.
+#[derive(Clone)]
+struct InProcess {
+    azure: Rc<RefCell<FakeAzure>>,
+    now: Rc<Cell<u64>>,
+    sent: Rc<RefCell<Vec<String>>>,
+}
+
+impl Transport for InProcess {
+    async fn send(&self, request: Request) -> Result<Response, TransportError> {
+        self.sent.borrow_mut().push(format!("{} {}", request.method(), request.uri().path()));
+        let reply = self.azure.borrow_mut().handle(request, self.now.get());
+        reply.response.ok_or_else(|| TransportError::Network("dropped".into()))
+    }
+
+    async fn sleep(&self, ms: u64) {
+        self.now.set(self.now.get() + ms);
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.now.get()
+    }
+}
+
+fn setup(options: Options) -> (InProcess, AppConfig) {
+    let transport = InProcess {
+        azure: Rc::new(RefCell::new(fake(options))),
+        now: Rc::new(Cell::new(NOW)),
+        sent: Rc::default(),
+    };
+    let config = config::parse(
+        &format!(r#"{{"clientId":"11111111-2222-3333-4444-555555555555","cloud":{{"name":"Fake","loginUrl":"{FAKE}","armUrl":"{FAKE}","armAudience":"{FAKE}/"}}}}"#),
+        APP,
+    )
+    .unwrap();
+    (transport, config)
+}
+
+/// The browser's part of the sign-in: follow the authorize URL to the redirect, read the code.
+fn sign_in(transport: &InProcess, config: &AppConfig) -> Tokens {
+    let (url, pending) = auth::begin(config, "organizations", "/", None, transport.now.get()).unwrap();
+    let request = http::Request::builder().uri(url).body(Vec::new()).unwrap();
+    let answer = transport.azure.borrow_mut().handle(request, transport.now.get()).response.unwrap();
+    assert_eq!(answer.status(), 302, "auto-approve redirects back to the app");
+    let location = answer.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with(APP));
+    let Callback::Code { code, state } = auth::read_callback(location.split_once('?').unwrap().1) else {
+        panic!("no code in {location}")
+    };
+    let pending = auth::check_state(Some(pending), &state, transport.now.get()).unwrap();
+    block_on(auth::redeem(transport, config, &pending, &code, transport.now.get())).unwrap()
+}
+
+#[derive(Default)]
+struct Recorder {
+    renewed: RefCell<Vec<Tokens>>,
+    sign_in_needed: RefCell<Vec<AuthError>>,
+}
+
+impl TokenEvents for Recorder {
+    fn renewed(&self, tokens: &Tokens) {
+        self.renewed.borrow_mut().push(tokens.clone());
+    }
+    fn sign_in_needed(&self, why: &AuthError) {
+        self.sign_in_needed.borrow_mut().push(why.clone());
+    }
+}
+
+fn auto_approve() -> Options {
+    Options { auto_approve: true, ..Options::default() }
+}
+
+#[test]
+fn sign_in_with_pkce_gives_tokens_for_the_users_tenant() {
+    let (transport, config) = setup(auto_approve());
+    let tokens = sign_in(&transport, &config);
+    assert_eq!(tokens.tenant_id, common::TENANT);
+    assert_eq!(tokens.account.username, "avery@contoso.example");
+    assert_eq!(tokens.account.name, "Avery <b>Admin</b>", "names are data, kept as they are");
+    assert!(tokens.refresh_token.is_some());
+}
+
+#[test]
+fn a_wrong_verifier_is_refused_by_the_token_endpoint() {
+    let (transport, config) = setup(auto_approve());
+    let (url, mut pending) = auth::begin(&config, "organizations", "/", None, NOW).unwrap();
+    let answer = transport.azure.borrow_mut().handle(http::Request::builder().uri(url).body(Vec::new()).unwrap(), NOW).response.unwrap();
+    let location = answer.headers()["location"].to_str().unwrap().to_string();
+    let Callback::Code { code, .. } = auth::read_callback(location.split_once('?').unwrap().1) else { panic!() };
+    pending.pkce_verifier = "x".repeat(64);
+    let error = block_on(auth::redeem(&transport, &config, &pending, &code, NOW)).unwrap_err();
+    assert_eq!(error.code, "invalid_grant");
+    assert!(error.sign_in_again);
+}
+
+#[test]
+fn an_access_token_arm_calls_expired_is_renewed_once_and_the_call_retried() {
+    let (transport, config) = setup(auto_approve());
+    let mut tokens = sign_in(&transport, &config);
+    // The app believes its token is good for hours (a skewed clock); ARM says it expired.
+    tokens.expires_at_ms = NOW + 10 * 3_600_000;
+    transport.now.set(NOW + 2 * 3_600_000);
+    let recorder = Rc::new(Recorder::default());
+    let signed_in = SignedIn::new(transport.clone(), config.clone(), tokens.clone(), recorder.clone());
+    let client = ArmClient::new(signed_in, FAKE);
+    let subscriptions: Vec<mde_core::arm::subscriptions::Subscription> = block_on(client.list(&mde_core::api::subscriptions())).unwrap();
+    assert_eq!(subscriptions.len(), 2, "the call succeeded after renewal");
+    assert_eq!(recorder.renewed.borrow().len(), 1, "renewed exactly once");
+    assert_ne!(recorder.renewed.borrow()[0].access_token, tokens.access_token);
+    assert!(recorder.sign_in_needed.borrow().is_empty());
+    let sent = transport.sent.borrow();
+    assert_eq!(sent.iter().filter(|s| s.starts_with("GET /subscriptions")).count(), 2, "one retry: {sent:?}");
+}
+
+#[test]
+fn after_24_hours_only_a_new_sign_in_will_do() {
+    let (transport, config) = setup(auto_approve());
+    let tokens = sign_in(&transport, &config);
+    transport.now.set(NOW + 25 * 3_600_000);
+    let recorder = Rc::new(Recorder::default());
+    let client = ArmClient::new(SignedIn::new(transport.clone(), config, tokens, recorder.clone()), FAKE);
+    let failure = block_on(client.list::<serde_json::Value>(&mde_core::api::subscriptions())).unwrap_err();
+    assert_eq!(failure.status(), Some(401));
+    assert_eq!(recorder.sign_in_needed.borrow()[0].code, "refresh_expired");
+}
+
+#[test]
+fn the_overview_and_a_fix_against_the_fake() {
+    let (transport, _) = setup(Options { require_auth: false, page_size: 1, ..Options::default() });
+    let client = ArmClient::new(transport.clone(), FAKE);
+    let mut model = Overview::default();
+    block_on(overview::load(&client, 4, |event| model.apply(event)));
+    assert!(model.complete());
+    assert_eq!(model.rows.len(), 3, "every page of subscriptions");
+    let prod = model.rows.iter().find(|r| r.subscription.subscription_id == SUB).unwrap();
+    assert_eq!(prod.status(), Some(IntegrationStatus::Partial));
+    assert_eq!(prod.coverage.ready().map(|c| (c.machines, c.covered, c.linux)), Some((4, 1, 1)));
+
+    let changes = vec![
+        SettingChange { subscription_id: SUB.into(), setting: "WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW".into(), enabled: false },
+        SettingChange { subscription_id: SUB.into(), setting: "WDATP_UNIFIED_SOLUTION".into(), enabled: true },
+    ];
+    let before: Vec<mde_core::arm::settings::Setting> = block_on(client.list(&mde_core::api::settings(SUB))).unwrap();
+    let outcomes = block_on(change::apply(&client, &changes, &before, |_| {}));
+    assert!(outcomes.iter().all(|o| o.verified()), "{outcomes:?}");
+    assert_eq!(outcomes[0].before, Some(true));
+    assert_eq!(outcomes[1].before, None, "the unified setting did not exist before");
+    let after: Vec<mde_core::arm::settings::Setting> = block_on(client.list(&mde_core::api::settings(SUB))).unwrap();
+    assert_eq!(mde_core::status::IntegrationParts::from_settings(&after).status(), IntegrationStatus::On);
+}
