@@ -23,3 +23,6 @@ size: setup
 
 screenshot: setup-test
 	trunk build --release && node tests/e2e/screenshot.mjs
+
+bench:
+	cargo run --release -p fake-azure --bin bench-overview -- --subscriptions 50,500,2000 --latency-ms 100

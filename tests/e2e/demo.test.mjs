@@ -68,3 +68,25 @@ test('a hostile subscription name shows as text and runs nothing', async () => {
     await site.close();
   }
 });
+
+test('in the demo a trainer can fix a subscription and see it On in the overview', async () => {
+  const site = await serveSite();
+  const { page, context, problems } = await watchedPage(browser);
+  try {
+    await page.goto(`${site.origin}/demo`);
+    await page.getByRole('link', { name: 'Contoso Retail – EU' }).click();
+    await page.getByRole('button', { name: 'Fix' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Fix this subscription?' });
+    await dialog.getByText('Include Linux machines (WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW = false)').waitFor();
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('Azure now reports WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW = false.').waitFor();
+    await page.getByRole('link', { name: '← All subscriptions' }).click();
+    const rows = await readOverview(page);
+    assert.deepEqual(rows['Contoso Retail – EU'], ['Enabled', 'P2', 'On']);
+    await page.getByText('11 subscriptions: 5 On, 3 Partial, 3 Off').waitFor();
+    assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
+  } finally {
+    await context.close();
+    await site.close();
+  }
+});
