@@ -193,6 +193,18 @@ fn ConfirmDialog(
     let az = changes.iter().map(|c| c.az()).collect::<Vec<_>>().join("\n");
     let items = changes.iter().map(|c| view! { <li>{c.describe()}</li> }).collect_view();
     let (rest_copy, az_copy) = (rest.clone(), az.clone());
+    // Focus lands on Apply when the dialog opens; Escape cancels, as in any dialog.
+    let apply_button = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = apply_button.get() {
+            let _ = button.focus();
+        }
+    });
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" && !busy.get_untracked() {
+            pending.set(None);
+        }
+    };
     let apply = move |_| {
         let session = session.clone();
         let changes = changes.clone();
@@ -214,7 +226,7 @@ fn ConfirmDialog(
     };
     view! {
         <div class="backdrop">
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="confirm-title">
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="confirm-title" on:keydown=on_key>
                 <h2 id="confirm-title">{title}</h2>
                 <p>"These settings will be written to the subscription, one after the other:"</p>
                 <ul>{items}</ul>
@@ -226,7 +238,7 @@ fn ConfirmDialog(
                     <button on:click=move |_| copy_text(&az_copy)>"Copy az commands"</button>
                 </details>
                 <p class="actions">
-                    <button class="primary" disabled=move || busy.get() on:click=apply>
+                    <button class="primary" node_ref=apply_button disabled=move || busy.get() on:click=apply>
                         {move || if busy.get() { "Applying…" } else { "Apply" }}
                     </button>
                     <button disabled=move || busy.get() on:click=move |_| pending.set(None)>"Cancel"</button>

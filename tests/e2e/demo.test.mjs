@@ -75,7 +75,13 @@ test('in the demo a trainer can fix a subscription and see it On in the overview
   try {
     await page.goto(`${site.origin}/demo`);
     await page.getByRole('link', { name: 'Contoso Retail – EU' }).click();
+    // Keyboard: the dialog opens with focus on Apply, and Escape cancels it.
     await page.getByRole('button', { name: 'Fix' }).click();
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Apply');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Fix' }).focus();
+    await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Fix this subscription?' });
     await dialog.getByText('Include Linux machines (WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW = false)').waitFor();
     await dialog.getByRole('button', { name: 'Apply' }).click();
