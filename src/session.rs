@@ -40,6 +40,8 @@ pub struct Session {
     pub user: String,
     /// The route prefix of this session's pages: `/demo` or `/tenants/{id}`.
     pub base: String,
+    /// ARM requests in flight at once when loading many subscriptions.
+    pub concurrency: usize,
 }
 
 thread_local! {
@@ -138,6 +140,12 @@ pub async fn start() -> Start {
     }
 }
 
+/// The path and query of the page now: where "sign in again" brings the user back to.
+pub fn current_view() -> String {
+    let (path, query, _) = browser::location();
+    format!("{path}{query}")
+}
+
 /// Sends the browser to Entra ID; comes back to `return_to`.
 pub fn sign_in(config: &AppConfig, tenant: &str, return_to: &str) -> Result<(), AuthError> {
     let hint = signed_in_account(config).map(|t| t.account.username);
@@ -192,6 +200,7 @@ pub async fn tenant_session(config: &AppConfig, tenant_id: &str, sign_in_needed:
         tenant_id: tenant_id.to_string(),
         user,
         base: format!("/tenants/{tenant_id}"),
+        concurrency: config.concurrency,
     })
 }
 

@@ -11,9 +11,6 @@ use mde_core::status::IntegrationStatus;
 use crate::components::Problem;
 use crate::session::Session;
 
-/// Requests in flight at once: ARM allows far more, but a browser keeps ~6 per host anyway.
-pub const CONCURRENCY: usize = 8;
-
 /// The view's query parameters: `q` (search), `status`, `plan`, `can`, `sort`.
 #[derive(Clone, PartialEq, Default)]
 struct Filters {
@@ -21,6 +18,8 @@ struct Filters {
     status: String,
     plan: String,
     changeable: bool,
+    /// Only the subscriptions with Windows on and Linux off (the insight panel's selection).
+    linux_gap: bool,
     sort: String,
 }
 
@@ -32,6 +31,7 @@ impl Filters {
             && (self.status.is_empty() || row.status().is_some_and(|st| st.label().eq_ignore_ascii_case(&self.status)))
             && (self.plan.is_empty() || row.plan.ready().is_some_and(|p| p.label().eq_ignore_ascii_case(&self.plan)))
             && (!self.changeable || row.can_change.ready() == Some(&true))
+            && (!self.linux_gap || row.parts.ready().is_some_and(|p| p.windows_on_linux_off()))
     }
 
     fn sort(&self, rows: &mut [SubscriptionRow]) {
@@ -48,9 +48,9 @@ impl Filters {
 pub fn Overview() -> impl IntoView {
     let session = expect_context::<Session>();
     let model = RwSignal::new(OverviewModel::default());
-    let client = session.client.clone();
+    let (client, concurrency) = (session.client.clone(), session.concurrency);
     spawn_local(async move {
-        overview::load(&client, CONCURRENCY, |event| model.update(|m| m.apply(event))).await;
+        overview::load(&client, concurrency, |event| model.update(|m| m.apply(event))).await;
     });
     provide_context(model);
 
@@ -61,6 +61,7 @@ pub fn Overview() -> impl IntoView {
             status: q.get("status").unwrap_or_default(),
             plan: q.get("plan").unwrap_or_default(),
             changeable: q.get("can").is_some_and(|v| v == "1"),
+            linux_gap: q.get("gap").is_some_and(|v| v == "linux"),
             sort: q.get("sort").unwrap_or_default(),
         })
     });
@@ -82,14 +83,15 @@ pub fn Overview() -> impl IntoView {
         rows
     };
     let base = session.base.clone();
-    let (p1, p2, p3, p4, p5) = (set_param.clone(), set_param.clone(), set_param.clone(), set_param.clone(), set_param);
+    let (p1, p2, p3, p4, p5) = (set_param.clone(), set_param.clone(), set_param.clone(), set_param.clone(), set_param.clone());
+    let show_gaps = Callback::new(move |only: bool| set_param("gap", if only { "linux".into() } else { String::new() }));
     view! {
         <h1>"Subscriptions"</h1>
         {move || model.with(|m| m.failure.clone()).map(|f| view! {
             <Problem title="The subscriptions could not be listed" message=format!("{f} — {}", f.advice())/>
         })}
         <Summary model=model/>
-        <Insight model=model/>
+        <Insight model=model selected=Signal::derive(move || filters.get().linux_gap) select=show_gaps/>
         <form class="filters" role="search" on:submit=|ev| ev.prevent_default()>
             <label>"Search "
                 <input type="search" placeholder="Name or id" prop:value=move || filters.get().search
@@ -181,7 +183,7 @@ fn Summary(model: RwSignal<OverviewModel>) -> impl IntoView {
 
 /// The seed's insight panel: the integration is on for Windows but Linux is left out.
 #[component]
-fn Insight(model: RwSignal<OverviewModel>) -> impl IntoView {
+fn Insight(model: RwSignal<OverviewModel>, selected: Signal<bool>, select: Callback<bool>) -> impl IntoView {
     let gaps = move || {
         model.with(|m| {
             m.rows
@@ -206,6 +208,9 @@ fn Insight(model: RwSignal<OverviewModel>) -> impl IntoView {
                         view! { <li><strong>{name}</strong>" — "{count}</li> }
                     }).collect_view()}
                 </ul>
+                <button on:click=move |_| select.run(!selected.get_untracked())>
+                    {move || if selected.get() { "Show every subscription" } else { "Show only these" }}
+                </button>
             </section>
         </Show>
     }

@@ -38,7 +38,7 @@ pub fn TenantRoot() -> impl IntoView {
                                 <Header session=session.clone() config=config.clone()/>
                                 {move || sign_in_needed.get().map(|why| {
                                     let config = again.clone();
-                                    let here = format!("/tenants/{}", tenant());
+                                    let here = session::current_view();
                                     let tenant = tenant();
                                     view! {
                                         <div class="problem" role="alert">
@@ -53,7 +53,7 @@ pub fn TenantRoot() -> impl IntoView {
                             }.into_any()
                         }
                         Err(e) if e.sign_in_again => {
-                            let here = format!("/tenants/{}", tenant());
+                            let here = session::current_view();
                             view! { <Landing config=config error=e.message return_to=here/> }.into_any()
                         }
                         Err(e) => view! { <main class="page"><Problem title="The tenant could not be opened" message=e.message/></main> }.into_any(),

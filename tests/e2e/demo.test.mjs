@@ -96,3 +96,27 @@ test('in the demo a trainer can fix a subscription and see it On in the overview
     await site.close();
   }
 });
+
+test('the insight panel selects the Windows-on, Linux-off subscriptions, and the URL keeps the view', async () => {
+  const site = await serveSite();
+  const { page, context, problems } = await watchedPage(browser);
+  try {
+    await page.goto(`${site.origin}/demo`);
+    const insight = page.getByRole('region', { name: 'Windows on, Linux off' });
+    await insight.getByText('Contoso Retail – EU — 6 Linux machines').waitFor();
+    await insight.getByRole('button', { name: 'Show only these' }).click();
+    await page.waitForURL(/gap=linux/);
+    const names = async () => page.$$eval('table.subscriptions tbody th', (ths) => ths.map((t) => t.textContent.trim()));
+    await page.waitForFunction(() => document.querySelectorAll('table.subscriptions tbody tr').length === 3);
+    assert.deepEqual(await names(), ['Contoso Finance', 'Contoso Retail – EU', 'Fabrikam (acquired)']);
+    // A link reproduces the view: search and sort too.
+    await page.goto(`${site.origin}/demo?q=contoso&sort=status&status=on`);
+    await page.getByText('11 subscriptions: 4 On, 4 Partial, 3 Off').waitFor();
+    assert.deepEqual(await names(), ['Contoso Identity', 'Contoso Legacy Apps', 'Contoso Production', 'Contoso Shared Services']);
+    assert.equal(await page.getByLabel('Search').inputValue(), 'contoso');
+    assert.deepEqual(problems.errors, []);
+  } finally {
+    await context.close();
+    await site.close();
+  }
+});

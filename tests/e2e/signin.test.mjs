@@ -137,6 +137,34 @@ test('sign-out clears sessionStorage and goes through the logout endpoint', asyn
   }
 });
 
+test('cancelling at Entra ID says so and stores nothing', async () => {
+  const { page, context } = await watchedPage(browser);
+  try {
+    await page.goto(`${site.origin}/`);
+    await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+    await page.getByRole('link', { name: 'Cancel' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Sign-in was cancelled or refused' }).waitFor();
+    assert.ok(!page.url().includes('error='), 'the error left the address bar');
+    assert.deepEqual(await page.evaluate(() => Object.keys(sessionStorage)), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('with tokenStore "memory" no token reaches sessionStorage', async () => {
+  const saved = overrides['/config.json'];
+  overrides['/config.json'] = JSON.stringify({ ...JSON.parse(saved), tokenStore: 'memory' });
+  const { page, context } = await watchedPage(browser);
+  try {
+    await signIn(page);
+    const keys = await page.evaluate(() => Object.keys(sessionStorage));
+    assert.deepEqual(keys.filter((k) => k.includes('tokens')), []);
+  } finally {
+    overrides['/config.json'] = saved;
+    await context.close();
+  }
+});
+
 test('a wrong config.json names the key and how to fix it', async () => {
   const bad = await serveSite({ '/config.json': '{"clientId":"my-app","cloud":"AzureCloud"}' });
   const { page, context } = await watchedPage(browser);

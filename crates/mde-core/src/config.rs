@@ -27,7 +27,13 @@ pub struct AppConfig {
     /// Where Entra ID sends the user back: registered as a Single-page application.
     pub redirect_uri: String,
     pub token_store: TokenStore,
+    /// ARM requests in flight at once when loading many subscriptions.
+    pub concurrency: usize,
 }
+
+/// Requests in flight at once unless `config.json` says otherwise: ARM allows far more, but a
+/// browser keeps about six connections per host anyway.
+pub const DEFAULT_CONCURRENCY: usize = 8;
 
 /// One thing wrong with `config.json`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +54,7 @@ impl std::fmt::Display for ConfigError {
     }
 }
 
-const KEYS: [&str; 5] = ["clientId", "cloud", "tenant", "redirectUri", "tokenStore"];
+const KEYS: [&str; 6] = ["clientId", "cloud", "tenant", "redirectUri", "tokenStore", "concurrency"];
 
 fn bad(key: &str, problem: impl Into<String>, fix: impl Into<String>) -> ConfigError {
     ConfigError { key: key.into(), problem: problem.into(), fix: fix.into() }
@@ -72,6 +78,7 @@ pub fn parse(json: &str, app_url: &str) -> Result<AppConfig, ConfigError> {
         tenant: tenant(&map)?,
         redirect_uri: redirect_uri(&map, app_url)?,
         token_store: token_store(&map)?,
+        concurrency: concurrency(&map)?,
     })
 }
 
@@ -157,6 +164,14 @@ fn token_store(map: &Map<String, Value>) -> Result<TokenStore, ConfigError> {
     }
 }
 
+fn concurrency(map: &Map<String, Value>) -> Result<usize, ConfigError> {
+    match map.get("concurrency") {
+        None | Some(Value::Null) => Ok(DEFAULT_CONCURRENCY),
+        Some(Value::Number(n)) if n.as_u64().is_some_and(|n| (1..=32).contains(&n)) => Ok(n.as_u64().unwrap_or(8) as usize),
+        Some(other) => Err(bad("concurrency", format!("{other} is not a number of requests from 1 to 32."), "Leave it out for the default of 8.")),
+    }
+}
+
 /// An https URL, or http on a loopback host (the local fake Azure).
 fn secure_url(key: &str, value: &str) -> Result<(), ConfigError> {
     let url = url::Url::parse(value).map_err(|e| bad(key, format!("\"{value}\" is not a URL ({e})."), "Write a full URL such as https://login.microsoftonline.com."))?;
@@ -198,6 +213,8 @@ mod tests {
         assert_eq!(c.tenant, "organizations");
         assert_eq!(c.redirect_uri, "https://mde.contoso.example/console/");
         assert_eq!(c.token_store, TokenStore::Session);
+        assert_eq!(c.concurrency, 8);
+        assert_eq!(parse(r#"{"concurrency":16}"#, APP).unwrap().concurrency, 16);
         assert_eq!(parse("{}", APP).unwrap().client_id, None);
         assert_eq!(parse(r#"{"clientId":""}"#, APP).unwrap().client_id, None);
     }
@@ -226,6 +243,8 @@ mod tests {
         assert_eq!(err(r#"{"tenant":"not a tenant"}"#).key, "tenant");
         assert_eq!(err(r#"{"tokenStore":"local"}"#).key, "tokenStore");
         assert_eq!(err(r#"{"clientId":42}"#).key, "clientId");
+        assert_eq!(err(r#"{"concurrency":0}"#).key, "concurrency");
+        assert_eq!(err(r#"{"concurrency":"8"}"#).key, "concurrency");
         assert!(err(r#"{"tokenStore":"local"}"#).to_string().contains("sessionStorage"));
     }
 }
