@@ -1,5 +1,5 @@
 //! The app shell: start-up (config and a returning sign-in), then the routes. Demo and
-//! signed-in sessions share the same pages under `/demo` and `/tenants/:tenant`.
+//! signed-in sessions share the same pages under `/try` (the demo: not `/demo`, which is the scenario's folder on the host) and `/tenants/:tenant`.
 
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -25,7 +25,7 @@ pub fn App() -> impl IntoView {
                         <Routes fallback=|| view! { <main class="page"><p>"This page does not exist. "<a href="/">"Go to the start page"</a></p></main> }>
                             <Route path=path!("/") view=Home/>
                             <Route path=path!("/setup") view=Setup/>
-                            <ParentRoute path=path!("/demo") view=DemoRoot>
+                            <ParentRoute path=path!("/try") view=DemoRoot>
                                 <Route path=path!("") view=Overview/>
                                 <Route path=path!("subscriptions/:id") view=SubscriptionPage/>
                                 <Route path=path!("audit") view=AuditPage/>

@@ -38,7 +38,7 @@ pub struct Session {
     pub tenant_id: String,
     /// Who makes changes, for the audit log.
     pub user: String,
-    /// The route prefix of this session's pages: `/demo` or `/tenants/{id}`.
+    /// The route prefix of this session's pages: `/try` or `/tenants/{id}`.
     pub base: String,
     /// ARM requests in flight at once when loading many subscriptions.
     pub concurrency: usize,

@@ -7,7 +7,7 @@ use fake_azure::{FakeAzure, Options};
 use mde_core::transport::{Request, Response, Transport, TransportError};
 
 /// Where the demo tenant comes from: a trainer can replace this file in a deployed site.
-pub const SCENARIO_PATH: &str = "demo/scenario.json";
+pub const SCENARIO_PATH: &str = "/demo/scenario.json";
 
 /// A little latency makes the demo stream in as the real thing does.
 const DEMO_LATENCY_MS: u64 = 120;

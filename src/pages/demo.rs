@@ -41,7 +41,7 @@ pub fn demo_session(json: &str) -> Result<Session, String> {
         cloud: Cloud::public(),
         tenant_id: head.tenants.first().map(|t| t.tenant_id.clone()).unwrap_or_default(),
         user: head.user.username,
-        base: "/demo".into(),
+        base: "/try".into(),
         concurrency: mde_core::config::DEFAULT_CONCURRENCY,
     })
 }

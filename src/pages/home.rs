@@ -10,7 +10,7 @@ use crate::session::{self, Start};
 pub fn Home() -> impl IntoView {
     match expect_context::<Start>() {
         Start::BadConfig(e) => view! { <ConfigProblem error=e/> }.into_any(),
-        Start::DemoOnly => view! { <Redirect path="/demo"/> }.into_any(),
+        Start::DemoOnly => view! { <Redirect path="/try"/> }.into_any(),
         Start::SignIn { return_to: Some(path), .. } => view! { <Redirect path=path/> }.into_any(),
         Start::SignIn { config, error, return_to: None } => match (error, session::signed_in_account(&config)) {
             (None, Some(tokens)) => view! { <Redirect path=format!("/tenants/{}", tokens.tenant_id)/> }.into_any(),
@@ -41,7 +41,7 @@ pub fn Landing(config: AppConfig, #[prop(optional, into)] error: String, #[prop(
             {china.map(|why| view! { <p class="notice" role="note">{why}</p> })}
             <p class="actions">
                 <button class="primary" on:click=start>"Sign in with Microsoft"</button>
-                <a href="/demo">"Open the demo tenant"</a>
+                <a href="/try">"Open the demo tenant"</a>
             </p>
         </main>
     }
@@ -58,7 +58,7 @@ fn ConfigProblem(error: mde_core::config::ConfigError) -> impl IntoView {
                 <p><strong>{key}</strong>" "{error.problem}</p>
                 <p>{error.fix}</p>
             </section>
-            <p>"The demo works without any configuration: "<a href="/demo">"open the demo tenant"</a>"."</p>
+            <p>"The demo works without any configuration: "<a href="/try">"open the demo tenant"</a>"."</p>
         </main>
     }
 }
@@ -76,7 +76,7 @@ pub fn Setup() -> impl IntoView {
                 <li>"Under API permissions, add Azure Service Management, delegated permission user_impersonation, and grant consent if your organisation requires it."</li>
                 <li>"Copy the Application (client) ID into config.json next to index.html as \"clientId\". No rebuild is needed."</li>
             </ol>
-            <p><a href="/demo">"Back to the demo"</a></p>
+            <p><a href="/try">"Back to the demo"</a></p>
         </main>
     }
 }

@@ -51,7 +51,7 @@ test('every combination of the three settings and the plan shows the status the 
   const demo = await serveSite({ '/demo/scenario.json': JSON.stringify({ name: 'Every combination', subscriptions }) });
   const { page, context, problems } = await watchedPage(browser);
   try {
-    await page.goto(`${demo.origin}/demo`);
+    await page.goto(`${demo.origin}/try`);
     await page.getByRole('status').filter({ hasText: '108 subscriptions:' }).waitFor();
     await page.waitForFunction(() => !document.querySelector('table.subscriptions .pending')
       && !document.querySelector('.summary').textContent.includes('loading'), null, { timeout: 30000 });

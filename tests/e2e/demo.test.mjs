@@ -47,6 +47,21 @@ test('the demo overview shows every subscription with its plan and integration s
   }
 });
 
+test('a deep link to a subscription page loads straight into it', async () => {
+  const site = await serveSite();
+  const { page, context, problems } = await watchedPage(browser);
+  try {
+    const scenario = JSON.parse(fs.readFileSync(path.join(root, 'public/demo/scenario.json'), 'utf8'));
+    const id = scenario.subscriptions.find((s) => s.subscription.displayName === 'Contoso Finance').subscription.subscriptionId;
+    await page.goto(`${site.origin}/try/subscriptions/${id}`);
+    await page.getByRole('heading', { name: 'Contoso Finance', level: 1 }).waitFor();
+    assert.deepEqual(problems.errors, []);
+  } finally {
+    await context.close();
+    await site.close();
+  }
+});
+
 test('a hostile subscription name shows as text and runs nothing', async () => {
   const hostile = '<img src=x onerror=alert(1)>';
   const scenario = JSON.parse(fs.readFileSync(path.join(root, 'public/demo/scenario.json'), 'utf8'));
@@ -55,7 +70,7 @@ test('a hostile subscription name shows as text and runs nothing', async () => {
   const site = await serveSite({ '/demo/scenario.json': JSON.stringify(scenario) });
   const { page, context, problems } = await watchedPage(browser);
   try {
-    await page.goto(`${site.origin}/demo`);
+    await page.goto(`${site.origin}/try`);
     const rows = await readOverview(page);
     assert.ok(hostile in rows, `rows were ${JSON.stringify(Object.keys(rows))}`);
     assert.equal(await page.locator('table img').count(), 0, 'the name became an element');
@@ -73,7 +88,7 @@ test('in the demo a trainer can fix a subscription and see it On in the overview
   const site = await serveSite();
   const { page, context, problems } = await watchedPage(browser);
   try {
-    await page.goto(`${site.origin}/demo`);
+    await page.goto(`${site.origin}/try`);
     await page.getByRole('link', { name: 'Contoso Retail – EU' }).click();
     // Keyboard: the dialog opens with focus on Apply, and Escape cancels it.
     await page.getByRole('button', { name: 'Fix' }).click();
@@ -101,7 +116,7 @@ test('the insight panel selects the Windows-on, Linux-off subscriptions, and the
   const site = await serveSite();
   const { page, context, problems } = await watchedPage(browser);
   try {
-    await page.goto(`${site.origin}/demo`);
+    await page.goto(`${site.origin}/try`);
     const insight = page.getByRole('region', { name: 'Windows on, Linux off' });
     await insight.getByText('Contoso Retail – EU — 6 Linux machines').waitFor();
     await insight.getByRole('button', { name: 'Show only these' }).click();
@@ -110,7 +125,7 @@ test('the insight panel selects the Windows-on, Linux-off subscriptions, and the
     await page.waitForFunction(() => document.querySelectorAll('table.subscriptions tbody tr').length === 3);
     assert.deepEqual(await names(), ['Contoso Finance', 'Contoso Retail – EU', 'Fabrikam (acquired)']);
     // A link reproduces the view: search and sort too.
-    await page.goto(`${site.origin}/demo?q=contoso&sort=status&status=on`);
+    await page.goto(`${site.origin}/try?q=contoso&sort=status&status=on`);
     await page.getByText('11 subscriptions: 4 On, 4 Partial, 3 Off').waitFor();
     assert.deepEqual(await names(), ['Contoso Identity', 'Contoso Legacy Apps', 'Contoso Production', 'Contoso Shared Services']);
     assert.equal(await page.getByLabel('Search').inputValue(), 'contoso');

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { serveSite, launch, root } from './harness.mjs';
 
-const target = process.argv[2] ?? '/demo';
+const target = process.argv[2] ?? '/try';
 const out = process.argv[3] ?? path.join(root, 'docs/overview.png');
 const site = await serveSite();
 const browser = await launch();
