@@ -66,16 +66,15 @@ pub fn Overview() -> impl IntoView {
         })
     });
     let navigate = use_navigate();
-    let set_param = move |key: &'static str, value: String| {
+    let set_param = Callback::new(move |(key, value): (&'static str, String)| {
         let mut params = query.get_untracked();
         if value.is_empty() {
             params.remove(key);
         } else {
             params.replace(key, value);
         }
-        let search = params.to_query_string();
-        navigate(&search, NavigateOptions { replace: true, scroll: false, ..Default::default() });
-    };
+        navigate(&params.to_query_string(), NavigateOptions { replace: true, scroll: false, ..Default::default() });
+    });
     let rows = move || {
         let f = filters.get();
         let mut rows: Vec<SubscriptionRow> = model.with(|m| m.rows.iter().filter(|r| f.keeps(r)).cloned().collect());
@@ -83,8 +82,7 @@ pub fn Overview() -> impl IntoView {
         rows
     };
     let base = session.base.clone();
-    let (p1, p2, p3, p4, p5) = (set_param.clone(), set_param.clone(), set_param.clone(), set_param.clone(), set_param.clone());
-    let show_gaps = Callback::new(move |only: bool| set_param("gap", if only { "linux".into() } else { String::new() }));
+    let show_gaps = Callback::new(move |only: bool| set_param.run(("gap", if only { "linux".into() } else { String::new() })));
     view! {
         <h1>"Subscriptions"</h1>
         {move || model.with(|m| m.failure.clone()).map(|f| view! {
@@ -95,37 +93,19 @@ pub fn Overview() -> impl IntoView {
         <form class="filters" role="search" on:submit=|ev| ev.prevent_default()>
             <label>"Search "
                 <input type="search" placeholder="Name or id" prop:value=move || filters.get().search
-                    on:input=move |ev| p1("q", event_target_value(&ev))/>
+                    on:input=move |ev| set_param.run(("q", event_target_value(&ev)))/>
             </label>
-            <label>"Status "
-                <select on:change=move |ev| p2("status", event_target_value(&ev)) prop:value=move || filters.get().status>
-                    <option value="">"All"</option>
-                    <option value="on">"On"</option>
-                    <option value="partial">"Partial"</option>
-                    <option value="off">"Off"</option>
-                </select>
-            </label>
-            <label>"Plan "
-                <select on:change=move |ev| p3("plan", event_target_value(&ev)) prop:value=move || filters.get().plan>
-                    <option value="">"All"</option>
-                    <option value="p2">"P2"</option>
-                    <option value="p1">"P1"</option>
-                    <option value="off">"Off"</option>
-                </select>
-            </label>
+            <Choice label="Status" key="status" value=Signal::derive(move || filters.get().status) set=set_param
+                options=&[("", "All"), ("on", "On"), ("partial", "Partial"), ("off", "Off")]/>
+            <Choice label="Plan" key="plan" value=Signal::derive(move || filters.get().plan) set=set_param
+                options=&[("", "All"), ("p2", "P2"), ("p1", "P1"), ("off", "Off")]/>
             <label class="check">
                 <input type="checkbox" prop:checked=move || filters.get().changeable
-                    on:change=move |ev| p4("can", if event_target_checked(&ev) { "1".into() } else { String::new() })/>
+                    on:change=move |ev| set_param.run(("can", if event_target_checked(&ev) { "1".into() } else { String::new() }))/>
                 " Only ones I can change"
             </label>
-            <label>"Sort by "
-                <select on:change=move |ev| p5("sort", event_target_value(&ev)) prop:value=move || filters.get().sort>
-                    <option value="">"Name"</option>
-                    <option value="status">"Status"</option>
-                    <option value="plan">"Plan"</option>
-                    <option value="state">"State"</option>
-                </select>
-            </label>
+            <Choice label="Sort by" key="sort" value=Signal::derive(move || filters.get().sort) set=set_param
+                options=&[("", "Name"), ("status", "Status"), ("plan", "Plan"), ("state", "State")]/>
         </form>
         <table class="subscriptions">
             <caption class="visually-hidden">"Subscriptions and their Defender for Endpoint integration"</caption>
@@ -148,6 +128,26 @@ pub fn Overview() -> impl IntoView {
                 </For>
             </tbody>
         </table>
+    }
+}
+
+/// A labelled drop-down bound to one query parameter.
+#[component]
+fn Choice(
+    label: &'static str,
+    key: &'static str,
+    options: &'static [(&'static str, &'static str)],
+    value: Signal<String>,
+    set: Callback<(&'static str, String)>,
+) -> impl IntoView {
+    let id = format!("filter-{key}");
+    view! {
+        <span class="choice">
+            <label for=id.clone()>{label}</label>
+            <select id=id on:change=move |ev| set.run((key, event_target_value(&ev))) prop:value=move || value.get()>
+                {options.iter().map(|(v, text)| view! { <option value=*v>{*text}</option> }).collect_view()}
+            </select>
+        </span>
     }
 }
 

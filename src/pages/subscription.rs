@@ -9,7 +9,8 @@ use mde_core::arm::permissions::{self, Permission};
 use mde_core::arm::pricings::{Pricing, VIRTUAL_MACHINES};
 use mde_core::arm::settings::Setting;
 use mde_core::arm::subscriptions::Subscription;
-use mde_core::audit::{iso_time, AuditEntry};
+use mde_core::audit::AuditEntry;
+use mde_core::time::iso_utc;
 use mde_core::change::{self, Facts, Intent, Outcome, SettingChange, LINUX_OFF_RULE, UNIFIED_OFF_RULE};
 use mde_core::error::ArmFailure;
 use mde_core::overview::SETTINGS_WRITE;
@@ -215,7 +216,7 @@ fn ConfirmDialog(
             let name = before.map(|l| l.subscription.display_name).unwrap_or_default();
             let arm_url = session.client.arm_url().to_string();
             let done = change::apply(&session.client, &changes, &settings, |outcome| {
-                audit_log::append(AuditEntry::from_outcome(outcome, iso_time(browser::now_ms()), &session.user, &name, &arm_url));
+                audit_log::append(AuditEntry::from_outcome(outcome, iso_utc(browser::now_ms()), &session.user, &name, &arm_url));
             })
             .await;
             outcomes.set(done);

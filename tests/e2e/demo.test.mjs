@@ -129,6 +129,11 @@ test('the insight panel selects the Windows-on, Linux-off subscriptions, and the
     await page.getByText('11 subscriptions: 4 On, 4 Partial, 3 Off').waitFor();
     assert.deepEqual(await names(), ['Contoso Identity', 'Contoso Legacy Apps', 'Contoso Production', 'Contoso Shared Services']);
     assert.equal(await page.getByLabel('Search').inputValue(), 'contoso');
+    assert.equal(await page.getByLabel('Status', { exact: true }).inputValue(), 'on');
+    await page.getByLabel('Status', { exact: true }).selectOption('partial');
+    await page.waitForURL(/status=partial/);
+    await page.waitForFunction(() => document.querySelectorAll('table.subscriptions tbody tr').length === 3);
+    assert.deepEqual(await names(), ['Contoso Dev/Test', 'Contoso Finance', 'Contoso Retail – EU']);
     assert.deepEqual(problems.errors, []);
   } finally {
     await context.close();

@@ -1,5 +1,7 @@
 //! Wall-clock formatting from the `now_ms` the caller passes in (the fake never reads a clock).
 
+use mde_core::time::{civil, hms};
+
 /// `2024-05-01T12:34:56.7890000Z`: ARM's style (seven fractional digits).
 pub(crate) fn iso8601(ms: u64) -> String {
     let (date, secs_of_day) = civil(ms);
@@ -11,32 +13,6 @@ pub(crate) fn iso8601(ms: u64) -> String {
 pub(crate) fn entra_timestamp(ms: u64) -> String {
     let (date, secs_of_day) = civil(ms);
     format!("{date} {}Z", hms(secs_of_day))
-}
-
-fn hms(secs_of_day: u64) -> String {
-    format!(
-        "{:02}:{:02}:{:02}",
-        secs_of_day / 3600,
-        secs_of_day / 60 % 60,
-        secs_of_day % 60
-    )
-}
-
-/// `YYYY-MM-DD` and the seconds into that day, from Unix milliseconds (Howard Hinnant's
-/// days-to-civil algorithm, so no date crate is needed in the browser build).
-fn civil(ms: u64) -> (String, u64) {
-    let secs = ms / 1000;
-    let days = (secs / 86_400) as i64;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (format!("{year:04}-{month:02}-{day:02}"), secs % 86_400)
 }
 
 #[cfg(test)]

@@ -17,4 +17,5 @@ pub mod error;
 pub mod overview;
 pub mod signed_in;
 pub mod status;
+pub mod time;
 pub mod transport;

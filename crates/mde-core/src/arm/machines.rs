@@ -265,9 +265,12 @@ pub struct VmAgentInstanceView {
     pub statuses: Vec<InstanceViewStatus>,
 }
 
-/// One extension of an Azure VM (`.../virtualMachines/{vm}/extensions`); MDE is one of them.
+/// One extension of a machine (`.../extensions`); MDE is one of them. `V` is the shape of what
+/// the agent last reported, which differs: a list of statuses on Azure VMs
+/// ([`VmExtension`]), one status object on Arc machines ([`ArcExtension`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct VmExtension {
+#[serde(bound(deserialize = "V: Deserialize<'de> + Default"))]
+pub struct Extension<V> {
     /// The full ARM id; the app deletes the extension through it.
     pub id: String,
     #[serde(default, deserialize_with = "null_as_default")]
@@ -275,13 +278,18 @@ pub struct VmExtension {
     #[serde(default)]
     pub location: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
-    pub properties: VmExtensionProperties,
+    pub properties: ExtensionProperties<V>,
 }
+
+/// An extension of an Azure VM.
+pub type VmExtension = Extension<VmExtensionInstanceView>;
+/// An extension of an Arc machine.
+pub type ArcExtension = Extension<ArcExtensionInstanceView>;
 
 /// What an extension is (publisher, type, version) and how its deployment went.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct VmExtensionProperties {
+pub struct ExtensionProperties<V> {
     #[serde(default, deserialize_with = "null_as_default")]
     pub publisher: String,
     /// `properties.type`, e.g. `MDE.Windows`.
@@ -296,28 +304,12 @@ pub struct VmExtensionProperties {
     pub auto_upgrade_minor_version: Option<bool>,
     #[serde(default)]
     pub enable_automatic_upgrade: Option<bool>,
-    /// Only with `$expand=instanceView`.
+    /// On VMs only with `$expand=instanceView`.
     #[serde(default)]
-    pub instance_view: Option<VmExtensionInstanceView>,
+    pub instance_view: Option<V>,
 }
 
-/// What the VM agent last reported about an extension: a LIST of statuses.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct VmExtensionInstanceView {
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(rename = "type", default)]
-    pub extension_type: Option<String>,
-    #[serde(default)]
-    pub type_handler_version: Option<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub statuses: Vec<InstanceViewStatus>,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub substatuses: Vec<InstanceViewStatus>,
-}
-
-impl MachineExtension for VmExtension {
+impl<V> MachineExtension for Extension<V> {
     fn name(&self) -> &str {
         if self.name.is_empty() {
             name_from_id(&self.id)
@@ -334,6 +326,22 @@ impl MachineExtension for VmExtension {
     fn provisioning_state(&self) -> Option<&str> {
         self.properties.provisioning_state.as_deref()
     }
+}
+
+/// What the VM agent last reported about an extension: a LIST of statuses.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VmExtensionInstanceView {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(rename = "type", default)]
+    pub extension_type: Option<String>,
+    #[serde(default)]
+    pub type_handler_version: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub statuses: Vec<InstanceViewStatus>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub substatuses: Vec<InstanceViewStatus>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -422,41 +430,6 @@ pub struct ArcMachineProperties {
     pub error_details: Vec<ArmError>,
 }
 
-/// One extension of an Arc machine (`.../Microsoft.HybridCompute/machines/{m}/extensions`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ArcExtension {
-    /// The full ARM id; the app deletes the extension through it.
-    pub id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub name: String,
-    #[serde(default)]
-    pub location: Option<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub properties: ArcExtensionProperties,
-}
-
-/// What an Arc extension is (publisher, type, version) and how its deployment went.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ArcExtensionProperties {
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub publisher: String,
-    /// `properties.type`, e.g. `MDE.Linux`.
-    #[serde(rename = "type", default, deserialize_with = "null_as_default")]
-    pub extension_type: String,
-    #[serde(default)]
-    pub type_handler_version: Option<String>,
-    /// `Succeeded`, `Failed`, `Creating`, `Updating`, `Deleting`...
-    #[serde(default)]
-    pub provisioning_state: Option<String>,
-    #[serde(default)]
-    pub auto_upgrade_minor_version: Option<bool>,
-    #[serde(default)]
-    pub enable_automatic_upgrade: Option<bool>,
-    #[serde(default)]
-    pub instance_view: Option<ArcExtensionInstanceView>,
-}
-
 /// What the Arc agent last reported about an extension: ONE status object, not a list.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -472,25 +445,6 @@ pub struct ArcExtensionInstanceView {
     pub status: Option<InstanceViewStatus>,
 }
 
-impl MachineExtension for ArcExtension {
-    fn name(&self) -> &str {
-        if self.name.is_empty() {
-            name_from_id(&self.id)
-        } else {
-            &self.name
-        }
-    }
-    fn publisher(&self) -> &str {
-        &self.properties.publisher
-    }
-    fn extension_type(&self) -> &str {
-        &self.properties.extension_type
-    }
-    fn provisioning_state(&self) -> Option<&str> {
-        self.properties.provisioning_state.as_deref()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -501,7 +455,7 @@ mod tests {
                 .into(),
             name: String::new(),
             location: None,
-            properties: VmExtensionProperties {
+            properties: ExtensionProperties {
                 publisher: publisher.into(),
                 extension_type: extension_type.into(),
                 ..Default::default()
