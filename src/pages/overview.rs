@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
+use mde_core::error::ArmFailure;
 use mde_core::overview::{self, Load, Overview as OverviewModel, SubscriptionRow};
 use mde_core::status::IntegrationStatus;
 
@@ -178,7 +179,26 @@ fn Summary(model: RwSignal<OverviewModel>) -> impl IntoView {
             text
         })
     };
-    view! { <p class="summary" role="status">{text}</p> }
+    // Rows that could not be read say so in a sentence, with Azure's words and what to do.
+    let failure = move || {
+        model.with(|m| {
+            let failed: Vec<&ArmFailure> = m
+                .rows
+                .iter()
+                .filter_map(|r| match (&r.parts, &r.can_change) {
+                    (Load::Failed(f), _) | (_, Load::Failed(f)) => Some(f),
+                    _ => None,
+                })
+                .collect();
+            failed.first().map(|f| {
+                format!("{} subscription(s) could not be read. {f} — {}", failed.len(), f.advice())
+            })
+        })
+    };
+    view! {
+        <p class="summary" role="status">{text}</p>
+        {move || failure().map(|message| view! { <p class="problem" role="alert">{message}</p> })}
+    }
 }
 
 /// The seed's insight panel: the integration is on for Windows but Linux is left out.

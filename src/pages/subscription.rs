@@ -62,6 +62,14 @@ pub fn SubscriptionPage() -> impl IntoView {
         async move { load(&session, &id).await }
     });
     let outcomes = RwSignal::new(Vec::<Outcome>::new());
+    // Results belong to the subscription they were made on.
+    Effect::new(move |previous: Option<String>| {
+        let now = id();
+        if previous.is_some_and(|p| p != now) {
+            outcomes.set(Vec::new());
+        }
+        now
+    });
     let pending = RwSignal::new(None::<(Intent, Vec<SettingChange>)>);
     let busy = RwSignal::new(false);
 

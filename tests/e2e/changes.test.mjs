@@ -2,6 +2,7 @@
 // the subscription page: Fix, read-only refusals, and Azure's failures (429, 409, 403).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { serveSite, startFakeAzure, launch, watchedPage, root } from './harness.mjs';
 
@@ -178,6 +179,30 @@ test('a 403 from Azure is shown with its code and the roles that may change it',
     assert.match(text, /403 AuthorizationFailed/);
     assert.match(text, /Security Admin/);
     assert.equal(await settingOnServer(page, 'Contoso Data Platform', 'WDATP'), false, 'nothing changed');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a subscription whose settings Azure refuses to show says why, and the rest still load', async () => {
+  const scenario = JSON.parse(fs.readFileSync(path.join(root, 'public/demo/scenario.json'), 'utf8'));
+  const finance = scenario.subscriptions.find((s) => s.subscription.displayName === 'Contoso Finance').subscription.subscriptionId;
+  const { page, context } = await watchedPage(browser);
+  try {
+    await page.route((url) => url.origin === fake.origin && url.pathname === `/subscriptions/${finance}/providers/Microsoft.Security/settings`, (route) =>
+      route.fulfill({
+        status: 403,
+        headers: { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': site.origin },
+        body: JSON.stringify({ error: { code: 'AuthorizationFailed', message: "The client does not have authorization to perform action 'Microsoft.Security/settings/read'." } }),
+      }));
+    await page.goto(`${site.origin}/`);
+    await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'could not be read' });
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /1 subscription\(s\) could not be read\. HTTP 403 AuthorizationFailed: .*Security Admin or Owner/);
+    // The others load as usual.
+    await page.getByRole('status').filter({ hasText: /^11 subscriptions: \d+ On, \d+ Partial, 3 Off$/ }).waitFor();
+    assert.equal(await page.locator('tr', { hasText: 'Contoso Retail – EU' }).locator('.status').textContent(), 'Partial');
   } finally {
     await context.close();
   }
