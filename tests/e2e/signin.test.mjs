@@ -165,6 +165,19 @@ test('with tokenStore "memory" no token reaches sessionStorage', async () => {
   }
 });
 
+test('in Azure China the page says the integration is not supported there', async () => {
+  const china = await serveSite({ '/config.json': JSON.stringify({ clientId: CLIENT_ID, cloud: 'AzureChinaCloud' }) });
+  const { page, context } = await watchedPage(browser);
+  try {
+    await page.goto(`${china.origin}/`);
+    await page.getByRole('note').filter({ hasText: 'not supported in Azure China (21Vianet)' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in with Microsoft' }).waitFor();
+  } finally {
+    await context.close();
+    await china.close();
+  }
+});
+
 test('a wrong config.json names the key and how to fix it', async () => {
   const bad = await serveSite({ '/config.json': '{"clientId":"my-app","cloud":"AzureCloud"}' });
   const { page, context } = await watchedPage(browser);
