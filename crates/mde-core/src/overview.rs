@@ -89,7 +89,8 @@ pub async fn load<T: Transport>(client: &ArmClient<T>, concurrency: usize, mut e
         }
     });
     // Once every page is listed, the plans of the subscriptions after the first page.
-    let rest = futures::stream::once(async {
+    // (`lazy`: the ids are read when the stream gets there, after the last page.)
+    let rest = futures::stream::once(futures::future::lazy(|_| {
         let ids = later_ids.borrow_mut().split_off(0);
         let task: Task<'_> = if ids.is_empty() {
             Box::pin(futures::future::ready(Answer::Event(OverviewEvent::Plans(HashMap::new()))))
@@ -97,7 +98,7 @@ pub async fn load<T: Transport>(client: &ArmClient<T>, concurrency: usize, mut e
             Box::pin(plans_query(client, ids))
         };
         task
-    });
+    }));
     let tasks = pages.flat_map(futures::stream::iter).chain(rest);
 
     let mut all_ids: Vec<String> = Vec::new();

@@ -79,7 +79,7 @@ mod tests {
     #[test]
     fn not_actions_of_the_same_role_win() {
         let contributor_without_security = perm(&["*"], &["Microsoft.Security/*"]);
-        assert!(!allows(&[contributor_without_security.clone()], WRITE));
+        assert!(!allows(std::slice::from_ref(&contributor_without_security), WRITE));
         // Another role that grants it still does.
         assert!(allows(&[contributor_without_security, perm(&["Microsoft.Security/settings/write"], &[])], WRITE));
     }
