@@ -173,7 +173,11 @@ pub fn signed_in_account(config: &AppConfig) -> Option<Tokens> {
 
 /// A session in `tenant_id`: its stored tokens, or new ones renewed from the home tenant's
 /// refresh token (that is how switching tenant works without a new sign-in).
-pub async fn tenant_session(config: &AppConfig, tenant_id: &str, sign_in_needed: RwSignal<Option<AuthError>>) -> Result<Session, AuthError> {
+pub async fn tenant_session(
+    config: &AppConfig,
+    tenant_id: &str,
+    sign_in_needed: RwSignal<Option<AuthError>>,
+) -> Result<Session, AuthError> {
     let store = store_of(config);
     let tokens = match store.get::<Tokens>(&tokens_key(tenant_id)) {
         Some(tokens) => tokens,
@@ -188,12 +192,16 @@ pub async fn tenant_session(config: &AppConfig, tenant_id: &str, sign_in_needed:
             tokens
         }
     };
-    let label = if tokens.account.name.is_empty() { tokens.account.username.clone() } else { tokens.account.name.clone() };
+    let label =
+        if tokens.account.name.is_empty() { tokens.account.username.clone() } else { tokens.account.name.clone() };
     let events = Rc::new(StoredTokens { store, sign_in_needed });
     let user = tokens.account.username.clone();
     let transport = SignedIn::new(FetchTransport, config.clone(), tokens, events);
     Ok(Session {
-        client: SendWrapper::new(Rc::new(ArmClient::new(AppTransport::SignedIn(Rc::new(transport)), &config.cloud.arm_url))),
+        client: SendWrapper::new(Rc::new(ArmClient::new(
+            AppTransport::SignedIn(Rc::new(transport)),
+            &config.cloud.arm_url,
+        ))),
         label,
         demo: false,
         cloud: config.cloud.clone(),

@@ -45,7 +45,8 @@ fn row_cells(host: &web_sys::HtmlElement, name: &str) -> Vec<String> {
     for i in 0..rows.length() {
         let row: web_sys::Element = rows.item(i).unwrap().unchecked_into();
         let cells = row.query_selector_all("th, td").unwrap();
-        let texts: Vec<String> = (0..cells.length()).map(|j| cells.item(j).unwrap().text_content().unwrap_or_default()).collect();
+        let texts: Vec<String> =
+            (0..cells.length()).map(|j| cells.item(j).unwrap().text_content().unwrap_or_default()).collect();
         if texts.first().map(String::as_str) == Some(name) {
             return texts;
         }

@@ -11,9 +11,8 @@ impl Transport for FetchTransport {
     async fn send(&self, request: Request) -> Result<Response, TransportError> {
         let method = FetchMethod::from_bytes(request.method().as_str().as_bytes())
             .map_err(|e| TransportError::Network(e.to_string()))?;
-        let mut builder = RequestBuilder::new(&request.uri().to_string())
-            .method(method)
-            .credentials(RequestCredentials::Omit);
+        let mut builder =
+            RequestBuilder::new(&request.uri().to_string()).method(method).credentials(RequestCredentials::Omit);
         for (name, value) in request.headers() {
             if let Ok(value) = value.to_str() {
                 builder = builder.header(name.as_str(), value);

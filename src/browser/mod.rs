@@ -22,10 +22,8 @@ pub async fn sleep(ms: u64) {
 
 /// Fetches a same-origin file (config, scenario) as text, with a message that names it on failure.
 pub async fn fetch_text(path: &str) -> Result<String, String> {
-    let response = gloo_net::http::Request::get(path)
-        .send()
-        .await
-        .map_err(|e| format!("{path} could not be fetched: {e}"))?;
+    let response =
+        gloo_net::http::Request::get(path).send().await.map_err(|e| format!("{path} could not be fetched: {e}"))?;
     if !response.ok() {
         return Err(format!("{path} answered HTTP {} {}", response.status(), response.status_text()));
     }

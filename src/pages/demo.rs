@@ -10,8 +10,8 @@ use send_wrapper::SendWrapper;
 use crate::browser::demo::{DemoTransport, SCENARIO_PATH};
 use crate::browser::{fetch_text, AppTransport};
 use crate::components::{Header, Problem};
-use leptos_router::components::Outlet;
 use crate::session::{Session, DEMO_ARM_URL};
+use leptos_router::components::Outlet;
 
 /// The parts of a scenario the header needs, read without parsing the tenant twice.
 #[derive(serde::Deserialize, Default)]
@@ -32,7 +32,8 @@ struct ScenarioUser {
 
 /// Builds a demo session from a scenario file's text.
 pub fn demo_session(json: &str) -> Result<Session, String> {
-    let transport = DemoTransport::from_scenario(json).map_err(|e| format!("{SCENARIO_PATH} is not a valid scenario: {e}"))?;
+    let transport =
+        DemoTransport::from_scenario(json).map_err(|e| format!("{SCENARIO_PATH} is not a valid scenario: {e}"))?;
     let head: ScenarioHead = serde_json::from_str(json).unwrap_or_default();
     Ok(Session {
         client: SendWrapper::new(Rc::new(ArmClient::new(AppTransport::Demo(transport), DEMO_ARM_URL))),

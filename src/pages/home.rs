@@ -14,14 +14,20 @@ pub fn Home() -> impl IntoView {
         Start::SignIn { return_to: Some(path), .. } => view! { <Redirect path=path/> }.into_any(),
         Start::SignIn { config, error, return_to: None } => match (error, session::signed_in_account(&config)) {
             (None, Some(tokens)) => view! { <Redirect path=format!("/tenants/{}", tokens.tenant_id)/> }.into_any(),
-            (error, _) => view! { <Landing config=config error=error.map(|e| e.message).unwrap_or_default()/> }.into_any(),
+            (error, _) => {
+                view! { <Landing config=config error=error.map(|e| e.message).unwrap_or_default()/> }.into_any()
+            }
         },
     }
 }
 
 /// Sign in, or try the demo.
 #[component]
-pub fn Landing(config: AppConfig, #[prop(optional, into)] error: String, #[prop(optional, into)] return_to: Option<String>) -> impl IntoView {
+pub fn Landing(
+    config: AppConfig,
+    #[prop(optional, into)] error: String,
+    #[prop(optional, into)] return_to: Option<String>,
+) -> impl IntoView {
     let tenant = config.tenant.clone();
     let china = config.cloud.unsupported_reason();
     let failure = RwSignal::new((!error.is_empty()).then_some(error));

@@ -28,7 +28,9 @@ impl Filters {
     fn keeps(&self, row: &SubscriptionRow) -> bool {
         let s = &row.subscription;
         let needle = self.search.to_lowercase();
-        (needle.is_empty() || s.display_name.to_lowercase().contains(&needle) || s.subscription_id.to_lowercase().contains(&needle))
+        (needle.is_empty()
+            || s.display_name.to_lowercase().contains(&needle)
+            || s.subscription_id.to_lowercase().contains(&needle))
             && (self.status.is_empty() || row.status().is_some_and(|st| st.label().eq_ignore_ascii_case(&self.status)))
             && (self.plan.is_empty() || row.plan.ready().is_some_and(|p| p.label().eq_ignore_ascii_case(&self.plan)))
             && (!self.changeable || row.can_change.ready() == Some(&true))
@@ -83,7 +85,8 @@ pub fn Overview() -> impl IntoView {
         rows
     };
     let base = session.base.clone();
-    let show_gaps = Callback::new(move |only: bool| set_param.run(("gap", if only { "linux".into() } else { String::new() })));
+    let show_gaps =
+        Callback::new(move |only: bool| set_param.run(("gap", if only { "linux".into() } else { String::new() })));
     view! {
         <h1>"Subscriptions"</h1>
         {move || model.with(|m| m.failure.clone()).map(|f| view! {
@@ -190,9 +193,7 @@ fn Summary(model: RwSignal<OverviewModel>) -> impl IntoView {
                     _ => None,
                 })
                 .collect();
-            failed.first().map(|f| {
-                format!("{} subscription(s) could not be read. {f} — {}", failed.len(), f.advice())
-            })
+            failed.first().map(|f| format!("{} subscription(s) could not be read. {f} — {}", failed.len(), f.advice()))
         })
     };
     view! {
@@ -237,7 +238,11 @@ fn Insight(model: RwSignal<OverviewModel>, selected: Signal<bool>, select: Callb
 }
 
 fn on_off(value: bool) -> &'static str {
-    if value { "On" } else { "Off" }
+    if value {
+        "On"
+    } else {
+        "Off"
+    }
 }
 
 #[component]
@@ -256,7 +261,8 @@ fn Row(row: SubscriptionRow, base: String) -> impl IntoView {
         Load::Loading => "…".into(),
         Load::Failed(_) => "?".into(),
     };
-    let (windows, linux, unified) = (part(|p| p.integration), part(|p| p.integration && p.linux), part(|p| p.integration && p.unified));
+    let (windows, linux, unified) =
+        (part(|p| p.integration), part(|p| p.integration && p.linux), part(|p| p.integration && p.unified));
     let plan = match &row.plan {
         Load::Loading => "…".to_string(),
         Load::Failed(_) => "Unknown".to_string(),

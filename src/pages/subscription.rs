@@ -10,16 +10,16 @@ use mde_core::arm::pricings::{Pricing, VIRTUAL_MACHINES};
 use mde_core::arm::settings::Setting;
 use mde_core::arm::subscriptions::Subscription;
 use mde_core::audit::AuditEntry;
-use mde_core::time::iso_utc;
 use mde_core::change::{self, Facts, Intent, Outcome, SettingChange, LINUX_OFF_RULE, UNIFIED_OFF_RULE};
 use mde_core::error::ArmFailure;
 use mde_core::overview::SETTINGS_WRITE;
 use mde_core::status::{IntegrationParts, IntegrationStatus, ServersPlan};
+use mde_core::time::iso_utc;
 
+use crate::audit_log;
 use crate::browser::{self, copy_text};
 use crate::components::Problem;
 use crate::session::Session;
-use crate::audit_log;
 
 /// Everything the page knows about the subscription.
 #[derive(Clone)]
@@ -45,7 +45,12 @@ async fn load(session: &Session, id: &str) -> Result<Loaded, ArmFailure> {
         Err(ArmFailure::Http { status: 404, .. }) => ServersPlan::Off,
         Err(e) => return Err(e),
     };
-    Ok(Loaded { subscription, settings: settings?, plan, can_change: permissions::allows(&permissions?, SETTINGS_WRITE) })
+    Ok(Loaded {
+        subscription,
+        settings: settings?,
+        plan,
+        can_change: permissions::allows(&permissions?, SETTINGS_WRITE),
+    })
 }
 
 #[component]
@@ -99,7 +104,12 @@ pub fn SubscriptionPage() -> impl IntoView {
 }
 
 #[component]
-fn Parts(session: Session, loaded: Loaded, pending: RwSignal<Option<(Intent, Vec<SettingChange>)>>, busy: RwSignal<bool>) -> impl IntoView {
+fn Parts(
+    session: Session,
+    loaded: Loaded,
+    pending: RwSignal<Option<(Intent, Vec<SettingChange>)>>,
+    busy: RwSignal<bool>,
+) -> impl IntoView {
     let parts = IntegrationParts::from_settings(&loaded.settings);
     let status = parts.status();
     let s = loaded.subscription.clone();
@@ -114,9 +124,21 @@ fn Parts(session: Session, loaded: Loaded, pending: RwSignal<Option<(Intent, Vec
     let planned = |intent: Intent| change::plan(intent, &facts);
     // One control per part: (label, is on, intent to offer, rule when on and not offered).
     let rows: Vec<(&str, &str, bool, Intent, Option<&str>)> = vec![
-        ("integration", "Defender for Endpoint integration (WDATP)", parts.integration, Intent::Integration(!parts.integration), None),
+        (
+            "integration",
+            "Defender for Endpoint integration (WDATP)",
+            parts.integration,
+            Intent::Integration(!parts.integration),
+            None,
+        ),
         ("linux", "Linux machines", parts.integration && parts.linux, Intent::LinuxOn, Some(LINUX_OFF_RULE)),
-        ("unified", "Unified solution for Windows Server 2012 R2 and 2016", parts.integration && parts.unified, Intent::UnifiedOn, Some(UNIFIED_OFF_RULE)),
+        (
+            "unified",
+            "Unified solution for Windows Server 2012 R2 and 2016",
+            parts.integration && parts.unified,
+            Intent::UnifiedOn,
+            Some(UNIFIED_OFF_RULE),
+        ),
     ];
     let controls = rows
         .into_iter()
@@ -224,7 +246,13 @@ fn ConfirmDialog(
             let name = before.map(|l| l.subscription.display_name).unwrap_or_default();
             let arm_url = session.client.arm_url().to_string();
             let done = change::apply(&session.client, &changes, &settings, |outcome| {
-                audit_log::append(AuditEntry::from_outcome(outcome, iso_utc(browser::now_ms()), &session.user, &name, &arm_url));
+                audit_log::append(AuditEntry::from_outcome(
+                    outcome,
+                    iso_utc(browser::now_ms()),
+                    &session.user,
+                    &name,
+                    &arm_url,
+                ));
             })
             .await;
             outcomes.set(done);

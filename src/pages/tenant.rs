@@ -6,8 +6,8 @@ use mde_core::auth::AuthError;
 
 use crate::components::{Header, Problem};
 use crate::pages::home::Landing;
-use leptos_router::components::Outlet;
 use crate::session::{self, Start};
+use leptos_router::components::Outlet;
 
 #[component]
 pub fn TenantRoot() -> impl IntoView {

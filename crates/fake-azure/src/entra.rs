@@ -18,9 +18,7 @@ const SPA_REFRESH_LIFETIME_MS: u64 = 24 * 60 * 60 * 1000;
 
 /// `/{tenant}/oauth2/v2.0/{authorize|token|logout}`.
 pub(crate) fn is_entra_path(segments: &[String]) -> bool {
-    segments.len() == 4
-        && segments[1].eq_ignore_ascii_case("oauth2")
-        && segments[2].eq_ignore_ascii_case("v2.0")
+    segments.len() == 4 && segments[1].eq_ignore_ascii_case("oauth2") && segments[2].eq_ignore_ascii_case("v2.0")
 }
 
 /// One call to the Entra endpoints, with what it may read and change.
@@ -34,25 +32,16 @@ pub(crate) struct Entra<'a> {
 
 impl Entra<'_> {
     pub fn handle(&mut self, req: &Incoming) -> Response<Vec<u8>> {
-        match (
-            req.segments[3].to_ascii_lowercase().as_str(),
-            req.method.as_str(),
-        ) {
+        match (req.segments[3].to_ascii_lowercase().as_str(), req.method.as_str()) {
             ("authorize", "GET") => self.authorize(req),
             ("token", "POST") => self.token(req),
             ("token", other) => self.token_error(
                 "invalid_request",
                 900561,
-                &format!(
-                    "The endpoint only accepts POST, OPTIONS requests. Received a {other} request."
-                ),
+                &format!("The endpoint only accepts POST, OPTIONS requests. Received a {other} request."),
             ),
             ("logout", "GET") => self.logout(req),
-            _ => self.error_page(
-                404,
-                90027,
-                "We are unable to issue tokens from this API version on the MSA tenant.",
-            ),
+            _ => self.error_page(404, 90027, "We are unable to issue tokens from this API version on the MSA tenant."),
         }
     }
 
@@ -67,26 +56,14 @@ impl Entra<'_> {
 
     fn authorize(&mut self, req: &Incoming) -> Response<Vec<u8>> {
         let Some(tenant) = self.tenant(&req.segments[0]) else {
-            return self.error_page(
-                400,
-                90002,
-                &format!("Tenant '{}' not found.", req.segments[0]),
-            );
+            return self.error_page(400, 90002, &format!("Tenant '{}' not found.", req.segments[0]));
         };
         let q = |k: &str| req.query(k).filter(|v| !v.is_empty());
         let Some(client_id) = q("client_id") else {
-            return self.error_page(
-                400,
-                900144,
-                "The request body must contain the following parameter: 'client_id'.",
-            );
+            return self.error_page(400, 900144, "The request body must contain the following parameter: 'client_id'.");
         };
         let Some(redirect_uri) = q("redirect_uri") else {
-            return self.error_page(
-                400,
-                500113,
-                "No reply address is registered for the application.",
-            );
+            return self.error_page(400, 500113, "No reply address is registered for the application.");
         };
         // Entra never redirects to an unregistered address: it shows the error itself.
         if !self.under_app_origin(redirect_uri) {
@@ -94,21 +71,12 @@ impl Entra<'_> {
                 "The redirect URI '{redirect_uri}' specified in the request does not match the redirect URIs configured for the application '{client_id}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal."
             ));
         }
-        let back = Back {
-            redirect_uri,
-            state: q("state"),
-            fragment: q("response_mode") == Some("fragment"),
-        };
+        let back = Back { redirect_uri, state: q("state"), fragment: q("response_mode") == Some("fragment") };
         if let Some((error, code, description)) = self.authorize_problem(req) {
             return self.redirect_error(&back, error, code, &description);
         }
         if q("fake_cancel") == Some("1") {
-            return self.redirect_error(
-                &back,
-                "access_denied",
-                65004,
-                "User declined to consent to access the app.",
-            );
+            return self.redirect_error(&back, "access_denied", 65004, "User declined to consent to access the app.");
         }
         if !(self.options.auto_approve || q("fake_approve") == Some("1")) {
             return self.sign_in_page(req);
@@ -124,8 +92,7 @@ impl Entra<'_> {
         let q = |k: &str| req.query(k).filter(|v| !v.is_empty());
         let response_type = q("response_type").unwrap_or_default();
         if response_type != "code" {
-            let text =
-                format!("response_type '{response_type}' is not enabled for the application.");
+            let text = format!("response_type '{response_type}' is not enabled for the application.");
             return Some(("unsupported_response_type", 700054, text));
         }
         if q("scope").is_none() {
@@ -140,7 +107,8 @@ impl Entra<'_> {
             return Some(("invalid_request", 9002325, text.into()));
         }
         if q("code_challenge_method") != Some("S256") {
-            let text = "The provided value for the input parameter 'code_challenge_method' is not valid. Expected: S256.";
+            let text =
+                "The provided value for the input parameter 'code_challenge_method' is not valid. Expected: S256.";
             return Some(("invalid_request", 70011, text.into()));
         }
         if q("prompt") == Some("none") && !self.options.auto_approve {
@@ -150,13 +118,7 @@ impl Entra<'_> {
         None
     }
 
-    fn mint_code(
-        &mut self,
-        req: &Incoming,
-        tenant: &str,
-        client_id: &str,
-        redirect_uri: &str,
-    ) -> String {
+    fn mint_code(&mut self, req: &Incoming, tenant: &str, client_id: &str, redirect_uri: &str) -> String {
         let code = tokens::random_token("fakecode.", self.ids.bytes(32));
         let q = |k: &str| req.query(k).unwrap_or_default().to_string();
         self.issued.codes.insert(
@@ -203,11 +165,7 @@ impl Entra<'_> {
             return self.token_error("invalid_request", 9002327, text);
         }
         let Some(tenant) = self.tenant(&req.segments[0]) else {
-            return self.token_error(
-                "invalid_request",
-                90002,
-                &format!("Tenant '{}' not found.", req.segments[0]),
-            );
+            return self.token_error("invalid_request", 90002, &format!("Tenant '{}' not found.", req.segments[0]));
         };
         let form = Form(req.form());
         let answer = match form.get("grant_type") {
@@ -228,9 +186,7 @@ impl Entra<'_> {
         form: &Form,
         tenant: &str,
     ) -> Result<Response<Vec<u8>>, Response<Vec<u8>>> {
-        let client_id = form
-            .get("client_id")
-            .ok_or_else(|| self.missing("client_id"))?;
+        let client_id = form.get("client_id").ok_or_else(|| self.missing("client_id"))?;
         let code_value = form.get("code").ok_or_else(|| self.missing("code"))?;
         if self.issued.redeemed.contains(code_value) {
             let text = "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.";
@@ -250,7 +206,8 @@ impl Entra<'_> {
         }
         let specific_tenant = !is_shared_authority(&req.segments[0]);
         if code.client_id != client_id || (specific_tenant && code.tenant != tenant) {
-            let text = "Provided Authorization Code is intended to use against other tenant or application, thus rejected.";
+            let text =
+                "Provided Authorization Code is intended to use against other tenant or application, thus rejected.";
             return Err(self.token_error("invalid_grant", 700005, text));
         }
         if form.get("redirect_uri") != Some(code.redirect_uri.as_str()) {
@@ -287,12 +244,8 @@ impl Entra<'_> {
         form: &Form,
         tenant: &str,
     ) -> Result<Response<Vec<u8>>, Response<Vec<u8>>> {
-        let client_id = form
-            .get("client_id")
-            .ok_or_else(|| self.missing("client_id"))?;
-        let value = form
-            .get("refresh_token")
-            .ok_or_else(|| self.missing("refresh_token"))?;
+        let client_id = form.get("client_id").ok_or_else(|| self.missing("client_id"))?;
+        let value = form.get("refresh_token").ok_or_else(|| self.missing("refresh_token"))?;
         let Some(refresh) = self.issued.refresh.get(value).cloned() else {
             return Err(self.token_error(
                 "invalid_grant",
@@ -308,19 +261,11 @@ impl Entra<'_> {
             return Err(self.token_error("invalid_grant", 700084, &text));
         }
         if refresh.client_id != client_id {
-            return Err(self.token_error(
-                "invalid_grant",
-                70000,
-                "Provided grant is invalid or malformed.",
-            ));
+            return Err(self.token_error("invalid_grant", 70000, "Provided grant is invalid or malformed."));
         }
         // A refresh token works at any tenant the user belongs to: that is how an app moves to
         // another directory without a new sign-in.
-        let tenant = if is_shared_authority(&req.segments[0]) {
-            refresh.tenant.clone()
-        } else {
-            tenant.to_string()
-        };
+        let tenant = if is_shared_authority(&req.segments[0]) { refresh.tenant.clone() } else { tenant.to_string() };
         let scope = form.get("scope").unwrap_or(&refresh.scope).to_string();
         let grant = Grant {
             client_id,
@@ -334,20 +279,14 @@ impl Entra<'_> {
 
     /// The token response: one resource per access token, a refresh token with
     /// `offline_access`, an id_token with `openid`.
-    fn issue(
-        &mut self,
-        req: &Incoming,
-        grant: &Grant,
-    ) -> Result<Response<Vec<u8>>, Response<Vec<u8>>> {
+    fn issue(&mut self, req: &Incoming, grant: &Grant) -> Result<Response<Vec<u8>>, Response<Vec<u8>>> {
         let resources = tokens::resources(grant.scope);
         if resources.len() > 1 {
-            let text = "Provided value for the input parameter scope is not valid because it contains more than one resource.";
+            let text =
+                "Provided value for the input parameter scope is not valid because it contains more than one resource.";
             return Err(self.token_error("invalid_scope", 28000, text));
         }
-        let audience = resources
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| "https://graph.microsoft.com".to_string());
+        let audience = resources.into_iter().next().unwrap_or_else(|| "https://graph.microsoft.com".to_string());
         let lifetime_s = self.options.token_lifetime_s;
         let access_token = tokens::random_token("fakeat.", self.ids.bytes(32));
         self.issued.access.insert(
@@ -377,8 +316,7 @@ impl Entra<'_> {
                 },
             );
             body["refresh_token"] = json!(refresh_token);
-            let left_ms =
-                (grant.family_issued_ms + SPA_REFRESH_LIFETIME_MS).saturating_sub(self.now_ms);
+            let left_ms = (grant.family_issued_ms + SPA_REFRESH_LIFETIME_MS).saturating_sub(self.now_ms);
             body["refresh_token_expires_in"] = json!(left_ms / 1000);
         }
         if tokens::has_scope(grant.scope, "openid") {
@@ -412,18 +350,9 @@ impl Entra<'_> {
     }
 
     fn logout(&self, req: &Incoming) -> Response<Vec<u8>> {
-        if let Some(target) = req
-            .query("post_logout_redirect_uri")
-            .filter(|uri| self.under_app_origin(uri))
-        {
-            let back = Back {
-                redirect_uri: target,
-                state: req.query("state"),
-                fragment: false,
-            };
-            return wire::redirect(
-                &back.url(&back.state.map(|s| vec![("state", s)]).unwrap_or_default()),
-            );
+        if let Some(target) = req.query("post_logout_redirect_uri").filter(|uri| self.under_app_origin(uri)) {
+            let back = Back { redirect_uri: target, state: req.query("state"), fragment: false };
+            return wire::redirect(&back.url(&back.state.map(|s| vec![("state", s)]).unwrap_or_default()));
         }
         let page = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Signed out</title></head>\n<body><h1>You signed out of your account</h1><p>It's a good idea to close all browser windows.</p></body></html>\n";
         wire::html(200, page.to_string())
@@ -445,18 +374,9 @@ impl Entra<'_> {
         }
     }
 
-    fn redirect_error(
-        &mut self,
-        back: &Back,
-        error: &str,
-        code: u32,
-        text: &str,
-    ) -> Response<Vec<u8>> {
+    fn redirect_error(&mut self, back: &Back, error: &str, code: u32, text: &str) -> Response<Vec<u8>> {
         let description = self.described(code, text);
-        let mut pairs = vec![
-            ("error", error),
-            ("error_description", description.as_str()),
-        ];
+        let mut pairs = vec![("error", error), ("error_description", description.as_str())];
         pairs.extend(back.state.map(|s| ("state", s)));
         wire::redirect(&back.url(&pairs))
     }
@@ -508,10 +428,7 @@ impl Entra<'_> {
 
 /// `organizations` and `common` let Entra pick the tenant; anything else names one.
 fn is_shared_authority(segment: &str) -> bool {
-    matches!(
-        segment.to_ascii_lowercase().as_str(),
-        "organizations" | "common" | "consumers"
-    )
+    matches!(segment.to_ascii_lowercase().as_str(), "organizations" | "common" | "consumers")
 }
 
 /// The `scope` of a token response: the resource scopes, with `.default` spelled out as ARM's
@@ -520,13 +437,7 @@ fn granted_scope(requested: &str, audience: &str) -> String {
     let granted: Vec<String> = requested
         .split_whitespace()
         .filter(|s| !tokens::OPENID_SCOPES.contains(&s.to_ascii_lowercase().as_str()))
-        .map(|s| {
-            if s.ends_with("/.default") {
-                format!("{audience}/user_impersonation")
-            } else {
-                s.to_string()
-            }
-        })
+        .map(|s| if s.ends_with("/.default") { format!("{audience}/user_impersonation") } else { s.to_string() })
         .collect();
     granted.join(" ")
 }
@@ -558,16 +469,9 @@ impl Back<'_> {
             return self.redirect_uri.to_string();
         }
         if self.fragment {
-            return format!(
-                "{}#{params}",
-                self.redirect_uri.split('#').next().unwrap_or_default()
-            );
+            return format!("{}#{params}", self.redirect_uri.split('#').next().unwrap_or_default());
         }
-        let joiner = if self.redirect_uri.contains('?') {
-            '&'
-        } else {
-            '?'
-        };
+        let joiner = if self.redirect_uri.contains('?') { '&' } else { '?' };
         format!("{}{joiner}{params}", self.redirect_uri)
     }
 }
@@ -577,10 +481,6 @@ struct Form(Vec<(String, String)>);
 
 impl Form {
     fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
     }
 }

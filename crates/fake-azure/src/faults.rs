@@ -128,12 +128,7 @@ impl FaultState {
     /// calls). Always draws the same count of numbers, so a replay with the same seed and the same
     /// requests takes the same path.
     pub fn decide(&mut self, faults: &Faults, scope: &str, now_ms: u64) -> Option<Injected> {
-        let (drop, throttle, fail, which) = (
-            self.rng.unit(),
-            self.rng.unit(),
-            self.rng.unit(),
-            self.rng.below(2),
-        );
+        let (drop, throttle, fail, which) = (self.rng.unit(), self.rng.unit(), self.rng.unit(), self.rng.below(2));
         if drop < faults.drop_rate {
             return Some(Injected::Drop);
         }
@@ -164,23 +159,17 @@ impl FaultState {
             return None;
         }
         *count = 0;
-        self.throttled_until
-            .insert(scope.to_string(), now_ms + faults.retry_after_s * 1000);
+        self.throttled_until.insert(scope.to_string(), now_ms + faults.retry_after_s * 1000);
         Some(faults.retry_after_s.max(1))
     }
 
     /// True when another write to `scope` is still within its delay window (ARM's 409
     /// "Another update operation is in progress"); otherwise opens this write's window.
     pub fn write_conflicts(&mut self, scope: &str, now_ms: u64, delay_ms: u64) -> bool {
-        if self
-            .writing_until
-            .get(scope)
-            .is_some_and(|&until| now_ms < until)
-        {
+        if self.writing_until.get(scope).is_some_and(|&until| now_ms < until) {
             return true;
         }
-        self.writing_until
-            .insert(scope.to_string(), now_ms + delay_ms);
+        self.writing_until.insert(scope.to_string(), now_ms + delay_ms);
         false
     }
 }
@@ -192,10 +181,7 @@ mod tests {
     #[test]
     fn same_seed_same_stream() {
         let (mut a, mut b) = (Rng::new(7), Rng::new(7));
-        assert_eq!(
-            (0..5).map(|_| a.next_u64()).collect::<Vec<_>>(),
-            (0..5).map(|_| b.next_u64()).collect::<Vec<_>>()
-        );
+        assert_eq!((0..5).map(|_| a.next_u64()).collect::<Vec<_>>(), (0..5).map(|_| b.next_u64()).collect::<Vec<_>>());
         assert_ne!(Rng::new(8).next_u64(), Rng::new(7).next_u64());
     }
 
@@ -208,19 +194,12 @@ mod tests {
 
     #[test]
     fn counted_throttle_lets_n_through_then_waits() {
-        let faults = Faults {
-            after_429: Some(2),
-            retry_after_s: 3,
-            ..Default::default()
-        };
+        let faults = Faults { after_429: Some(2), retry_after_s: 3, ..Default::default() };
         let mut state = FaultState::new(1);
         assert_eq!(state.decide(&faults, "s", 0), None);
         assert_eq!(state.decide(&faults, "s", 0), None);
         assert_eq!(state.decide(&faults, "s", 0), Some(Injected::Throttle(3)));
-        assert_eq!(
-            state.decide(&faults, "s", 1500),
-            Some(Injected::Throttle(2))
-        );
+        assert_eq!(state.decide(&faults, "s", 1500), Some(Injected::Throttle(2)));
         assert_eq!(state.decide(&faults, "other", 1500), None);
         assert_eq!(state.decide(&faults, "s", 3000), None);
     }

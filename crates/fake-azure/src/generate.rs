@@ -24,12 +24,7 @@ pub struct GenerateOptions {
 
 impl Default for GenerateOptions {
     fn default() -> Self {
-        GenerateOptions {
-            subscriptions: 8,
-            machines: 40,
-            seed: 1,
-            now_ms: 1_717_200_000_000,
-        }
+        GenerateOptions { subscriptions: 8, machines: 40, seed: 1, now_ms: 1_717_200_000_000 }
     }
 }
 
@@ -42,10 +37,7 @@ pub const HOSTILE: [&str; 5] = [
     "Ünïcødé 名前 🚀 \u{202e}gnp.exe",
 ];
 
-const TENANT_NAMES: [(&str, &str); 2] = [
-    ("Contoso", "contoso.example"),
-    ("Fabrikam (partner)", "fabrikam.example"),
-];
+const TENANT_NAMES: [(&str, &str); 2] = [("Contoso", "contoso.example"), ("Fabrikam (partner)", "fabrikam.example")];
 const SUBSCRIPTION_NAMES: [&str; 12] = [
     "Production",
     "Development",
@@ -61,16 +53,8 @@ const SUBSCRIPTION_NAMES: [&str; 12] = [
     "SAP",
 ];
 const STATES: [&str; 5] = ["Enabled", "Warned", "PastDue", "Disabled", "Deleted"];
-const LOCATIONS: [&str; 8] = [
-    "westeurope",
-    "northeurope",
-    "eastus",
-    "eastus2",
-    "westus2",
-    "uksouth",
-    "southeastasia",
-    "australiaeast",
-];
+const LOCATIONS: [&str; 8] =
+    ["westeurope", "northeurope", "eastus", "eastus2", "westus2", "uksouth", "southeastasia", "australiaeast"];
 const ROLES: [&str; 8] = ["web", "app", "sql", "dc", "file", "jump", "build", "k8s"];
 const ENVIRONMENTS: [&str; 4] = ["prod", "dev", "test", "shared"];
 
@@ -84,10 +68,8 @@ pub fn scenario_json(options: &GenerateOptions) -> String {
 /// Streams the scenario as JSON to `out`, one subscription at a time.
 pub fn write_scenario<W: Write>(out: &mut W, options: &GenerateOptions) -> io::Result<()> {
     let mut rng = Rng::new(options.seed);
-    let tenants: Vec<(String, &str, &str)> = TENANT_NAMES
-        .iter()
-        .map(|(name, domain)| (rng.uuid(), *name, *domain))
-        .collect();
+    let tenants: Vec<(String, &str, &str)> =
+        TENANT_NAMES.iter().map(|(name, domain)| (rng.uuid(), *name, *domain)).collect();
     let header = json!({
         "name": format!("Generated tenant ({} subscriptions, {} machines, seed {})", options.subscriptions, options.machines, options.seed),
         "user": { "name": "Avery Admin", "username": "avery@contoso.example" },
@@ -106,20 +88,9 @@ pub fn write_scenario<W: Write>(out: &mut W, options: &GenerateOptions) -> io::R
             out.write_all(b",")?;
         }
         // A generator per subscription: its content does not depend on the others'.
-        let mut sub_rng =
-            Rng::new(options.seed ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let tenant = if i % 10 == 9 {
-            &tenants[1].0
-        } else {
-            &tenants[0].0
-        };
-        let sub = Generator {
-            rng: &mut sub_rng,
-            index: i,
-            tenant,
-            now_ms: options.now_ms,
-        }
-        .subscription(count);
+        let mut sub_rng = Rng::new(options.seed ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let tenant = if i % 10 == 9 { &tenants[1].0 } else { &tenants[0].0 };
+        let sub = Generator { rng: &mut sub_rng, index: i, tenant, now_ms: options.now_ms }.subscription(count);
         serde_json::to_writer(&mut *out, &sub)?;
     }
     out.write_all(b"]}\n")
@@ -217,19 +188,11 @@ impl Generator<'_> {
         // About one machine in 500 carries a hostile name (ARM would refuse it; a scenario may not).
         // Not the ones with a '/': that would split the resource id itself.
         if self.rng.below(500) == 0 {
-            let usable: Vec<&str> = HOSTILE
-                .iter()
-                .copied()
-                .filter(|h| !h.contains('/'))
-                .collect();
+            let usable: Vec<&str> = HOSTILE.iter().copied().filter(|h| !h.contains('/')).collect();
             return usable[self.rng.below(usable.len() as u64) as usize].to_string();
         }
         let role = self.pick(&ROLES);
-        format!(
-            "{role}-{}{:03}-{j}",
-            if windows { "w" } else { "l" },
-            self.index % 1000
-        )
+        format!("{role}-{}{:03}-{j}", if windows { "w" } else { "l" }, self.index % 1000)
     }
 
     fn tags(&mut self, env: &str) -> Value {
@@ -243,16 +206,9 @@ impl Generator<'_> {
         tags
     }
 
-    fn vm(
-        &mut self,
-        sub: &str,
-        group: &str,
-        name: &str,
-        location: &str,
-        windows: bool,
-        env: &str,
-    ) -> Value {
-        let id = format!("/subscriptions/{sub}/resourceGroups/{group}/providers/Microsoft.Compute/virtualMachines/{name}");
+    fn vm(&mut self, sub: &str, group: &str, name: &str, location: &str, windows: bool, env: &str) -> Value {
+        let id =
+            format!("/subscriptions/{sub}/resourceGroups/{group}/providers/Microsoft.Compute/virtualMachines/{name}");
         let image = self.image(windows);
         let os = if windows { "Windows" } else { "Linux" };
         let resource = json!({
@@ -289,11 +245,7 @@ impl Generator<'_> {
             ("MicrosoftWindowsServer", "WindowsServer", sku)
         } else {
             let images = [
-                (
-                    "Canonical",
-                    "0001-com-ubuntu-server-jammy",
-                    "22_04-lts-gen2",
-                ),
+                ("Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts-gen2"),
                 ("RedHat", "RHEL", "8-lvm-gen2"),
                 ("SUSE", "sles-15-sp5", "gen2"),
                 ("Debian", "debian-12", "12-gen2"),
@@ -303,16 +255,9 @@ impl Generator<'_> {
         json!({ "publisher": publisher, "offer": offer, "sku": sku, "version": "latest" })
     }
 
-    fn arc(
-        &mut self,
-        sub: &str,
-        group: &str,
-        name: &str,
-        location: &str,
-        windows: bool,
-        env: &str,
-    ) -> Value {
-        let id = format!("/subscriptions/{sub}/resourceGroups/{group}/providers/Microsoft.HybridCompute/machines/{name}");
+    fn arc(&mut self, sub: &str, group: &str, name: &str, location: &str, windows: bool, env: &str) -> Value {
+        let id =
+            format!("/subscriptions/{sub}/resourceGroups/{group}/providers/Microsoft.HybridCompute/machines/{name}");
         let (os_type, sku, version) = if windows {
             (
                 "windows",
@@ -371,27 +316,11 @@ impl Generator<'_> {
 
     /// MDE extension Succeeded (60%), Failed (10%), in progress (5%) or missing (25%), plus
     /// sometimes an unrelated extension that must pass through untouched.
-    fn extensions(
-        &mut self,
-        machine: &str,
-        location: &str,
-        windows: bool,
-        arc: bool,
-    ) -> Vec<Value> {
+    fn extensions(&mut self, machine: &str, location: &str, windows: bool, arc: bool) -> Vec<Value> {
         let mut list = Vec::new();
         if self.chance(0.3) {
-            let agent = if windows {
-                "AzureMonitorWindowsAgent"
-            } else {
-                "AzureMonitorLinuxAgent"
-            };
-            list.push(self.extension(
-                machine,
-                location,
-                (agent, "Microsoft.Azure.Monitor", "1.22"),
-                "Succeeded",
-                arc,
-            ));
+            let agent = if windows { "AzureMonitorWindowsAgent" } else { "AzureMonitorLinuxAgent" };
+            list.push(self.extension(machine, location, (agent, "Microsoft.Azure.Monitor", "1.22"), "Succeeded", arc));
         }
         let state = match self.rng.below(20) {
             0..=11 => Some("Succeeded"),
@@ -436,7 +365,10 @@ impl Generator<'_> {
         if arc {
             // Arc lists carry the instance view, with ONE status object (VMs: a `statuses` array).
             let (level, message) = match state {
-                "Failed" => ("Error", "Onboarding to Defender for Endpoint failed: the machine could not reach the MDE service (proxy?)."),
+                "Failed" => (
+                    "Error",
+                    "Onboarding to Defender for Endpoint failed: the machine could not reach the MDE service (proxy?).",
+                ),
                 "Succeeded" => ("Information", "Extension enabled."),
                 _ => ("Information", "Extension operation in progress."),
             };
@@ -454,36 +386,17 @@ impl Generator<'_> {
             .flat_map(|k| subscription[*k].as_array().cloned().unwrap_or_default())
             .take(3)
             .filter_map(|m| {
-                Some((
-                    m["resource"]["id"].as_str()?.to_string(),
-                    m["resource"]["name"].as_str()?.to_string(),
-                ))
+                Some((m["resource"]["id"].as_str()?.to_string(), m["resource"]["name"].as_str()?.to_string()))
             })
             .collect();
         let kinds = [
-            (
-                "SuspiciousPowerShellCommandLine",
-                "Suspicious PowerShell CommandLine",
-                "Informational",
-            ),
-            (
-                "Enumeration of files with sensitive data",
-                "Enumeration of files with sensitive data",
-                "Low",
-            ),
-            (
-                "VM_EICAR",
-                "Azure Security Center test alert (not a threat)",
-                "High",
-            ),
+            ("SuspiciousPowerShellCommandLine", "Suspicious PowerShell CommandLine", "Informational"),
+            ("Enumeration of files with sensitive data", "Enumeration of files with sensitive data", "Low"),
+            ("VM_EICAR", "Azure Security Center test alert (not a threat)", "High"),
         ];
         let mut alerts = Vec::new();
         let index = self.index;
-        for (n, (id, name)) in machines
-            .iter()
-            .enumerate()
-            .filter(|(n, _)| (index + n).is_multiple_of(3))
-        {
+        for (n, (id, name)) in machines.iter().enumerate().filter(|(n, _)| (index + n).is_multiple_of(3)) {
             let (alert_type, display, severity) = kinds[(index + n) % kinds.len()];
             alerts.push(self.alert(sub, id, name, (alert_type, display, severity)));
         }
@@ -497,11 +410,7 @@ impl Generator<'_> {
         machine: &str,
         (alert_type, display, severity): (&str, &str, &str),
     ) -> Value {
-        let system_id = format!(
-            "{}_{}",
-            2_517_000_000_000_000_000u64 + self.rng.below(1_000_000_000),
-            self.rng.uuid()
-        );
+        let system_id = format!("{}_{}", 2_517_000_000_000_000_000u64 + self.rng.below(1_000_000_000), self.rng.uuid());
         let at = iso8601(self.now_ms - self.rng.below(7 * 86_400_000));
         json!({
             "id": format!("/subscriptions/{sub}/resourceGroups/rg-security/providers/Microsoft.Security/locations/westeurope/alerts/{system_id}"),
@@ -599,12 +508,7 @@ fn settings(sub: &str, i: usize) -> Value {
     json!([
         setting(sub, "MCAS", "DataExportSettings", i.is_multiple_of(2)),
         setting(sub, "WDATP", "DataExportSettings", wdatp),
-        setting(
-            sub,
-            "WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW",
-            "DataExportSettings",
-            exclude_linux
-        ),
+        setting(sub, "WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW", "DataExportSettings", exclude_linux),
         setting(sub, "WDATP_UNIFIED_SOLUTION", "DataExportSettings", unified),
         setting(sub, "Sentinel", "AlertSyncSettings", false),
     ])
@@ -613,8 +517,7 @@ fn settings(sub: &str, i: usize) -> Value {
 /// Defender for Servers Off, P1 or P2 (cycling apart from the integration status so that every
 /// combination appears), plus a couple of other plans.
 fn pricings(sub: &str, i: usize, now_ms: u64) -> Value {
-    let id =
-        |name: &str| format!("/subscriptions/{sub}/providers/Microsoft.Security/pricings/{name}");
+    let id = |name: &str| format!("/subscriptions/{sub}/providers/Microsoft.Security/pricings/{name}");
     let enabled = iso8601(now_ms - 90 * 86_400_000);
     let servers = match (i / 4) % 3 {
         0 => json!({ "pricingTier": "Free", "freeTrialRemainingTime": "P30D", "enforce": "False" }),
@@ -673,46 +576,26 @@ mod tests {
 
     #[test]
     fn same_seed_same_file() {
-        let options = GenerateOptions {
-            subscriptions: 5,
-            machines: 30,
-            ..Default::default()
-        };
+        let options = GenerateOptions { subscriptions: 5, machines: 30, ..Default::default() };
         assert_eq!(scenario_json(&options), scenario_json(&options));
-        assert_ne!(
-            scenario_json(&options),
-            scenario_json(&GenerateOptions { seed: 2, ..options })
-        );
+        assert_ne!(scenario_json(&options), scenario_json(&GenerateOptions { seed: 2, ..options }));
     }
 
     #[test]
     fn generated_tenants_load() {
-        let options = GenerateOptions {
-            subscriptions: 30,
-            machines: 3000,
-            seed: 3,
-            ..Default::default()
-        };
-        crate::FakeAzure::from_scenario_json(&scenario_json(&options), crate::Options::default())
-            .unwrap();
+        let options = GenerateOptions { subscriptions: 30, machines: 3000, seed: 3, ..Default::default() };
+        crate::FakeAzure::from_scenario_json(&scenario_json(&options), crate::Options::default()).unwrap();
     }
 
     #[test]
     fn counts_add_up() {
-        let options = GenerateOptions {
-            subscriptions: 7,
-            machines: 123,
-            ..Default::default()
-        };
+        let options = GenerateOptions { subscriptions: 7, machines: 123, ..Default::default() };
         let scenario: Value = serde_json::from_str(&scenario_json(&options)).unwrap();
         let subs = scenario["subscriptions"].as_array().unwrap();
         assert_eq!(subs.len(), 7);
         let machines: usize = subs
             .iter()
-            .map(|s| {
-                s["virtualMachines"].as_array().unwrap().len()
-                    + s["arcMachines"].as_array().unwrap().len()
-            })
+            .map(|s| s["virtualMachines"].as_array().unwrap().len() + s["arcMachines"].as_array().unwrap().len())
             .sum();
         assert_eq!(machines, 123);
     }

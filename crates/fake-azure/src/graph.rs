@@ -61,10 +61,7 @@ pub(crate) fn query(world: &World, call: &mut Call) -> Response<Vec<u8>> {
         Ok(_) => return errors::invalid_content("expected a JSON object"),
         Err(e) => return errors::invalid_content(e),
     };
-    let text = body
-        .get("query")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let text = body.get("query").and_then(Value::as_str).unwrap_or_default();
     let Some(known) = Known::recognise(text) else {
         return graph_error(call, "UnsupportedQuery", "This fake Azure answers only the machines-with-MDE-extension and the Defender for Servers plans queries of mde_core::arm::graph; any other KQL is refused.");
     };
@@ -73,11 +70,7 @@ pub(crate) fn query(world: &World, call: &mut Call) -> Response<Vec<u8>> {
         Ok(window) => window,
         Err((code, message)) => return graph_error(call, code, &message),
     };
-    if options
-        .get("resultFormat")
-        .and_then(Value::as_str)
-        .is_some_and(|f| !f.eq_ignore_ascii_case("objectArray"))
-    {
+    if options.get("resultFormat").and_then(Value::as_str).is_some_and(|f| !f.eq_ignore_ascii_case("objectArray")) {
         return graph_error(
             call,
             "UnsupportedResultFormat",
@@ -116,29 +109,16 @@ pub(crate) fn query(world: &World, call: &mut Call) -> Response<Vec<u8>> {
 fn window(options: &Value, known: Known) -> Result<Window, (&'static str, String)> {
     let top = match options.get("$top") {
         None | Some(Value::Null) => DEFAULT_TOP,
-        Some(v) => v
-            .as_u64()
-            .filter(|t| (1..=MAX_TOP).contains(t))
-            .ok_or_else(|| {
-                (
-                    "InvalidPageSize",
-                    format!("The $top option must be a number between 1 and {MAX_TOP}, not {v}."),
-                )
-            })?,
+        Some(v) => v.as_u64().filter(|t| (1..=MAX_TOP).contains(t)).ok_or_else(|| {
+            ("InvalidPageSize", format!("The $top option must be a number between 1 and {MAX_TOP}, not {v}."))
+        })?,
     };
     let start = match options.get("$skipToken").and_then(Value::as_str) {
-        Some(token) => read_skip_token(token, known).ok_or_else(|| {
-            (
-                "InvalidSkipToken",
-                format!("The $skipToken '{token}' is not valid for this query."),
-            )
-        })?,
+        Some(token) => read_skip_token(token, known)
+            .ok_or_else(|| ("InvalidSkipToken", format!("The $skipToken '{token}' is not valid for this query.")))?,
         None => options.get("$skip").and_then(Value::as_u64).unwrap_or(0),
     };
-    Ok(Window {
-        start: start as usize,
-        top: top as usize,
-    })
+    Ok(Window { start: start as usize, top: top as usize })
 }
 
 /// The subscriptions asked for (all visible ones when none are named), in the scenario's order:
@@ -147,12 +127,7 @@ fn chosen_subscriptions<'w>(world: &'w World, call: &Call, body: &Value) -> Vec<
     let asked: Vec<String> = body
         .get("subscriptions")
         .and_then(Value::as_array)
-        .map(|ids| {
-            ids.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_ascii_lowercase)
-                .collect()
-        })
+        .map(|ids| ids.iter().filter_map(Value::as_str).map(str::to_ascii_lowercase).collect())
         .unwrap_or_default();
     world
         .subscriptions
@@ -182,9 +157,7 @@ fn machine_rows(sub: &Subscription, emit: &mut dyn FnMut(&dyn Fn() -> Value)) {
 }
 
 fn is_mde(extension: &Value) -> bool {
-    let kind = extension
-        .pointer("/properties/type")
-        .and_then(Value::as_str);
+    let kind = extension.pointer("/properties/type").and_then(Value::as_str);
     matches!(kind, Some("MDE.Linux" | "MDE.Windows"))
 }
 
@@ -214,19 +187,13 @@ fn plan_rows(sub: &Subscription, emit: &mut dyn FnMut(&dyn Fn() -> Value)) {
     if !allows(&sub.rights, "Microsoft.Security/pricings/read") {
         return;
     }
-    let plans = sub.pricings.iter().filter(|p| {
-        p.get("name")
-            .and_then(Value::as_str)
-            .is_some_and(|n| n.eq_ignore_ascii_case("VirtualMachines"))
-    });
+    let plans = sub
+        .pricings
+        .iter()
+        .filter(|p| p.get("name").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case("VirtualMachines")));
     for pricing in plans {
         emit(&|| {
-            let field = |k: &str| {
-                pricing
-                    .pointer(&format!("/properties/{k}"))
-                    .map(to_kql_string)
-                    .unwrap_or_default()
-            };
+            let field = |k: &str| pricing.pointer(&format!("/properties/{k}")).map(to_kql_string).unwrap_or_default();
             json!({
                 "id": pricing.get("id").cloned().unwrap_or(Value::Null),
                 "subscriptionId": sub.id,
@@ -253,11 +220,7 @@ fn skip_token(known: Known, offset: usize) -> String {
 
 fn read_skip_token(token: &str, known: Known) -> Option<u64> {
     let text = String::from_utf8(STANDARD.decode(token).ok()?).ok()?;
-    text.strip_prefix("fake-azure-arg:")?
-        .strip_prefix(known.tag())?
-        .strip_prefix(':')?
-        .parse()
-        .ok()
+    text.strip_prefix("fake-azure-arg:")?.strip_prefix(known.tag())?.strip_prefix(':')?.parse().ok()
 }
 
 /// ARG's 400: a `BadRequest` envelope whose details say what was wrong.

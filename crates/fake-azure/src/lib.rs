@@ -143,10 +143,7 @@ impl FakeAzure {
                 now_ms,
             };
             let response = entra.handle(&req);
-            return Reply {
-                response: Some(self.stamp(response)),
-                delay_ms,
-            };
+            return Reply { response: Some(self.stamp(response)), delay_ms };
         }
         self.handle_arm(&req, now_ms)
     }
@@ -157,11 +154,7 @@ impl FakeAzure {
         let tenant = tenant.map_or_else(|| self.world.home_tenant.clone(), str::to_string);
         let token = tokens::random_token("fakeat.", self.ids.bytes(32));
         let expires_ms = now_ms + self.options.token_lifetime_s * 1000;
-        let access = tokens::AccessToken {
-            tenant,
-            audience: "https://management.azure.com".into(),
-            expires_ms,
-        };
+        let access = tokens::AccessToken { tenant, audience: "https://management.azure.com".into(), expires_ms };
         self.issued.access.insert(token.clone(), access);
         token
     }
@@ -182,35 +175,17 @@ impl FakeAzure {
         let faults = self.options.faults.clone();
         let delay_ms = self.faults.latency(&faults);
         let response = match self.faults.decide(&faults, &scope, now_ms) {
-            Some(Injected::Drop) => {
-                return Reply {
-                    response: None,
-                    delay_ms,
-                }
-            }
-            Some(Injected::Throttle(wait)) => {
-                throttled(&scope, *req.method != http::Method::GET, wait)
-            }
-            Some(Injected::ServerError(status)) => {
-                errors::server_error(status, faults.retry_after_s)
-            }
+            Some(Injected::Drop) => return Reply { response: None, delay_ms },
+            Some(Injected::Throttle(wait)) => throttled(&scope, *req.method != http::Method::GET, wait),
+            Some(Injected::ServerError(status)) => errors::server_error(status, faults.retry_after_s),
             None => self.arm(req, now_ms, delay_ms, &scope),
         };
-        Reply {
-            response: Some(self.stamp(response)),
-            delay_ms,
-        }
+        Reply { response: Some(self.stamp(response)), delay_ms }
     }
 
     /// Authentication, routing, api-version, tenant, budget, permission and conflict checks, in
     /// ARM's order, then the handler.
-    fn arm(
-        &mut self,
-        req: &Incoming,
-        now_ms: u64,
-        delay_ms: u64,
-        scope: &str,
-    ) -> Response<Vec<u8>> {
+    fn arm(&mut self, req: &Incoming, now_ms: u64, delay_ms: u64, scope: &str) -> Response<Vec<u8>> {
         let who = match self.authenticate(req, now_ms) {
             Ok(who) => who,
             Err(response) => return response,
@@ -225,32 +200,15 @@ impl FakeAzure {
             return errors::method_not_allowed(req.method.as_str());
         };
         if !spec.versions.contains(&api_version) {
-            return errors::bad_api_version(
-                spec.native,
-                spec.type_label,
-                api_version,
-                spec.versions,
-            );
+            return errors::bad_api_version(spec.native, spec.type_label, api_version, spec.versions);
         }
-        let sub = match target
-            .subscription
-            .as_deref()
-            .map(|id| (id, self.world.find(id)))
-        {
+        let sub = match target.subscription.as_deref().map(|id| (id, self.world.find(id))) {
             None => None,
             Some((id, None)) => return errors::subscription_not_found(id),
             Some((_, Some(index))) => Some(index),
         };
         let budget = budget_of(&target.route, &spec);
-        let spent = self.limits.spend(
-            if budget == Budget::Graph {
-                &who.object_id
-            } else {
-                scope
-            },
-            budget,
-            now_ms,
-        );
+        let spent = self.limits.spend(if budget == Budget::Graph { &who.object_id } else { scope }, budget, now_ms);
         if let (true, Some(wait)) = (self.options.faults.rate_limits, spent.retry_after_s) {
             let mut response = throttled(scope, spec.write, wait);
             budget_headers(&mut response, budget, scope, &spent);
@@ -268,13 +226,7 @@ impl FakeAzure {
             api_version,
             ids: &mut self.ids,
         };
-        let mut response = arm::dispatch(
-            &mut self.world,
-            &mut self.ops,
-            &target.route,
-            sub,
-            &mut call,
-        );
+        let mut response = arm::dispatch(&mut self.world, &mut self.ops, &target.route, sub, &mut call);
         budget_headers(&mut response, budget, scope, &spent);
         response
     }
@@ -293,23 +245,14 @@ impl FakeAzure {
         if let Some(s) = sub.map(|i| &self.world.subscriptions[i]) {
             if !who.sees_tenant(&s.tenant_id) {
                 let token_tenant = who.tenant.as_deref().unwrap_or_default();
-                return Err(errors::wrong_tenant(
-                    &login_authority(&req.base),
-                    token_tenant,
-                    &s.tenant_id,
-                ));
+                return Err(errors::wrong_tenant(&login_authority(&req.base), token_tenant, &s.tenant_id));
             }
         }
         let Some(s) = sub.map(|i| &self.world.subscriptions[i]) else {
             return Ok(());
         };
         if let Some(action) = spec.action.as_deref().filter(|a| !allows(&s.rights, a)) {
-            return Err(errors::authorization_failed(
-                &who.username,
-                &who.object_id,
-                action,
-                req.path,
-            ));
+            return Err(errors::authorization_failed(&who.username, &who.object_id, action, req.path));
         }
         if spec.write && matches!(s.state(), "Disabled" | "Deleted") {
             return Err(errors::read_only_subscription(&s.id));
@@ -324,15 +267,10 @@ impl FakeAzure {
     /// scenario's user in every tenant.
     fn authenticate(&self, req: &Incoming, now_ms: u64) -> Result<Principal, Response<Vec<u8>>> {
         let user = &self.world.user;
-        let principal = |tenant| Principal {
-            tenant,
-            username: user.username.clone(),
-            object_id: user.object_id.clone(),
-        };
+        let principal =
+            |tenant| Principal { tenant, username: user.username.clone(), object_id: user.object_id.clone() };
         let login = login_authority(&req.base);
-        let refuse = |code: &str, message: String| {
-            errors::unauthorized(&login, &self.world.home_tenant, code, message)
-        };
+        let refuse = |code: &str, message: String| errors::unauthorized(&login, &self.world.home_tenant, code, message);
         let Some(header) = req.header("authorization") else {
             if !self.options.require_auth {
                 return Ok(principal(None));
@@ -342,19 +280,13 @@ impl FakeAzure {
                 "Authentication failed. The 'Authorization' header is missing.".into(),
             ));
         };
-        let Some(token) = header
-            .strip_prefix("Bearer ")
-            .or_else(|| header.strip_prefix("bearer "))
-            .map(str::trim)
+        let Some(token) = header.strip_prefix("Bearer ").or_else(|| header.strip_prefix("bearer ")).map(str::trim)
         else {
             let message = "Authentication failed. The 'Authorization' header is provided in an invalid format.";
             return Err(refuse("InvalidAuthenticationToken", message.into()));
         };
         let Some(access) = self.issued.access.get(token) else {
-            return Err(refuse(
-                "InvalidAuthenticationToken",
-                "The access token is invalid.".into(),
-            ));
+            return Err(refuse("InvalidAuthenticationToken", "The access token is invalid.".into()));
         };
         if now_ms >= access.expires_ms {
             let message = format!(
@@ -378,11 +310,7 @@ impl FakeAzure {
     fn stamp(&mut self, mut response: Response<Vec<u8>>) -> Response<Vec<u8>> {
         let (request_id, correlation_id) = (self.ids.uuid(), self.ids.uuid());
         wire::set(&mut response, "x-ms-request-id", &request_id);
-        wire::set(
-            &mut response,
-            "x-ms-correlation-request-id",
-            &correlation_id,
-        );
+        wire::set(&mut response, "x-ms-correlation-request-id", &correlation_id);
         response
     }
 }
@@ -422,27 +350,11 @@ fn budget_headers(response: &mut Response<Vec<u8>>, budget: Budget, scope: &str,
     match budget {
         Budget::Graph => {
             wire::set(response, "x-ms-user-quota-remaining", &remaining);
-            wire::set(
-                response,
-                "x-ms-user-quota-resets-after",
-                &limits::hh_mm_ss(spent.resets_after_ms),
-            );
+            wire::set(response, "x-ms-user-quota-resets-after", &limits::hh_mm_ss(spent.resets_after_ms));
         }
-        Budget::Reads if scope.is_empty() => wire::set(
-            response,
-            "x-ms-ratelimit-remaining-tenant-reads",
-            &remaining,
-        ),
-        Budget::Reads => wire::set(
-            response,
-            "x-ms-ratelimit-remaining-subscription-reads",
-            &remaining,
-        ),
-        Budget::Writes => wire::set(
-            response,
-            "x-ms-ratelimit-remaining-subscription-writes",
-            &remaining,
-        ),
+        Budget::Reads if scope.is_empty() => wire::set(response, "x-ms-ratelimit-remaining-tenant-reads", &remaining),
+        Budget::Reads => wire::set(response, "x-ms-ratelimit-remaining-subscription-reads", &remaining),
+        Budget::Writes => wire::set(response, "x-ms-ratelimit-remaining-subscription-writes", &remaining),
     }
 }
 
@@ -464,6 +376,5 @@ fn login_authority(base: &str) -> String {
 /// names the server as the resource.
 fn audience_fits(audience: &str, base: &str) -> bool {
     let audience = audience.to_ascii_lowercase();
-    audience.contains("://management.")
-        || audience.trim_end_matches('/') == base.to_ascii_lowercase()
+    audience.contains("://management.") || audience.trim_end_matches('/') == base.to_ascii_lowercase()
 }

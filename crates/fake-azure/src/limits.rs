@@ -48,33 +48,16 @@ impl Limits {
     /// Spends one request from `scope`'s `budget` at `now_ms`.
     pub fn spend(&mut self, scope: &str, budget: Budget, now_ms: u64) -> Spent {
         let (capacity, per_s) = shape(budget);
-        let bucket = self
-            .buckets
-            .entry((scope.to_string(), budget))
-            .or_insert(Bucket {
-                level: capacity,
-                since_ms: now_ms,
-            });
+        let bucket =
+            self.buckets.entry((scope.to_string(), budget)).or_insert(Bucket { level: capacity, since_ms: now_ms });
         refill(bucket, budget, capacity, per_s, now_ms);
         let resets_after_ms = (bucket.since_ms + GRAPH_WINDOW_MS).saturating_sub(now_ms);
         if bucket.level < 1.0 {
-            let wait_ms = if per_s > 0.0 {
-                ((1.0 - bucket.level) / per_s * 1000.0) as u64
-            } else {
-                resets_after_ms
-            };
-            return Spent {
-                remaining: 0,
-                retry_after_s: Some(wait_ms.div_ceil(1000).max(1)),
-                resets_after_ms,
-            };
+            let wait_ms = if per_s > 0.0 { ((1.0 - bucket.level) / per_s * 1000.0) as u64 } else { resets_after_ms };
+            return Spent { remaining: 0, retry_after_s: Some(wait_ms.div_ceil(1000).max(1)), resets_after_ms };
         }
         bucket.level -= 1.0;
-        Spent {
-            remaining: bucket.level as u64,
-            retry_after_s: None,
-            resets_after_ms,
-        }
+        Spent { remaining: bucket.level as u64, retry_after_s: None, resets_after_ms }
     }
 }
 
@@ -82,10 +65,7 @@ fn refill(bucket: &mut Bucket, budget: Budget, capacity: f64, per_s: f64, now_ms
     if budget == Budget::Graph {
         // A fixed window, as ARG documents it, rather than a leaky bucket.
         if now_ms >= bucket.since_ms + GRAPH_WINDOW_MS {
-            *bucket = Bucket {
-                level: capacity,
-                since_ms: now_ms,
-            };
+            *bucket = Bucket { level: capacity, since_ms: now_ms };
         }
         return;
     }

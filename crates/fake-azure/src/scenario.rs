@@ -66,10 +66,7 @@ pub(crate) struct Subscription {
 
 impl Subscription {
     pub fn state(&self) -> &str {
-        self.object
-            .get("state")
-            .and_then(Value::as_str)
-            .unwrap_or("Enabled")
+        self.object.get("state").and_then(Value::as_str).unwrap_or("Enabled")
     }
 }
 
@@ -83,18 +80,11 @@ pub(crate) struct Machines {
 impl Machines {
     /// Finds a machine ignoring case, as ARM does for names.
     pub fn find(&self, resource_group: &str, name: &str) -> Option<usize> {
-        self.index
-            .get(&(
-                resource_group.to_ascii_lowercase(),
-                name.to_ascii_lowercase(),
-            ))
-            .copied()
+        self.index.get(&(resource_group.to_ascii_lowercase(), name.to_ascii_lowercase())).copied()
     }
 
     pub fn has_group(&self, resource_group: &str) -> bool {
-        self.list
-            .iter()
-            .any(|m| m.resource_group.eq_ignore_ascii_case(resource_group))
+        self.list.iter().any(|m| m.resource_group.eq_ignore_ascii_case(resource_group))
     }
 }
 
@@ -108,10 +98,7 @@ pub(crate) struct Machine {
 
 impl Machine {
     pub fn id(&self) -> &str {
-        self.resource
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
+        self.resource.get("id").and_then(Value::as_str).unwrap_or_default()
     }
 }
 
@@ -147,8 +134,7 @@ impl Kind {
 
 impl World {
     pub fn from_json(json: &str) -> Result<World, ScenarioError> {
-        let mut root: Value = serde_json::from_str(json)
-            .map_err(|e| bad("(file)", format!("not valid JSON: {e}")))?;
+        let mut root: Value = serde_json::from_str(json).map_err(|e| bad("(file)", format!("not valid JSON: {e}")))?;
         if !root.is_object() {
             return Err(bad("(root)", "expected a JSON object"));
         }
@@ -157,10 +143,7 @@ impl World {
             string(tenant, "tenantId", &format!("tenants[{i}]"))?;
         }
         let mut subscriptions = Vec::new();
-        for (i, entry) in list(&mut root, "subscriptions", "subscriptions")?
-            .into_iter()
-            .enumerate()
-        {
+        for (i, entry) in list(&mut root, "subscriptions", "subscriptions")?.into_iter().enumerate() {
             subscriptions.push(subscription(entry, &format!("subscriptions[{i}]"))?);
         }
         let home_tenant = home_tenant(&tenants, &subscriptions);
@@ -171,46 +154,28 @@ impl World {
         }
         let by_id = index_subscriptions(&subscriptions)?;
         let user = user(&root, &tenants)?;
-        Ok(World {
-            user,
-            tenants,
-            home_tenant,
-            subscriptions,
-            by_id,
-        })
+        Ok(World { user, tenants, home_tenant, subscriptions, by_id })
     }
 
     /// A subscription by id, ignoring case.
     pub fn find(&self, subscription_id: &str) -> Option<usize> {
-        self.by_id
-            .get(&subscription_id.to_ascii_lowercase())
-            .copied()
+        self.by_id.get(&subscription_id.to_ascii_lowercase()).copied()
     }
 
     /// Whether `tenant` (an id or a domain) is a directory of this scenario; returns its id.
     pub fn resolve_tenant(&self, tenant: &str) -> Option<String> {
         let named = self.tenants.iter().find(|t| {
-            let field = |k: &str| {
-                t.get(k)
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .eq_ignore_ascii_case(tenant)
-            };
+            let field = |k: &str| t.get(k).and_then(Value::as_str).unwrap_or_default().eq_ignore_ascii_case(tenant);
             field("tenantId") || field("defaultDomain")
         });
         if let Some(t) = named {
-            return t
-                .get("tenantId")
-                .and_then(Value::as_str)
-                .map(str::to_string);
+            return t.get("tenantId").and_then(Value::as_str).map(str::to_string);
         }
         self.subscriptions
             .iter()
             .find(|s| s.tenant_id.eq_ignore_ascii_case(tenant))
             .map(|s| s.tenant_id.clone())
-            .or_else(|| {
-                (tenant.eq_ignore_ascii_case(&self.home_tenant)).then(|| self.home_tenant.clone())
-            })
+            .or_else(|| (tenant.eq_ignore_ascii_case(&self.home_tenant)).then(|| self.home_tenant.clone()))
     }
 }
 
@@ -219,18 +184,11 @@ fn home_tenant(tenants: &[Value], subscriptions: &[Subscription]) -> String {
         .first()
         .and_then(|t| t.get("tenantId").and_then(Value::as_str))
         .map(str::to_string)
-        .or_else(|| {
-            subscriptions
-                .iter()
-                .find(|s| !s.tenant_id.is_empty())
-                .map(|s| s.tenant_id.clone())
-        })
+        .or_else(|| subscriptions.iter().find(|s| !s.tenant_id.is_empty()).map(|s| s.tenant_id.clone()))
         .unwrap_or_else(|| FALLBACK_TENANT.to_string())
 }
 
-fn index_subscriptions(
-    subscriptions: &[Subscription],
-) -> Result<HashMap<String, usize>, ScenarioError> {
+fn index_subscriptions(subscriptions: &[Subscription]) -> Result<HashMap<String, usize>, ScenarioError> {
     let mut by_id = HashMap::new();
     for (i, sub) in subscriptions.iter().enumerate() {
         if let Some(first) = by_id.insert(sub.id.to_ascii_lowercase(), i) {
@@ -244,27 +202,16 @@ fn index_subscriptions(
 }
 
 fn user(root: &Value, tenants: &[Value]) -> Result<User, ScenarioError> {
-    let domain = tenants
-        .first()
-        .and_then(|t| t.get("defaultDomain").and_then(Value::as_str))
-        .unwrap_or("contoso.example");
+    let domain =
+        tenants.first().and_then(|t| t.get("defaultDomain").and_then(Value::as_str)).unwrap_or("contoso.example");
     let user = root.get("user").cloned().unwrap_or(Value::Null);
     if !user.is_null() && !user.is_object() {
-        return Err(bad(
-            "user",
-            "expected an object like {\"name\": ..., \"username\": ...}",
-        ));
+        return Err(bad("user", "expected an object like {\"name\": ..., \"username\": ...}"));
     }
     let field = |k: &str| user.get(k).and_then(Value::as_str).map(str::to_string);
     let username = field("username").unwrap_or_else(|| format!("admin@{domain}"));
-    let object_id = field("objectId")
-        .or_else(|| field("oid"))
-        .unwrap_or_else(|| stable_guid(&username));
-    Ok(User {
-        name: field("name").unwrap_or_else(|| "Demo Admin".into()),
-        username,
-        object_id,
-    })
+    let object_id = field("objectId").or_else(|| field("oid")).unwrap_or_else(|| stable_guid(&username));
+    Ok(User { name: field("name").unwrap_or_else(|| "Demo Admin".into()), username, object_id })
 }
 
 /// A GUID derived from text, so the same user gets the same object id on every run.
@@ -272,30 +219,17 @@ fn stable_guid(text: &str) -> String {
     use sha2::Digest;
     let h = sha2::Sha256::digest(text.as_bytes());
     let hex: String = h.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
 }
 
 fn subscription(mut entry: Value, path: &str) -> Result<Subscription, ScenarioError> {
     if !entry.is_object() {
         return Err(bad(path, "expected an object with a \"subscription\" key"));
     }
-    let object = entry
-        .get_mut("subscription")
-        .map(Value::take)
-        .unwrap_or(Value::Null);
+    let object = entry.get_mut("subscription").map(Value::take).unwrap_or(Value::Null);
     let sub_path = format!("{path}.subscription");
     if !object.is_object() {
-        return Err(bad(
-            &sub_path,
-            "required: the GET /subscriptions item of this subscription",
-        ));
+        return Err(bad(&sub_path, "required: the GET /subscriptions item of this subscription"));
     }
     let id = string(&object, "subscriptionId", &sub_path)?;
     let tenant_id = match object.get("tenantId") {
@@ -306,10 +240,7 @@ fn subscription(mut entry: Value, path: &str) -> Result<Subscription, ScenarioEr
     let rights = permissions
         .iter()
         .enumerate()
-        .map(|(i, p)| {
-            serde_json::from_value(p.clone())
-                .map_err(|e| bad(&format!("{path}.permissions[{i}]"), e))
-        })
+        .map(|(i, p)| serde_json::from_value(p.clone()).map_err(|e| bad(&format!("{path}.permissions[{i}]"), e)))
         .collect::<Result<_, _>>()?;
     Ok(Subscription {
         settings: named_list(&mut entry, "settings", path)?,
@@ -317,11 +248,7 @@ fn subscription(mut entry: Value, path: &str) -> Result<Subscription, ScenarioEr
         vms: machines(&mut entry, Kind::Vm, &id, path)?,
         arcs: machines(&mut entry, Kind::Arc, &id, path)?,
         alerts: list(&mut entry, "alerts", &format!("{path}.alerts"))?,
-        connectors: list(
-            &mut entry,
-            "securityConnectors",
-            &format!("{path}.securityConnectors"),
-        )?,
+        connectors: list(&mut entry, "securityConnectors", &format!("{path}.securityConnectors"))?,
         id,
         tenant_id,
         object,
@@ -339,47 +266,20 @@ fn named_list(entry: &mut Value, key: &str, path: &str) -> Result<Vec<Value>, Sc
     Ok(items)
 }
 
-fn machines(
-    entry: &mut Value,
-    kind: Kind,
-    subscription_id: &str,
-    path: &str,
-) -> Result<Machines, ScenarioError> {
+fn machines(entry: &mut Value, kind: Kind, subscription_id: &str, path: &str) -> Result<Machines, ScenarioError> {
     let mut machines = Machines::default();
-    for (i, mut item) in list(entry, kind.key(), &format!("{path}.{}", kind.key()))?
-        .into_iter()
-        .enumerate()
-    {
+    for (i, mut item) in list(entry, kind.key(), &format!("{path}.{}", kind.key()))?.into_iter().enumerate() {
         let here = format!("{path}.{}[{i}]", kind.key());
-        let resource = item
-            .get_mut("resource")
-            .map(Value::take)
-            .unwrap_or(Value::Null);
+        let resource = item.get_mut("resource").map(Value::take).unwrap_or(Value::Null);
         let id = string(&resource, "id", &format!("{here}.resource"))?;
-        let (resource_group, name) =
-            parse_machine_id(&id, kind, subscription_id).ok_or_else(|| {
-                bad(
-                    &format!("{here}.resource.id"),
-                    machine_id_hint(&id, kind, subscription_id),
-                )
-            })?;
+        let (resource_group, name) = parse_machine_id(&id, kind, subscription_id)
+            .ok_or_else(|| bad(&format!("{here}.resource.id"), machine_id_hint(&id, kind, subscription_id)))?;
         let extensions = named_list(&mut item, "extensions", &here)?;
-        let key = (
-            resource_group.to_ascii_lowercase(),
-            name.to_ascii_lowercase(),
-        );
+        let key = (resource_group.to_ascii_lowercase(), name.to_ascii_lowercase());
         if machines.index.insert(key, machines.list.len()).is_some() {
-            return Err(bad(
-                &format!("{here}.resource.id"),
-                format!("'{id}' appears twice"),
-            ));
+            return Err(bad(&format!("{here}.resource.id"), format!("'{id}' appears twice")));
         }
-        machines.list.push(Machine {
-            resource,
-            extensions,
-            resource_group,
-            name,
-        });
+        machines.list.push(Machine { resource, extensions, resource_group, name });
     }
     Ok(machines)
 }
@@ -393,11 +293,7 @@ fn machine_id_hint(id: &str, kind: Kind, subscription_id: &str) -> String {
 }
 
 /// `(resource group, name)` of `/subscriptions/{s}/resourceGroups/{rg}/providers/{ns}/{type}/{name}`.
-pub(crate) fn parse_machine_id(
-    id: &str,
-    kind: Kind,
-    subscription_id: &str,
-) -> Option<(String, String)> {
+pub(crate) fn parse_machine_id(id: &str, kind: Kind, subscription_id: &str) -> Option<(String, String)> {
     let parts: Vec<&str> = id.trim_start_matches('/').split('/').collect();
     let matches = parts.len() == 8
         && parts[0].eq_ignore_ascii_case("subscriptions")
@@ -430,10 +326,7 @@ fn string(object: &Value, key: &str, path: &str) -> Result<String, ScenarioError
     match object.get(key) {
         Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
         Some(Value::String(_)) => Err(bad(&format!("{path}.{key}"), "must not be empty")),
-        Some(other) => Err(bad(
-            &format!("{path}.{key}"),
-            format!("expected a string, found {other}"),
-        )),
+        Some(other) => Err(bad(&format!("{path}.{key}"), format!("expected a string, found {other}"))),
         None => Err(bad(&format!("{path}.{key}"), "required")),
     }
 }
@@ -444,9 +337,7 @@ mod tests {
 
     #[test]
     fn minimal_scenario_loads() {
-        let world =
-            World::from_json(r#"{"subscriptions":[{"subscription":{"subscriptionId":"S1"}}]}"#)
-                .unwrap();
+        let world = World::from_json(r#"{"subscriptions":[{"subscription":{"subscriptionId":"S1"}}]}"#).unwrap();
         assert_eq!(world.subscriptions.len(), 1);
         assert_eq!(world.find("s1"), Some(0));
         assert_eq!(world.subscriptions[0].tenant_id, FALLBACK_TENANT);
@@ -455,39 +346,26 @@ mod tests {
 
     #[test]
     fn errors_name_the_key() {
+        let err =
+            World::from_json(r#"{"subscriptions":[{"subscription":{"subscriptionId":"a"}},{"subscription":{}}]}"#)
+                .unwrap_err();
+        assert_eq!(err.to_string(), "invalid scenario: subscriptions[1].subscription.subscriptionId: required");
         let err = World::from_json(
-            r#"{"subscriptions":[{"subscription":{"subscriptionId":"a"}},{"subscription":{}}]}"#,
+            r#"{"subscriptions":[{"subscription":{"subscriptionId":"a"},"settings":[{"kind":"x"}]}]}"#,
         )
         .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "invalid scenario: subscriptions[1].subscription.subscriptionId: required"
-        );
-        let err = World::from_json(r#"{"subscriptions":[{"subscription":{"subscriptionId":"a"},"settings":[{"kind":"x"}]}]}"#)
-            .unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("subscriptions[0].settings[0].name"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("subscriptions[0].settings[0].name"), "{err}");
         let err = World::from_json(
             r#"{"subscriptions":[{"subscription":{"subscriptionId":"a"},"virtualMachines":[{"resource":{"id":"/x"}}]}]}"#,
         )
         .unwrap_err();
-        assert!(
-            err.to_string().contains("virtualMachines[0].resource.id"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("virtualMachines[0].resource.id"), "{err}");
     }
 
     #[test]
     fn machine_ids_parse_ignoring_case() {
-        let id =
-            "/subscriptions/S/resourcegroups/RG/providers/microsoft.compute/virtualmachines/vm-1";
-        assert_eq!(
-            parse_machine_id(id, Kind::Vm, "s"),
-            Some(("RG".into(), "vm-1".into()))
-        );
+        let id = "/subscriptions/S/resourcegroups/RG/providers/microsoft.compute/virtualmachines/vm-1";
+        assert_eq!(parse_machine_id(id, Kind::Vm, "s"), Some(("RG".into(), "vm-1".into())));
         assert_eq!(parse_machine_id(id, Kind::Arc, "s"), None);
     }
 }

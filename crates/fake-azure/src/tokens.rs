@@ -66,8 +66,7 @@ pub(crate) fn random_token(prefix: &str, bytes: Vec<u8>) -> String {
 /// A compact JWS with `alg: HS256`, signed with [`ID_TOKEN_TEST_KEY`].
 pub(crate) fn sign_jwt(claims: &serde_json::Value) -> String {
     let header = serde_json::json!({ "typ": "JWT", "alg": "HS256", "kid": "fake-azure-test-key" });
-    let encode =
-        |v: &serde_json::Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap_or_default());
+    let encode = |v: &serde_json::Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap_or_default());
     let signing_input = format!("{}.{}", encode(&header), encode(claims));
     let signature = hmac_sha256(ID_TOKEN_TEST_KEY, signing_input.as_bytes());
     format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
@@ -83,15 +82,8 @@ pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
         block[..key.len()].copy_from_slice(key);
     }
     let pad = |byte: u8| block.iter().map(|b| b ^ byte).collect::<Vec<u8>>();
-    let inner = Sha256::new()
-        .chain_update(pad(0x36))
-        .chain_update(message)
-        .finalize();
-    Sha256::new()
-        .chain_update(pad(0x5c))
-        .chain_update(inner)
-        .finalize()
-        .into()
+    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message).finalize();
+    Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize().into()
 }
 
 /// The resource (audience) of a scope list: `https://management.azure.com/user_impersonation`
@@ -99,14 +91,9 @@ pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
 /// OpenID scopes name no resource; with none left the token is for Microsoft Graph, as Entra does.
 pub(crate) fn resources(scope: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
-    for s in scope
-        .split_whitespace()
-        .filter(|s| !OPENID_SCOPES.contains(&s.to_ascii_lowercase().as_str()))
-    {
+    for s in scope.split_whitespace().filter(|s| !OPENID_SCOPES.contains(&s.to_ascii_lowercase().as_str())) {
         let resource = match s.rfind('/') {
-            Some(at) if s.contains("://") && at > s.find("://").unwrap_or(0) + 2 => {
-                s[..at].trim_end_matches('/')
-            }
+            Some(at) if s.contains("://") && at > s.find("://").unwrap_or(0) + 2 => s[..at].trim_end_matches('/'),
             _ => "https://graph.microsoft.com",
         };
         if !found.iter().any(|f| f.eq_ignore_ascii_case(resource)) {
@@ -120,9 +107,7 @@ pub(crate) fn resources(scope: &str) -> Vec<String> {
 pub(crate) const OPENID_SCOPES: [&str; 4] = ["openid", "profile", "offline_access", "email"];
 
 pub(crate) fn has_scope(scope: &str, wanted: &str) -> bool {
-    scope
-        .split_whitespace()
-        .any(|s| s.eq_ignore_ascii_case(wanted))
+    scope.split_whitespace().any(|s| s.eq_ignore_ascii_case(wanted))
 }
 
 #[cfg(test)]
@@ -141,18 +126,13 @@ mod tests {
     fn rfc4231_case_2() {
         let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
         let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(
-            hex,
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
+        assert_eq!(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
     }
 
     #[test]
     fn scopes_name_their_resource() {
         assert_eq!(
-            resources(
-                "https://management.azure.com/user_impersonation openid profile offline_access"
-            ),
+            resources("https://management.azure.com/user_impersonation openid profile offline_access"),
             vec!["https://management.azure.com"]
         );
         assert_eq!(

@@ -21,19 +21,9 @@ impl<'a> Incoming<'a> {
     pub fn parse(request: &'a http::Request<Vec<u8>>) -> Self {
         let uri = request.uri();
         let path = uri.path();
-        let segments = path
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .map(percent_decode)
-            .collect();
-        let query = uri
-            .query()
-            .map(|q| {
-                url::form_urlencoded::parse(q.as_bytes())
-                    .into_owned()
-                    .collect()
-            })
-            .unwrap_or_default();
+        let segments = path.split('/').filter(|s| !s.is_empty()).map(percent_decode).collect();
+        let query =
+            uri.query().map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
         Incoming {
             method: request.method(),
             base: base_of(request),
@@ -46,10 +36,7 @@ impl<'a> Incoming<'a> {
     }
 
     pub fn query(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -58,9 +45,7 @@ impl<'a> Incoming<'a> {
 
     /// Form fields of an `application/x-www-form-urlencoded` body.
     pub fn form(&self) -> Vec<(String, String)> {
-        url::form_urlencoded::parse(self.body)
-            .into_owned()
-            .collect()
+        url::form_urlencoded::parse(self.body).into_owned().collect()
     }
 }
 
@@ -70,11 +55,7 @@ fn base_of(request: &http::Request<Vec<u8>>) -> String {
         return format!("{scheme}://{authority}");
     }
     // A relative URI (a server that did not make it absolute): fall back on the Host header.
-    let host = request
-        .headers()
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
+    let host = request.headers().get("host").and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     format!("http://{host}")
 }
 
@@ -101,9 +82,7 @@ pub(crate) fn percent_decode(segment: &str) -> String {
 
 /// Percent-encodes a path segment or query value for the links the fake writes.
 pub(crate) fn encode(value: &str) -> String {
-    url::form_urlencoded::byte_serialize(value.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20")
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>().replace('+', "%20")
 }
 
 /// A JSON answer with ARM's usual caching headers.
@@ -120,11 +99,7 @@ pub(crate) fn json(status: u16, body: &Value) -> Response<Vec<u8>> {
 pub(crate) fn html(status: u16, page: String) -> Response<Vec<u8>> {
     let mut response = with_body(status, "text/html; charset=utf-8", page.into_bytes());
     // The pages carry no script and no style: say so, so that a browser enforces it.
-    set(
-        &mut response,
-        "content-security-policy",
-        "default-src 'none'; form-action 'self'",
-    );
+    set(&mut response, "content-security-policy", "default-src 'none'; form-action 'self'");
     set(&mut response, "x-frame-options", "DENY");
     response
 }
@@ -144,8 +119,7 @@ pub(crate) fn redirect(location: &str) -> Response<Vec<u8>> {
 
 fn with_body(status: u16, content_type: &str, body: Vec<u8>) -> Response<Vec<u8>> {
     let mut response = Response::new(body);
-    *response.status_mut() =
-        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    *response.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
     if !content_type.is_empty() {
         set(&mut response, "content-type", content_type);
     }
@@ -155,8 +129,7 @@ fn with_body(status: u16, content_type: &str, body: Vec<u8>) -> Response<Vec<u8>
 /// Sets a header; a value that cannot be a header (a control character from a hostile
 /// scenario) is percent-encoded rather than dropped.
 pub(crate) fn set(response: &mut Response<Vec<u8>>, name: &'static str, value: &str) {
-    let value = HeaderValue::from_str(value)
-        .unwrap_or_else(|_| HeaderValue::from_str(&encode(value)).unwrap());
+    let value = HeaderValue::from_str(value).unwrap_or_else(|_| HeaderValue::from_str(&encode(value)).unwrap());
     response.headers_mut().insert(name, value);
 }
 
@@ -191,9 +164,7 @@ mod tests {
     #[test]
     fn base_comes_from_the_absolute_uri() {
         let request =
-            http::Request::get("https://management.azure.com/subscriptions?api-version=1")
-                .body(vec![])
-                .unwrap();
+            http::Request::get("https://management.azure.com/subscriptions?api-version=1").body(vec![]).unwrap();
         let incoming = Incoming::parse(&request);
         assert_eq!(incoming.base, "https://management.azure.com");
         assert_eq!(incoming.segments, vec!["subscriptions"]);
@@ -202,9 +173,6 @@ mod tests {
 
     #[test]
     fn escapes_markup() {
-        assert_eq!(
-            html_escape("<img src=x onerror=\"a\">"),
-            "&lt;img src=x onerror=&quot;a&quot;&gt;"
-        );
+        assert_eq!(html_escape("<img src=x onerror=\"a\">"), "&lt;img src=x onerror=&quot;a&quot;&gt;");
     }
 }

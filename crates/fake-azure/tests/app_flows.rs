@@ -47,11 +47,8 @@ impl Transport for InProcess {
 }
 
 fn setup(options: Options) -> (InProcess, AppConfig) {
-    let transport = InProcess {
-        azure: Rc::new(RefCell::new(fake(options))),
-        now: Rc::new(Cell::new(NOW)),
-        sent: Rc::default(),
-    };
+    let transport =
+        InProcess { azure: Rc::new(RefCell::new(fake(options))), now: Rc::new(Cell::new(NOW)), sent: Rc::default() };
     let config = config::parse(
         &format!(r#"{{"clientId":"11111111-2222-3333-4444-555555555555","cloud":{{"name":"Fake","loginUrl":"{FAKE}","armUrl":"{FAKE}","armAudience":"{FAKE}/"}}}}"#),
         APP,
@@ -108,7 +105,12 @@ fn sign_in_with_pkce_gives_tokens_for_the_users_tenant() {
 fn a_wrong_verifier_is_refused_by_the_token_endpoint() {
     let (transport, config) = setup(auto_approve());
     let (url, mut pending) = auth::begin(&config, "organizations", "/", None, NOW).unwrap();
-    let answer = transport.azure.borrow_mut().handle(http::Request::builder().uri(url).body(Vec::new()).unwrap(), NOW).response.unwrap();
+    let answer = transport
+        .azure
+        .borrow_mut()
+        .handle(http::Request::builder().uri(url).body(Vec::new()).unwrap(), NOW)
+        .response
+        .unwrap();
     let location = answer.headers()["location"].to_str().unwrap().to_string();
     let Callback::Code { code, .. } = auth::read_callback(location.split_once('?').unwrap().1) else { panic!() };
     pending.pkce_verifier = "x".repeat(64);
@@ -127,7 +129,8 @@ fn an_access_token_arm_calls_expired_is_renewed_once_and_the_call_retried() {
     let recorder = Rc::new(Recorder::default());
     let signed_in = SignedIn::new(transport.clone(), config.clone(), tokens.clone(), recorder.clone());
     let client = ArmClient::new(signed_in, FAKE);
-    let subscriptions: Vec<mde_core::arm::subscriptions::Subscription> = block_on(client.list(&mde_core::api::subscriptions())).unwrap();
+    let subscriptions: Vec<mde_core::arm::subscriptions::Subscription> =
+        block_on(client.list(&mde_core::api::subscriptions())).unwrap();
     assert_eq!(subscriptions.len(), 2, "the call succeeded after renewal");
     assert_eq!(recorder.renewed.borrow().len(), 1, "renewed exactly once");
     assert_ne!(recorder.renewed.borrow()[0].access_token, tokens.access_token);
@@ -161,7 +164,11 @@ fn the_overview_and_a_fix_against_the_fake() {
     assert_eq!(prod.coverage.ready().map(|c| (c.machines, c.covered, c.linux)), Some((4, 1, 1)));
 
     let changes = vec![
-        SettingChange { subscription_id: SUB.into(), setting: "WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW".into(), enabled: false },
+        SettingChange {
+            subscription_id: SUB.into(),
+            setting: "WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW".into(),
+            enabled: false,
+        },
         SettingChange { subscription_id: SUB.into(), setting: "WDATP_UNIFIED_SOLUTION".into(), enabled: true },
     ];
     let before: Vec<mde_core::arm::settings::Setting> = block_on(client.list(&mde_core::api::settings(SUB))).unwrap();

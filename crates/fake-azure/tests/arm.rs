@@ -10,39 +10,25 @@ use mde_core::arm::graph::{MACHINES_QUERY, PLANS_QUERY};
 use serde_json::{json, Value};
 
 fn settings_url(sub: &str) -> String {
-    url(
-        &format!("/subscriptions/{sub}/providers/Microsoft.Security/settings"),
-        api::SETTINGS,
-    )
+    url(&format!("/subscriptions/{sub}/providers/Microsoft.Security/settings"), api::SETTINGS)
 }
 
 fn setting_url(sub: &str, name: &str) -> String {
-    url(
-        &format!("/subscriptions/{sub}/providers/Microsoft.Security/settings/{name}"),
-        api::SETTINGS,
-    )
+    url(&format!("/subscriptions/{sub}/providers/Microsoft.Security/settings/{name}"), api::SETTINGS)
 }
 
 #[test]
 fn subscriptions_page_with_absolute_next_links() {
-    let mut azure = fake(Options {
-        page_size: 1,
-        ..open()
-    });
+    let mut azure = fake(Options { page_size: 1, ..open() });
     let first = body(&get(&mut azure, &url("/subscriptions", api::RESOURCES)));
     let next = first["nextLink"].as_str().unwrap();
     assert!(
-        next.starts_with(
-            "https://management.azure.com/subscriptions?api-version=2022-12-01&$skiptoken="
-        ),
+        next.starts_with("https://management.azure.com/subscriptions?api-version=2022-12-01&$skiptoken="),
         "{next}"
     );
     let (items, pages) = collect_pages(&mut azure, &url("/subscriptions", api::RESOURCES), None);
     assert_eq!(pages, 3);
-    let ids: Vec<&str> = items
-        .iter()
-        .map(|s| s["subscriptionId"].as_str().unwrap())
-        .collect();
+    let ids: Vec<&str> = items.iter().map(|s| s["subscriptionId"].as_str().unwrap()).collect();
     assert_eq!(ids, [SUB, READER_SUB, OTHER_TENANT_SUB]);
     // Unknown keys of scenario objects come back untouched.
     assert_eq!(items[0]["unknownKey"], json!([1, 2]));
@@ -50,35 +36,35 @@ fn subscriptions_page_with_absolute_next_links() {
 
 #[test]
 fn next_links_follow_the_request_origin() {
-    let mut azure = fake(Options {
-        page_size: 1,
-        ..open()
-    });
-    let page = body(&get(
-        &mut azure,
-        "http://127.0.0.1:4567/subscriptions?api-version=2022-12-01",
-    ));
-    assert!(page["nextLink"]
-        .as_str()
-        .unwrap()
-        .starts_with("http://127.0.0.1:4567/subscriptions?"));
+    let mut azure = fake(Options { page_size: 1, ..open() });
+    let page = body(&get(&mut azure, "http://127.0.0.1:4567/subscriptions?api-version=2022-12-01"));
+    assert!(page["nextLink"].as_str().unwrap().starts_with("http://127.0.0.1:4567/subscriptions?"));
 }
 
 #[test]
 fn every_list_pages() {
-    let mut azure = fake(Options {
-        page_size: 1,
-        ..open()
-    });
+    let mut azure = fake(Options { page_size: 1, ..open() });
     let lists = [
         (settings_url(SUB), 3),
         (url("/tenants", api::RESOURCES), 2),
         (url(&format!("/subscriptions/{SUB}/providers/Microsoft.Compute/virtualMachines"), api::COMPUTE), 3),
-        (url(&format!("/subscriptions/{SUB}/resourceGroups/RG-WEB/providers/Microsoft.Compute/virtualMachines"), api::COMPUTE), 2),
+        (
+            url(
+                &format!("/subscriptions/{SUB}/resourceGroups/RG-WEB/providers/Microsoft.Compute/virtualMachines"),
+                api::COMPUTE,
+            ),
+            2,
+        ),
         (url(&format!("/subscriptions/{SUB}/providers/Microsoft.HybridCompute/machines"), api::HYBRID_COMPUTE), 1),
         (url(&format!("/subscriptions/{SUB}/providers/Microsoft.Authorization/permissions"), api::PERMISSIONS), 1),
         (url(&format!("/subscriptions/{SUB}/providers/Microsoft.Security/alerts"), api::ALERTS), 1),
-        (url(&format!("/subscriptions/{SUB}/providers/Microsoft.Security/securityConnectors"), api::SECURITY_CONNECTORS), 0),
+        (
+            url(
+                &format!("/subscriptions/{SUB}/providers/Microsoft.Security/securityConnectors"),
+                api::SECURITY_CONNECTORS,
+            ),
+            0,
+        ),
     ];
     for (link, count) in lists {
         let (items, pages) = collect_pages(&mut azure, &link, None);
@@ -99,16 +85,9 @@ fn put_setting_then_get_shows_the_change() {
     );
     assert_eq!(put.status(), 200);
     assert_eq!(body(&put)["properties"]["enabled"], false);
-    let read = body(&get(
-        &mut azure,
-        &setting_url(SUB, "wdatp_exclude_linux_public_preview"),
-    ));
+    let read = body(&get(&mut azure, &setting_url(SUB, "wdatp_exclude_linux_public_preview")));
     assert_eq!(read["properties"]["enabled"], false);
-    assert_eq!(
-        read["futureField"],
-        json!({"kept": true}),
-        "unknown keys survive a write"
-    );
+    assert_eq!(read["futureField"], json!({"kept": true}), "unknown keys survive a write");
     // A setting the scenario did not have is created by PUT and listed afterwards.
     let put = send(
         &mut azure,
@@ -126,52 +105,26 @@ fn put_setting_then_get_shows_the_change() {
 fn put_setting_validates_its_body() {
     let mut azure = fake(open());
     for (name, bad) in [
-        (
-            "WDATP",
-            json!({"kind": "AlertSyncSettings", "properties": {"enabled": true}}),
-        ),
-        (
-            "WDATP",
-            json!({"kind": "DataExportSettings", "properties": {"enabled": "yes"}}),
-        ),
+        ("WDATP", json!({"kind": "AlertSyncSettings", "properties": {"enabled": true}})),
+        ("WDATP", json!({"kind": "DataExportSettings", "properties": {"enabled": "yes"}})),
         ("WDATP", json!({"kind": "DataExportSettings"})),
-        (
-            "Sentinel",
-            json!({"kind": "DataExportSettings", "properties": {"enabled": true}}),
-        ),
-        (
-            "NOT_A_SETTING",
-            json!({"kind": "DataExportSettings", "properties": {"enabled": true}}),
-        ),
+        ("Sentinel", json!({"kind": "DataExportSettings", "properties": {"enabled": true}})),
+        ("NOT_A_SETTING", json!({"kind": "DataExportSettings", "properties": {"enabled": true}})),
     ] {
         let response = send(&mut azure, "PUT", &setting_url(SUB, name), Some(&bad), None);
         assert_eq!(response.status(), 400, "{name} {bad}");
         assert_eq!(error_code(&response), "InvalidInput");
     }
-    let garbage = azure.handle(
-        http::Request::put(setting_url(SUB, "WDATP"))
-            .body(b"{not json".to_vec())
-            .unwrap(),
-        NOW,
-    );
-    assert_eq!(
-        error_code(&garbage.response.unwrap()),
-        "InvalidRequestContent"
-    );
-    assert_eq!(
-        body(&get(&mut azure, &setting_url(SUB, "WDATP")))["properties"]["enabled"],
-        true,
-        "nothing changed"
-    );
+    let garbage = azure.handle(http::Request::put(setting_url(SUB, "WDATP")).body(b"{not json".to_vec()).unwrap(), NOW);
+    assert_eq!(error_code(&garbage.response.unwrap()), "InvalidRequestContent");
+    assert_eq!(body(&get(&mut azure, &setting_url(SUB, "WDATP")))["properties"]["enabled"], true, "nothing changed");
 }
 
 #[test]
 fn put_pricing_writes_the_plan() {
     let mut azure = fake(open());
-    let link = url(
-        &format!("/subscriptions/{SUB}/providers/Microsoft.Security/pricings/VirtualMachines"),
-        api::PRICINGS,
-    );
+    let link =
+        url(&format!("/subscriptions/{SUB}/providers/Microsoft.Security/pricings/VirtualMachines"), api::PRICINGS);
     let put = send(
         &mut azure,
         "PUT",
@@ -182,32 +135,15 @@ fn put_pricing_writes_the_plan() {
     assert_eq!(put.status(), 200);
     let read = body(&get(&mut azure, &link));
     assert_eq!(read["properties"]["subPlan"], "P2");
-    assert_eq!(
-        read["properties"]["extensions"][0]["name"], "MdeDesignatedSubscription",
-        "omitted extensions are kept"
-    );
-    let free = body(&send(
-        &mut azure,
-        "PUT",
-        &link,
-        Some(&json!({"properties": {"pricingTier": "Free"}})),
-        None,
-    ));
+    assert_eq!(read["properties"]["extensions"][0]["name"], "MdeDesignatedSubscription", "omitted extensions are kept");
+    let free = body(&send(&mut azure, "PUT", &link, Some(&json!({"properties": {"pricingTier": "Free"}})), None));
     assert!(free["properties"].get("subPlan").is_none());
     assert!(free["properties"].get("enablementTime").is_none());
-    let standard = body(&send(
-        &mut azure,
-        "PUT",
-        &link,
-        Some(&json!({"properties": {"pricingTier": "standard"}})),
-        None,
-    ));
+    let standard =
+        body(&send(&mut azure, "PUT", &link, Some(&json!({"properties": {"pricingTier": "standard"}})), None));
     assert_eq!(standard["properties"]["pricingTier"], "Standard");
     assert_eq!(standard["properties"]["subPlan"], "P2");
-    assert_eq!(
-        standard["properties"]["enablementTime"],
-        "2024-06-01T00:00:00.0000000Z"
-    );
+    assert_eq!(standard["properties"]["enablementTime"], "2024-06-01T00:00:00.0000000Z");
     let bad = send(
         &mut azure,
         "PUT",
@@ -230,10 +166,7 @@ fn read_only_permissions_refuse_writes_with_arm_wording() {
         None,
     );
     assert_eq!(response.status(), 403);
-    let message = body(&response)["error"]["message"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let message = body(&response)["error"]["message"].as_str().unwrap().to_string();
     assert_eq!(error_code(&response), "AuthorizationFailed");
     assert!(message.starts_with("The client 'avery@contoso.example' with object id '99999999-9999-9999-9999-999999999999' does not have authorization to perform action 'Microsoft.Security/settings/write' over scope '/subscriptions/22222222-2222-2222-2222-222222222222/providers/Microsoft.Security/settings/WDATP' or the scope is invalid."), "{message}");
 }
@@ -248,48 +181,16 @@ fn missing_permissions_mean_no_rights_and_not_actions_win() {
     let mut azure = FakeAzure::from_scenario_json(&scenario.to_string(), open()).unwrap();
     assert_eq!(get(&mut azure, &settings_url("s1")).status(), 403);
     assert_eq!(
-        get(
-            &mut azure,
-            &url(
-                "/subscriptions/s1/providers/Microsoft.Authorization/permissions",
-                api::PERMISSIONS
-            )
-        )
-        .status(),
+        get(&mut azure, &url("/subscriptions/s1/providers/Microsoft.Authorization/permissions", api::PERMISSIONS))
+            .status(),
         200
     );
     let enable = json!({"kind": "DataExportSettings", "properties": {"enabled": true}});
-    assert_eq!(
-        send(
-            &mut azure,
-            "PUT",
-            &setting_url("s2", "WDATP"),
-            Some(&enable),
-            None
-        )
-        .status(),
-        403
-    );
-    assert_eq!(
-        send(
-            &mut azure,
-            "PUT",
-            &setting_url("s3", "WDATP"),
-            Some(&enable),
-            None
-        )
-        .status(),
-        200
-    );
+    assert_eq!(send(&mut azure, "PUT", &setting_url("s2", "WDATP"), Some(&enable), None).status(), 403);
+    assert_eq!(send(&mut azure, "PUT", &setting_url("s3", "WDATP"), Some(&enable), None).status(), 200);
     // An empty scenario list is an empty answer, never made-up defaults.
-    assert_eq!(
-        body(&get(&mut azure, &settings_url("s2")))["value"],
-        json!([])
-    );
-    assert_eq!(
-        error_code(&get(&mut azure, &setting_url("s2", "WDATP"))),
-        "NotFound"
-    );
+    assert_eq!(body(&get(&mut azure, &settings_url("s2")))["value"], json!([]));
+    assert_eq!(error_code(&get(&mut azure, &setting_url("s2", "WDATP"))), "NotFound");
 }
 
 #[test]
@@ -300,7 +201,12 @@ fn tokens_are_required_and_checked() {
     assert_eq!(missing.status(), 401);
     assert_eq!(error_code(&missing), "AuthenticationFailed");
     let challenge = header(&missing, "www-authenticate").unwrap();
-    assert!(challenge.starts_with(&format!("Bearer authorization_uri=\"https://login.windows.net/{TENANT}\", error=\"invalid_token\"")), "{challenge}");
+    assert!(
+        challenge.starts_with(&format!(
+            "Bearer authorization_uri=\"https://login.windows.net/{TENANT}\", error=\"invalid_token\""
+        )),
+        "{challenge}"
+    );
     let invalid = send(&mut azure, "GET", &link, None, Some("not-a-token"));
     assert_eq!(error_code(&invalid), "InvalidAuthenticationToken");
     let token = azure.mint_access_token(None, NOW);
@@ -312,54 +218,27 @@ fn tokens_are_required_and_checked() {
 fn wrong_tenant_token_is_refused() {
     let mut azure = fake(Options::default());
     let home = azure.mint_access_token(Some(TENANT), NOW);
-    let response = send(
-        &mut azure,
-        "GET",
-        &settings_url(OTHER_TENANT_SUB),
-        None,
-        Some(&home),
-    );
+    let response = send(&mut azure, "GET", &settings_url(OTHER_TENANT_SUB), None, Some(&home));
     assert_eq!(response.status(), 401);
     assert_eq!(error_code(&response), "InvalidAuthenticationTokenTenant");
     assert!(header(&response, "www-authenticate")
         .unwrap()
         .contains(&format!("https://login.windows.net/{OTHER_TENANT}")));
     let partner = azure.mint_access_token(Some(OTHER_TENANT), NOW);
-    assert_eq!(
-        send(
-            &mut azure,
-            "GET",
-            &settings_url(OTHER_TENANT_SUB),
-            None,
-            Some(&partner)
-        )
-        .status(),
-        200
-    );
+    assert_eq!(send(&mut azure, "GET", &settings_url(OTHER_TENANT_SUB), None, Some(&partner)).status(), 200);
 }
 
 #[test]
 fn api_version_is_required_and_checked() {
     let mut azure = fake(open());
     let missing = get(&mut azure, &format!("{ARM}/subscriptions"));
-    assert_eq!(
-        (missing.status().as_u16(), error_code(&missing)),
-        (400, "MissingApiVersionParameter".into())
-    );
+    assert_eq!((missing.status().as_u16(), error_code(&missing)), (400, "MissingApiVersionParameter".into()));
     let native = get(&mut azure, &url("/subscriptions", "2099-01-01"));
     assert_eq!(error_code(&native), "InvalidApiVersionParameter");
-    let provider = get(
-        &mut azure,
-        &url(
-            &format!("/subscriptions/{SUB}/providers/Microsoft.Security/settings"),
-            "2099-01-01",
-        ),
-    );
+    let provider =
+        get(&mut azure, &url(&format!("/subscriptions/{SUB}/providers/Microsoft.Security/settings"), "2099-01-01"));
     assert_eq!(error_code(&provider), "NoRegisteredProviderFound");
-    assert!(body(&provider)["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("2022-05-01"));
+    assert!(body(&provider)["error"]["message"].as_str().unwrap().contains("2022-05-01"));
 }
 
 #[test]
@@ -368,20 +247,34 @@ fn not_found_shapes() {
     let cases = [
         (settings_url("44444444-4444-4444-4444-444444444444"), 404, "SubscriptionNotFound"),
         (setting_url(SUB, "MCAS"), 404, "NotFound"),
-        (url(&format!("/subscriptions/{SUB}/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/nope"), api::COMPUTE), 404, "ResourceNotFound"),
-        (url(&format!("/subscriptions/{SUB}/resourceGroups/rg-nope/providers/Microsoft.Compute/virtualMachines/web-01"), api::COMPUTE), 404, "ResourceGroupNotFound"),
-        (url(&format!("/subscriptions/{SUB}/providers/Microsoft.Storage/storageAccounts"), "2023-01-01"), 404, "NotFound"),
+        (
+            url(
+                &format!("/subscriptions/{SUB}/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/nope"),
+                api::COMPUTE,
+            ),
+            404,
+            "ResourceNotFound",
+        ),
+        (
+            url(
+                &format!(
+                    "/subscriptions/{SUB}/resourceGroups/rg-nope/providers/Microsoft.Compute/virtualMachines/web-01"
+                ),
+                api::COMPUTE,
+            ),
+            404,
+            "ResourceGroupNotFound",
+        ),
+        (
+            url(&format!("/subscriptions/{SUB}/providers/Microsoft.Storage/storageAccounts"), "2023-01-01"),
+            404,
+            "NotFound",
+        ),
     ];
     for (link, status, code) in cases {
         let response = get(&mut azure, &link);
-        assert_eq!(
-            (response.status().as_u16(), error_code(&response)),
-            (status, code.to_string()),
-            "{link}"
-        );
-        assert!(body(&response)["error"]["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty()));
+        assert_eq!((response.status().as_u16(), error_code(&response)), (status, code.to_string()), "{link}");
+        assert!(body(&response)["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
     let wrong_method = send(&mut azure, "DELETE", &settings_url(SUB), None, None);
     assert_eq!(wrong_method.status(), 405);
@@ -392,10 +285,7 @@ fn arm_headers_on_every_answer() {
     let mut azure = fake(open());
     let read = get(&mut azure, &settings_url(SUB));
     assert!(header(&read, "x-ms-request-id").is_some_and(|id| id.len() == 36));
-    assert_eq!(
-        header(&read, "x-ms-ratelimit-remaining-subscription-reads"),
-        Some("249")
-    );
+    assert_eq!(header(&read, "x-ms-ratelimit-remaining-subscription-reads"), Some("249"));
     let write = send(
         &mut azure,
         "PUT",
@@ -403,10 +293,7 @@ fn arm_headers_on_every_answer() {
         Some(&json!({"kind": "DataExportSettings", "properties": {"enabled": true}})),
         None,
     );
-    assert_eq!(
-        header(&write, "x-ms-ratelimit-remaining-subscription-writes"),
-        Some("199")
-    );
+    assert_eq!(header(&write, "x-ms-ratelimit-remaining-subscription-writes"), Some("199"));
     let tenant_level = get(&mut azure, &url("/subscriptions", api::RESOURCES));
     assert!(header(&tenant_level, "x-ms-ratelimit-remaining-tenant-reads").is_some());
 }
@@ -414,7 +301,13 @@ fn arm_headers_on_every_answer() {
 #[test]
 fn vm_and_arc_reads() {
     let mut azure = fake(open());
-    let vm = body(&get(&mut azure, &url(&format!("/subscriptions/{SUB}/resourceGroups/RG-WEB/providers/microsoft.compute/virtualmachines/WEB-01"), api::COMPUTE)));
+    let vm = body(&get(
+        &mut azure,
+        &url(
+            &format!("/subscriptions/{SUB}/resourceGroups/RG-WEB/providers/microsoft.compute/virtualmachines/WEB-01"),
+            api::COMPUTE,
+        ),
+    ));
     assert_eq!(vm["name"], "web-01");
     let exts = body(&get(&mut azure, &url(&format!("/subscriptions/{SUB}/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/web-01/extensions"), api::COMPUTE)));
     assert_eq!(exts["value"][0]["name"], "MDE.Linux");
@@ -424,10 +317,7 @@ fn vm_and_arc_reads() {
     // Wrong api-version family: compute versions are not HybridCompute versions.
     let wrong = get(
         &mut azure,
-        &url(
-            &format!("/subscriptions/{SUB}/providers/Microsoft.HybridCompute/machines"),
-            api::COMPUTE,
-        ),
+        &url(&format!("/subscriptions/{SUB}/providers/Microsoft.HybridCompute/machines"), api::COMPUTE),
     );
     assert_eq!(error_code(&wrong), "NoRegisteredProviderFound");
 }
@@ -440,14 +330,29 @@ fn tags_merge_and_delete_on_vms_and_arc() {
         format!("/subscriptions/{SUB}/resourceGroups/rg-onprem/providers/Microsoft.HybridCompute/machines/srv-01"),
     ] {
         let tags_url = url(&format!("{machine}/providers/Microsoft.Resources/tags/default"), api::TAGS);
-        let merged = send(&mut azure, "PATCH", &tags_url, Some(&json!({"operation": "Merge", "properties": {"tags": {"ExcludeMdeAutoUpdate": "true"}}})), None);
+        let merged = send(
+            &mut azure,
+            "PATCH",
+            &tags_url,
+            Some(&json!({"operation": "Merge", "properties": {"tags": {"ExcludeMdeAutoUpdate": "true"}}})),
+            None,
+        );
         assert_eq!(merged.status(), 200);
         let merged = body(&merged);
         assert_eq!(merged["id"], format!("{machine}/providers/Microsoft.Resources/tags/default"));
         assert_eq!(merged["properties"]["tags"]["ExcludeMdeAutoUpdate"], "true");
-        let resource = body(&get(&mut azure, &url(&machine, if machine.contains("Microsoft.Compute/") { api::COMPUTE } else { api::HYBRID_COMPUTE })));
+        let resource = body(&get(
+            &mut azure,
+            &url(&machine, if machine.contains("Microsoft.Compute/") { api::COMPUTE } else { api::HYBRID_COMPUTE }),
+        ));
         assert_eq!(resource["tags"]["ExcludeMdeAutoUpdate"], "true", "the machine itself shows the tag");
-        let deleted = body(&send(&mut azure, "PATCH", &tags_url, Some(&json!({"operation": "Delete", "properties": {"tags": {"ExcludeMdeAutoUpdate": "true"}}})), None));
+        let deleted = body(&send(
+            &mut azure,
+            "PATCH",
+            &tags_url,
+            Some(&json!({"operation": "Delete", "properties": {"tags": {"ExcludeMdeAutoUpdate": "true"}}})),
+            None,
+        ));
         assert!(deleted["properties"]["tags"].get("ExcludeMdeAutoUpdate").is_none());
     }
     let vm_tags = url(&format!("/subscriptions/{SUB}/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/web-02/providers/Microsoft.Resources/tags/default"), api::TAGS);
@@ -456,8 +361,7 @@ fn tags_merge_and_delete_on_vms_and_arc() {
         json!({"env": "prod"}),
         "merge kept the other tags"
     );
-    let too_many: serde_json::Map<String, Value> =
-        (0..51).map(|i| (format!("t{i}"), json!("v"))).collect();
+    let too_many: serde_json::Map<String, Value> = (0..51).map(|i| (format!("t{i}"), json!("v"))).collect();
     let refused = send(
         &mut azure,
         "PATCH",
@@ -468,94 +372,53 @@ fn tags_merge_and_delete_on_vms_and_arc() {
     assert_eq!(refused.status(), 400);
     let reader_tags = url(&format!("/subscriptions/{READER_SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/x/providers/Microsoft.Resources/tags/default"), api::TAGS);
     assert_eq!(
-        send(
-            &mut azure,
-            "PATCH",
-            &reader_tags,
-            Some(&json!({"operation": "Merge", "properties": {"tags": {}}})),
-            None
-        )
-        .status(),
+        send(&mut azure, "PATCH", &reader_tags, Some(&json!({"operation": "Merge", "properties": {"tags": {}}})), None)
+            .status(),
         403
     );
 }
 
 #[test]
 fn extension_delete_is_a_long_running_operation() {
-    let mut azure = fake(Options {
-        lro_ms: 2000,
-        ..open()
-    });
+    let mut azure = fake(Options { lro_ms: 2000, ..open() });
     let ext = url(&format!("/subscriptions/{SUB}/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/web-01/extensions/MDE.Linux"), api::COMPUTE);
-    let started = azure
-        .handle(request("DELETE", &ext, None, None), NOW)
-        .response
-        .unwrap();
+    let started = azure.handle(request("DELETE", &ext, None, None), NOW).response.unwrap();
     assert_eq!(started.status(), 202);
-    let status_url = header(&started, "azure-asyncoperation")
-        .unwrap()
-        .to_string();
+    let status_url = header(&started, "azure-asyncoperation").unwrap().to_string();
     let location = header(&started, "location").unwrap().to_string();
-    assert!(status_url.starts_with(&format!("{ARM}/subscriptions/{SUB}/providers/Microsoft.Compute/locations/westeurope/operations/")), "{status_url}");
+    assert!(
+        status_url.starts_with(&format!(
+            "{ARM}/subscriptions/{SUB}/providers/Microsoft.Compute/locations/westeurope/operations/"
+        )),
+        "{status_url}"
+    );
     assert!(header(&started, "retry-after").is_some());
     // While running: the extension says Deleting, the status says InProgress, Location says 202.
     let during = |azure: &mut FakeAzure, link: &str| {
-        azure
-            .handle(request("GET", link, None, None), NOW + 1000)
-            .response
-            .unwrap()
+        azure.handle(request("GET", link, None, None), NOW + 1000).response.unwrap()
     };
-    assert_eq!(
-        body(&during(&mut azure, &ext))["properties"]["provisioningState"],
-        "Deleting"
-    );
-    assert_eq!(
-        body(&during(&mut azure, &status_url))["status"],
-        "InProgress"
-    );
+    assert_eq!(body(&during(&mut azure, &ext))["properties"]["provisioningState"], "Deleting");
+    assert_eq!(body(&during(&mut azure, &status_url))["status"], "InProgress");
     assert_eq!(during(&mut azure, &location).status(), 202);
     // Done: gone.
     let after = |azure: &mut FakeAzure, link: &str| {
-        azure
-            .handle(request("GET", link, None, None), NOW + 2500)
-            .response
-            .unwrap()
+        azure.handle(request("GET", link, None, None), NOW + 2500).response.unwrap()
     };
     assert_eq!(body(&after(&mut azure, &status_url))["status"], "Succeeded");
     assert_eq!(after(&mut azure, &location).status(), 204);
     assert_eq!(after(&mut azure, &ext).status(), 404);
     // Deleting what is not there is 204, as ARM answers.
-    assert_eq!(
-        azure
-            .handle(request("DELETE", &ext, None, None), NOW + 3000)
-            .response
-            .unwrap()
-            .status(),
-        204
-    );
+    assert_eq!(azure.handle(request("DELETE", &ext, None, None), NOW + 3000).response.unwrap().status(), 204);
 }
 
 #[test]
 fn arc_extension_delete_polls_through_hybrid_compute() {
-    let mut azure = fake(Options {
-        lro_ms: 10,
-        ..open()
-    });
+    let mut azure = fake(Options { lro_ms: 10, ..open() });
     let ext = url(&format!("/subscriptions/{SUB}/resourceGroups/rg-onprem/providers/Microsoft.HybridCompute/machines/srv-01/extensions/MDE.Windows"), api::HYBRID_COMPUTE);
     let started = send(&mut azure, "DELETE", &ext, None, None);
     let location = header(&started, "location").unwrap().to_string();
-    assert!(
-        location.contains("/providers/Microsoft.HybridCompute/locations/eastus/operationResults/"),
-        "{location}"
-    );
-    assert_eq!(
-        azure
-            .handle(request("GET", &location, None, None), NOW + 50)
-            .response
-            .unwrap()
-            .status(),
-        204
-    );
+    assert!(location.contains("/providers/Microsoft.HybridCompute/locations/eastus/operationResults/"), "{location}");
+    assert_eq!(azure.handle(request("GET", &location, None, None), NOW + 50).response.unwrap().status(), 204);
     let list = body(&azure.handle(request("GET", &url(&format!("/subscriptions/{SUB}/resourceGroups/rg-onprem/providers/Microsoft.HybridCompute/machines/srv-01/extensions"), api::HYBRID_COMPUTE), None, None), NOW + 50).response.unwrap());
     assert_eq!(list["value"], json!([]));
 }
@@ -571,17 +434,11 @@ fn disabled_subscriptions_are_read_only() {
         Some(&json!({"kind": "DataExportSettings", "properties": {"enabled": true}})),
         None,
     );
-    assert_eq!(
-        (response.status().as_u16(), error_code(&response)),
-        (409, "ReadOnlyDisabledSubscription".into())
-    );
+    assert_eq!((response.status().as_u16(), error_code(&response)), (409, "ReadOnlyDisabledSubscription".into()));
 }
 
 fn graph(azure: &mut FakeAzure, query: &str, options: Value) -> http::Response<Vec<u8>> {
-    let link = url(
-        "/providers/Microsoft.ResourceGraph/resources",
-        api::RESOURCE_GRAPH,
-    );
+    let link = url("/providers/Microsoft.ResourceGraph/resources", api::RESOURCE_GRAPH);
     send(
         azure,
         "POST",
@@ -594,39 +451,20 @@ fn graph(azure: &mut FakeAzure, query: &str, options: Value) -> http::Response<V
 #[test]
 fn resource_graph_machines_query_pages_with_skip_tokens() {
     let mut azure = fake(open());
-    let first = graph(
-        &mut azure,
-        MACHINES_QUERY,
-        json!({"$top": 3, "resultFormat": "objectArray"}),
-    );
+    let first = graph(&mut azure, MACHINES_QUERY, json!({"$top": 3, "resultFormat": "objectArray"}));
     assert_eq!(first.status(), 200);
     assert!(header(&first, "x-ms-user-quota-remaining").is_some());
-    assert_eq!(
-        header(&first, "x-ms-user-quota-resets-after"),
-        Some("00:00:05")
-    );
+    assert_eq!(header(&first, "x-ms-user-quota-resets-after"), Some("00:00:05"));
     let first = body(&first);
-    assert_eq!(
-        (first["totalRecords"].as_u64(), first["count"].as_u64()),
-        (Some(4), Some(3))
-    );
+    assert_eq!((first["totalRecords"].as_u64(), first["count"].as_u64()), (Some(4), Some(3)));
     assert_eq!(first["resultTruncated"], "false");
     assert_eq!(first["facets"], json!([]));
     let token = first["$skipToken"].as_str().unwrap();
-    let second = body(&graph(
-        &mut azure,
-        MACHINES_QUERY,
-        json!({"$top": 3, "$skipToken": token}),
-    ));
+    let second = body(&graph(&mut azure, MACHINES_QUERY, json!({"$top": 3, "$skipToken": token})));
     assert_eq!(second["count"], 1);
     assert!(second.get("$skipToken").is_none());
-    let rows: Vec<Value> = first["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .chain(second["data"].as_array().unwrap())
-        .cloned()
-        .collect();
+    let rows: Vec<Value> =
+        first["data"].as_array().unwrap().iter().chain(second["data"].as_array().unwrap()).cloned().collect();
     let web01 = rows.iter().find(|r| r["name"] == "web-01").unwrap();
     assert_eq!(web01["extensionName"], "MDE.Linux");
     assert_eq!(web01["provisioningState"], "Succeeded");
@@ -634,27 +472,15 @@ fn resource_graph_machines_query_pages_with_skip_tokens() {
     assert_eq!(web01["resourceGroup"], "rg-web");
     assert_eq!(web01["osType"], "Linux");
     let web02 = rows.iter().find(|r| r["name"] == "web-02").unwrap();
-    assert_eq!(
-        (
-            web02["extensionName"].clone(),
-            web02["provisioningState"].clone()
-        ),
-        (Value::Null, Value::Null)
-    );
+    assert_eq!((web02["extensionName"].clone(), web02["provisioningState"].clone()), (Value::Null, Value::Null));
     let arc = rows.iter().find(|r| r["name"] == "srv-01").unwrap();
-    assert_eq!(
-        (arc["osType"].as_str(), arc["provisioningState"].as_str()),
-        (Some("windows"), Some("Failed"))
-    );
+    assert_eq!((arc["osType"].as_str(), arc["provisioningState"].as_str()), (Some("windows"), Some("Failed")));
 }
 
 #[test]
 fn resource_graph_plans_query_and_whitespace() {
     let mut azure = fake(open());
-    let reflowed = PLANS_QUERY
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join("\n   ");
+    let reflowed = PLANS_QUERY.split_whitespace().collect::<Vec<_>>().join("\n   ");
     let answer = body(&graph(&mut azure, &reflowed, json!({})));
     assert_eq!(
         answer["data"],
@@ -668,24 +494,14 @@ fn resource_graph_plans_query_and_whitespace() {
 #[test]
 fn resource_graph_refuses_other_queries_in_its_error_shape() {
     let mut azure = fake(open());
-    let response = graph(
-        &mut azure,
-        "Resources | project id, name | limit 3",
-        json!({}),
-    );
+    let response = graph(&mut azure, "Resources | project id, name | limit 3", json!({}));
     assert_eq!(response.status(), 400);
     let error = &body(&response)["error"];
     assert_eq!(error["code"], "BadRequest");
     assert_eq!(error["details"][0]["code"], "InvalidQuery");
     assert_eq!(error["details"][1]["code"], "UnsupportedQuery");
-    assert_eq!(
-        graph(&mut azure, MACHINES_QUERY, json!({"$top": 5000})).status(),
-        400
-    );
-    assert_eq!(
-        graph(&mut azure, MACHINES_QUERY, json!({"$skipToken": "bogus"})).status(),
-        400
-    );
+    assert_eq!(graph(&mut azure, MACHINES_QUERY, json!({"$top": 5000})).status(), 400);
+    assert_eq!(graph(&mut azure, MACHINES_QUERY, json!({"$skipToken": "bogus"})).status(), 400);
 }
 
 #[test]
@@ -695,20 +511,10 @@ fn big_generated_tenant_loads_and_pages() {
         machines: 2000,
         ..Default::default()
     });
-    let mut azure = FakeAzure::from_scenario_json(
-        &scenario,
-        Options {
-            page_size: 50,
-            ..open()
-        },
-    )
-    .unwrap();
+    let mut azure = FakeAzure::from_scenario_json(&scenario, Options { page_size: 50, ..open() }).unwrap();
     let (subs, pages) = collect_pages(&mut azure, &url("/subscriptions", api::RESOURCES), None);
     assert_eq!((subs.len(), pages), (40, 1));
-    let link = url(
-        "/providers/Microsoft.ResourceGraph/resources",
-        api::RESOURCE_GRAPH,
-    );
+    let link = url("/providers/Microsoft.ResourceGraph/resources", api::RESOURCE_GRAPH);
     let mut rows = 0;
     let mut token: Option<String> = None;
     loop {
@@ -736,25 +542,18 @@ fn big_generated_tenant_loads_and_pages() {
 /// succeed for every subscription whose permissions allow them.
 #[test]
 fn the_apps_demo_scenario_loads() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../public/demo/scenario.json"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../public/demo/scenario.json");
     let Ok(json) = std::fs::read_to_string(path) else {
         return;
     };
-    let mut azure =
-        FakeAzure::from_scenario_json(&json, open()).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut azure = FakeAzure::from_scenario_json(&json, open()).unwrap_or_else(|e| panic!("{path}: {e}"));
     let (subs, _) = collect_pages(&mut azure, &url("/subscriptions", api::RESOURCES), None);
     assert!(!subs.is_empty());
     for sub in subs {
         let id = sub["subscriptionId"].as_str().unwrap();
         for link in [
             settings_url(id),
-            url(
-                &format!("/subscriptions/{id}/providers/Microsoft.Security/pricings"),
-                api::PRICINGS,
-            ),
+            url(&format!("/subscriptions/{id}/providers/Microsoft.Security/pricings"), api::PRICINGS),
         ] {
             let status = get(&mut azure, &link).status();
             assert!(status == 200 || status == 403, "{link}: {status}");
@@ -783,16 +582,10 @@ fn hostile_names_round_trip_through_encoded_paths() {
     let tags = send(
         &mut azure,
         "PATCH",
-        &url(
-            &format!("{path}/providers/Microsoft.Resources/tags/default"),
-            api::TAGS,
-        ),
+        &url(&format!("{path}/providers/Microsoft.Resources/tags/default"), api::TAGS),
         Some(&json!({"operation": "Merge", "properties": {"tags": {"x": name}}})),
         None,
     );
     assert_eq!(body(&tags)["properties"]["tags"]["x"], name);
-    assert_eq!(
-        body(&get(&mut azure, &url("/subscriptions", api::RESOURCES)))["value"][0]["displayName"],
-        name
-    );
+    assert_eq!(body(&get(&mut azure, &url("/subscriptions", api::RESOURCES)))["value"][0]["displayName"], name);
 }

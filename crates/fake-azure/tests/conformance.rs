@@ -39,10 +39,7 @@ impl Example {
     }
 
     fn items(&self) -> Vec<Value> {
-        self.body("200")["value"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        self.body("200")["value"].as_array().cloned().unwrap_or_default()
     }
 
     fn has_next_link(&self) -> bool {
@@ -71,8 +68,7 @@ fn examples() -> Vec<Example> {
             all.push(Example {
                 folder: folder.file_name().to_string_lossy().into_owned(),
                 file: file.file_name().unwrap().to_string_lossy().into_owned(),
-                json: serde_json::from_str(&text)
-                    .unwrap_or_else(|e| panic!("{}: {e}", file.display())),
+                json: serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display())),
             });
         }
     }
@@ -99,11 +95,7 @@ fn same_shape(expected: &Value, actual: &Value, path: &str, problems: &mut Vec<S
         return;
     }
     if kind(expected) != kind(actual) {
-        problems.push(format!(
-            "{path}: example has {}, fake has {}",
-            kind(expected),
-            kind(actual)
-        ));
+        problems.push(format!("{path}: example has {}, fake has {}", kind(expected), kind(actual)));
         return;
     }
     match (expected, actual) {
@@ -118,9 +110,7 @@ fn same_shape(expected: &Value, actual: &Value, path: &str, problems: &mut Vec<S
         }
         (Value::Array(e), Value::Array(a)) => match (e.first(), a.first()) {
             (Some(e0), Some(a0)) => same_shape(e0, a0, &format!("{path}/0"), problems),
-            (Some(_), None) => problems.push(format!(
-                "{path}: example has items, the fake's list is empty"
-            )),
+            (Some(_), None) => problems.push(format!("{path}: example has items, the fake's list is empty")),
             _ => {}
         },
         _ => {}
@@ -131,17 +121,12 @@ fn same_shape(expected: &Value, actual: &Value, path: &str, problems: &mut Vec<S
 /// wrong) and in the fake's answer, with the example's type (any type where the example is null).
 fn reads(example: &Value, actual: &Value, pointers: &[&str], problems: &mut Vec<String>) {
     for pointer in pointers {
-        let expected = example
-            .pointer(pointer)
-            .unwrap_or_else(|| panic!("{pointer} is not in the real example: fix the list"));
+        let expected =
+            example.pointer(pointer).unwrap_or_else(|| panic!("{pointer} is not in the real example: fix the list"));
         match actual.pointer(pointer) {
             None => problems.push(format!("{pointer}: missing in the fake's answer")),
             Some(found) if !expected.is_null() && kind(found) != kind(expected) => {
-                problems.push(format!(
-                    "{pointer}: example has {}, fake has {}",
-                    kind(expected),
-                    kind(found)
-                ))
+                problems.push(format!("{pointer}: example has {}, fake has {}", kind(expected), kind(found)))
             }
             Some(_) => {}
         }
@@ -151,21 +136,11 @@ fn reads(example: &Value, actual: &Value, pointers: &[&str], problems: &mut Vec<
 // ---- talking to the fake -------------------------------------------------------------------
 
 fn fake(scenario: &Value, page_size: usize) -> FakeAzure {
-    let options = Options {
-        page_size,
-        require_auth: false,
-        ..Options::default()
-    };
+    let options = Options { page_size, require_auth: false, ..Options::default() };
     FakeAzure::from_scenario_json(&scenario.to_string(), options).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn call(
-    azure: &mut FakeAzure,
-    method: &str,
-    path: &str,
-    version: &str,
-    payload: Option<&Value>,
-) -> Value {
+fn call(azure: &mut FakeAzure, method: &str, path: &str, version: &str, payload: Option<&Value>) -> Value {
     let link = format!("{ARM}{path}?api-version={version}");
     let response = common::send(azure, method, &link, payload, None);
     assert!(
@@ -184,13 +159,9 @@ fn owner() -> Value {
 /// One subscription `S` with `extra` keys, plus `top` keys at the root.
 fn scenario(top: Value, extra: Value) -> Value {
     let mut sub = json!({ "subscription": { "subscriptionId": S, "displayName": "conformance", "state": "Enabled" }, "permissions": owner() });
-    sub.as_object_mut()
-        .unwrap()
-        .extend(extra.as_object().cloned().unwrap_or_default());
+    sub.as_object_mut().unwrap().extend(extra.as_object().cloned().unwrap_or_default());
     let mut root = json!({ "subscriptions": [sub] });
-    root.as_object_mut()
-        .unwrap()
-        .extend(top.as_object().cloned().unwrap_or_default());
+    root.as_object_mut().unwrap().extend(top.as_object().cloned().unwrap_or_default());
     root
 }
 
@@ -212,9 +183,7 @@ fn machine(kind: &str, i: usize, item: &Value) -> Value {
         ("Microsoft.HybridCompute/machines", "m")
     };
     let mut item = item.clone();
-    item["id"] = json!(format!(
-        "/subscriptions/{S}/resourceGroups/rg/providers/{provider}/{folder}{i}"
-    ));
+    item["id"] = json!(format!("/subscriptions/{S}/resourceGroups/rg/providers/{provider}/{folder}{i}"));
     item
 }
 
@@ -244,46 +213,22 @@ fn from_example_data(example: &Example) -> (Value, Value) {
                 s["subscriptionId"] = json!(format!("pad-{i}"));
                 s
             });
-            let subs: Vec<Value> = all
-                .into_iter()
-                .map(|s| json!({ "subscription": s, "permissions": owner() }))
-                .collect();
-            call(
-                &mut fake(&json!({ "subscriptions": subs }), page),
-                "GET",
-                "/subscriptions",
-                api::RESOURCES,
-                None,
-            )
+            let subs: Vec<Value> =
+                all.into_iter().map(|s| json!({ "subscription": s, "permissions": owner() })).collect();
+            call(&mut fake(&json!({ "subscriptions": subs }), page), "GET", "/subscriptions", api::RESOURCES, None)
         }
         ("security-settings", "GetSettings_example.json") => {
-            let mut azure = fake(
-                &scenario(json!({}), json!({ "settings": example.items() })),
-                100,
-            );
-            call(
-                &mut azure,
-                "GET",
-                &format!("{sub}/providers/Microsoft.Security/settings"),
-                api::SETTINGS,
-                None,
-            )
+            let mut azure = fake(&scenario(json!({}), json!({ "settings": example.items() })), 100);
+            call(&mut azure, "GET", &format!("{sub}/providers/Microsoft.Security/settings"), api::SETTINGS, None)
         }
         ("security-settings", "GetSetting_example.json") => {
             let mut azure = fake(&scenario(json!({}), json!({ "settings": [expected] })), 100);
             let name = p["settingName"].as_str().unwrap();
-            call(
-                &mut azure,
-                "GET",
-                &format!("{sub}/providers/Microsoft.Security/settings/{name}"),
-                api::SETTINGS,
-                None,
-            )
+            call(&mut azure, "GET", &format!("{sub}/providers/Microsoft.Security/settings/{name}"), api::SETTINGS, None)
         }
         ("security-settings", _) => {
             let mut before = expected.clone();
-            before["properties"]["enabled"] =
-                json!(!expected["properties"]["enabled"].as_bool().unwrap());
+            before["properties"]["enabled"] = json!(!expected["properties"]["enabled"].as_bool().unwrap());
             let mut azure = fake(&scenario(json!({}), json!({ "settings": [before] })), 100);
             let name = p["settingName"].as_str().unwrap();
             call(
@@ -295,17 +240,8 @@ fn from_example_data(example: &Example) -> (Value, Value) {
             )
         }
         ("security-pricings", "ListPricings_example.json") => {
-            let mut azure = fake(
-                &scenario(json!({}), json!({ "pricings": example.items() })),
-                100,
-            );
-            call(
-                &mut azure,
-                "GET",
-                &format!("{sub}/providers/Microsoft.Security/pricings"),
-                api::PRICINGS,
-                None,
-            )
+            let mut azure = fake(&scenario(json!({}), json!({ "pricings": example.items() })), 100);
+            call(&mut azure, "GET", &format!("{sub}/providers/Microsoft.Security/pricings"), api::PRICINGS, None)
         }
         ("security-pricings", "PutPricingVMsByName_example.json") => {
             let mut before = expected.clone();
@@ -326,10 +262,7 @@ fn from_example_data(example: &Example) -> (Value, Value) {
             call(
                 &mut azure,
                 "GET",
-                &format!(
-                    "{sub}/providers/Microsoft.Security/pricings/{}",
-                    p["pricingName"].as_str().unwrap()
-                ),
+                &format!("{sub}/providers/Microsoft.Security/pricings/{}", p["pricingName"].as_str().unwrap()),
                 api::PRICINGS,
                 None,
             )
@@ -348,105 +281,41 @@ fn from_example_data(example: &Example) -> (Value, Value) {
         ("vm", _) | ("arc-machines", _) => {
             let kind = if example.folder == "vm" { "vm" } else { "arc" };
             let (all, page) = padded(example, |m, _| m.clone());
-            let machines: Vec<Value> = all
-                .iter()
-                .enumerate()
-                .map(|(i, m)| json!({ "resource": machine(kind, i, m) }))
-                .collect();
+            let machines: Vec<Value> =
+                all.iter().enumerate().map(|(i, m)| json!({ "resource": machine(kind, i, m) })).collect();
             let (key, path, version) = if kind == "vm" {
-                (
-                    "virtualMachines",
-                    "Microsoft.Compute/virtualMachines",
-                    api::COMPUTE,
-                )
+                ("virtualMachines", "Microsoft.Compute/virtualMachines", api::COMPUTE)
             } else {
-                (
-                    "arcMachines",
-                    "Microsoft.HybridCompute/machines",
-                    api::HYBRID_COMPUTE,
-                )
+                ("arcMachines", "Microsoft.HybridCompute/machines", api::HYBRID_COMPUTE)
             };
             let mut azure = fake(&scenario(json!({}), json!({ key: machines })), page);
-            call(
-                &mut azure,
-                "GET",
-                &format!("{sub}/providers/{path}"),
-                version,
-                None,
-            )
+            call(&mut azure, "GET", &format!("{sub}/providers/{path}"), version, None)
         }
         ("vm-extensions", _) | ("arc-extensions", _) => {
-            let kind = if example.folder == "vm-extensions" {
-                "vm"
-            } else {
-                "arc"
-            };
+            let kind = if example.folder == "vm-extensions" { "vm" } else { "arc" };
             let resource = machine(kind, 0, &json!({ "name": "m" }));
-            let key = if kind == "vm" {
-                "virtualMachines"
-            } else {
-                "arcMachines"
-            };
-            let version = if kind == "vm" {
-                api::COMPUTE
-            } else {
-                api::HYBRID_COMPUTE
-            };
+            let key = if kind == "vm" { "virtualMachines" } else { "arcMachines" };
+            let version = if kind == "vm" { api::COMPUTE } else { api::HYBRID_COMPUTE };
             let mut azure = fake(
-                &scenario(
-                    json!({}),
-                    json!({ key: [{ "resource": resource.clone(), "extensions": example.items() }] }),
-                ),
+                &scenario(json!({}), json!({ key: [{ "resource": resource.clone(), "extensions": example.items() }] })),
                 100,
             );
-            call(
-                &mut azure,
-                "GET",
-                &format!("{}/extensions", resource["id"].as_str().unwrap()),
-                version,
-                None,
-            )
+            call(&mut azure, "GET", &format!("{}/extensions", resource["id"].as_str().unwrap()), version, None)
         }
         ("resourcegraph", file) => graph_answer(file, &expected),
         ("tags", _) => {
             let resource = machine("vm", 0, &json!({ "name": "vm0", "tags": { "old": "tag" } }));
-            let mut azure = fake(
-                &scenario(
-                    json!({}),
-                    json!({ "virtualMachines": [{ "resource": resource.clone() }] }),
-                ),
-                100,
-            );
-            let path = format!(
-                "{}/providers/Microsoft.Resources/tags/default",
-                resource["id"].as_str().unwrap()
-            );
-            call(
-                &mut azure,
-                "PATCH",
-                &path,
-                api::TAGS,
-                Some(&p["parameters"]),
-            )
+            let mut azure =
+                fake(&scenario(json!({}), json!({ "virtualMachines": [{ "resource": resource.clone() }] })), 100);
+            let path = format!("{}/providers/Microsoft.Resources/tags/default", resource["id"].as_str().unwrap());
+            call(&mut azure, "PATCH", &path, api::TAGS, Some(&p["parameters"]))
         }
         ("security-alerts", _) => {
-            let mut azure = fake(
-                &scenario(json!({}), json!({ "alerts": example.items() })),
-                100,
-            );
-            call(
-                &mut azure,
-                "GET",
-                &format!("{sub}/providers/Microsoft.Security/alerts"),
-                api::ALERTS,
-                None,
-            )
+            let mut azure = fake(&scenario(json!({}), json!({ "alerts": example.items() })), 100);
+            call(&mut azure, "GET", &format!("{sub}/providers/Microsoft.Security/alerts"), api::ALERTS, None)
         }
         ("security-connectors", _) => {
-            let mut azure = fake(
-                &scenario(json!({}), json!({ "securityConnectors": example.items() })),
-                100,
-            );
+            let mut azure = fake(&scenario(json!({}), json!({ "securityConnectors": example.items() })), 100);
             call(
                 &mut azure,
                 "GET",
@@ -463,25 +332,16 @@ fn from_example_data(example: &Example) -> (Value, Value) {
 /// Resource Graph: the example's query is not one the fake runs, so the same kind of request
 /// (a paged query) is sent with the app's machines query over a generated tenant.
 fn graph_answer(file: &str, expected: &Value) -> Value {
-    let generated: Value = serde_json::from_str(&scenario_json(&GenerateOptions {
-        subscriptions: 6,
-        machines: 40,
-        ..Default::default()
-    }))
-    .unwrap();
+    let generated: Value =
+        serde_json::from_str(&scenario_json(&GenerateOptions { subscriptions: 6, machines: 40, ..Default::default() }))
+            .unwrap();
     let mut azure = fake(&generated, 100);
     let path = "/providers/Microsoft.ResourceGraph/resources";
     let query = |options: Value| json!({ "subscriptions": [], "query": MACHINES_QUERY, "options": options });
     let top = expected["count"].as_u64().unwrap();
     match file {
         "ResourcesNextPageQuery.json" => {
-            let first = call(
-                &mut azure,
-                "POST",
-                path,
-                api::RESOURCE_GRAPH,
-                Some(&query(json!({ "$top": top }))),
-            );
+            let first = call(&mut azure, "POST", path, api::RESOURCE_GRAPH, Some(&query(json!({ "$top": top }))));
             let token = first["$skipToken"].clone();
             call(
                 &mut azure,
@@ -491,20 +351,10 @@ fn graph_answer(file: &str, expected: &Value) -> Value {
                 Some(&query(json!({ "$top": top, "$skipToken": token }))),
             )
         }
-        "ResourcesFirstPageQuery.json" => call(
-            &mut azure,
-            "POST",
-            path,
-            api::RESOURCE_GRAPH,
-            Some(&query(json!({ "$top": top, "$skip": 0 }))),
-        ),
-        _ => call(
-            &mut azure,
-            "POST",
-            path,
-            api::RESOURCE_GRAPH,
-            Some(&query(json!({ "$top": 1000 }))),
-        ),
+        "ResourcesFirstPageQuery.json" => {
+            call(&mut azure, "POST", path, api::RESOURCE_GRAPH, Some(&query(json!({ "$top": top, "$skip": 0 }))))
+        }
+        _ => call(&mut azure, "POST", path, api::RESOURCE_GRAPH, Some(&query(json!({ "$top": 1000 })))),
     }
 }
 
@@ -516,27 +366,12 @@ fn every_example_is_answered_with_its_shape_from_its_own_data() {
         let (expected, actual) = from_example_data(example);
         let mut found = Vec::new();
         same_shape(&expected, &actual, "", &mut found);
-        problems.extend(
-            found
-                .into_iter()
-                .map(|p| format!("{}/{}: {p}", example.folder, example.file)),
-        );
+        problems.extend(found.into_iter().map(|p| format!("{}/{}: {p}", example.folder, example.file)));
     }
-    assert!(
-        problems.is_empty(),
-        "the fake drifted from ARM:\n{}",
-        problems.join("\n")
-    );
+    assert!(problems.is_empty(), "the fake drifted from ARM:\n{}", problems.join("\n"));
     let folders: std::collections::BTreeSet<&str> = all.iter().map(|e| e.folder.as_str()).collect();
-    println!(
-        "conformance (example data): {} example files in {} folders",
-        all.len(),
-        folders.len()
-    );
-    assert!(
-        folders.len() >= 13 && all.len() >= 22,
-        "fixtures went missing: {folders:?}"
-    );
+    println!("conformance (example data): {} example files in {} folders", all.len(), folders.len());
+    assert!(folders.len() >= 13 && all.len() >= 22, "fixtures went missing: {folders:?}");
 }
 
 // ---- check 2: generated data ---------------------------------------------------------------
@@ -547,15 +382,8 @@ struct Generated {
 
 impl Generated {
     fn new() -> Self {
-        let options = GenerateOptions {
-            subscriptions: 24,
-            machines: 600,
-            seed: 7,
-            ..Default::default()
-        };
-        Generated {
-            scenario: serde_json::from_str(&scenario_json(&options)).unwrap(),
-        }
+        let options = GenerateOptions { subscriptions: 24, machines: 600, seed: 7, ..Default::default() };
+        Generated { scenario: serde_json::from_str(&scenario_json(&options)).unwrap() }
     }
 
     /// The first owner-like subscription satisfying `wanted`.
@@ -564,38 +392,19 @@ impl Generated {
             .as_array()
             .unwrap()
             .iter()
-            .filter(|s| {
-                s["permissions"][0]["actions"][0] == "*" && s["subscription"]["state"] == "Enabled"
-            })
+            .filter(|s| s["permissions"][0]["actions"][0] == "*" && s["subscription"]["state"] == "Enabled")
             .find(|s| wanted(s))
-            .map(|s| {
-                s["subscription"]["subscriptionId"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            })
+            .map(|s| s["subscription"]["subscriptionId"].as_str().unwrap().to_string())
             .expect("the generator makes such a subscription")
     }
 
     fn first_machine_with_extensions(&self, key: &str) -> String {
-        let sub = self.pick(|s| {
-            s[key]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|m| !m["extensions"].as_array().unwrap().is_empty())
-        });
+        let sub =
+            self.pick(|s| s[key].as_array().unwrap().iter().any(|m| !m["extensions"].as_array().unwrap().is_empty()));
         let subs = self.scenario["subscriptions"].as_array().unwrap();
-        let entry = subs
-            .iter()
-            .find(|s| s["subscription"]["subscriptionId"] == sub.as_str())
-            .unwrap();
-        let machine = entry[key]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|m| !m["extensions"].as_array().unwrap().is_empty())
-            .unwrap();
+        let entry = subs.iter().find(|s| s["subscription"]["subscriptionId"] == sub.as_str()).unwrap();
+        let machine =
+            entry[key].as_array().unwrap().iter().find(|m| !m["extensions"].as_array().unwrap().is_empty()).unwrap();
         machine["resource"]["id"].as_str().unwrap().to_string()
     }
 }
@@ -604,25 +413,10 @@ fn count(s: &Value, key: &str) -> usize {
     s[key].as_array().map_or(0, Vec::len)
 }
 
-const TENANT_READS: &[&str] = &[
-    "/value/0/tenantId",
-    "/value/0/displayName",
-    "/value/0/defaultDomain",
-    "/nextLink",
-];
-const SUBSCRIPTION_READS: &[&str] = &[
-    "/value/0/subscriptionId",
-    "/value/0/displayName",
-    "/value/0/tenantId",
-    "/value/0/state",
-    "/nextLink",
-];
-const SETTING_READS: &[&str] = &[
-    "/value/0/id",
-    "/value/0/name",
-    "/value/0/kind",
-    "/value/0/properties/enabled",
-];
+const TENANT_READS: &[&str] = &["/value/0/tenantId", "/value/0/displayName", "/value/0/defaultDomain", "/nextLink"];
+const SUBSCRIPTION_READS: &[&str] =
+    &["/value/0/subscriptionId", "/value/0/displayName", "/value/0/tenantId", "/value/0/state", "/nextLink"];
+const SETTING_READS: &[&str] = &["/value/0/id", "/value/0/name", "/value/0/kind", "/value/0/properties/enabled"];
 const PRICING_READS: &[&str] = &[
     "/value/0/id",
     "/value/0/name",
@@ -632,12 +426,8 @@ const PRICING_READS: &[&str] = &[
     "/value/0/properties/extensions/0/name",
     "/value/0/properties/extensions/0/isEnabled",
 ];
-const PERMISSION_READS: &[&str] = &[
-    "/value/0/actions",
-    "/value/0/notActions",
-    "/value/0/dataActions",
-    "/value/0/notDataActions",
-];
+const PERMISSION_READS: &[&str] =
+    &["/value/0/actions", "/value/0/notActions", "/value/0/dataActions", "/value/0/notDataActions"];
 const VM_READS: &[&str] = &[
     "/value/0/id",
     "/value/0/name",
@@ -747,11 +537,7 @@ const CONNECTOR_READS: &[&str] = &[
 #[test]
 fn generated_tenants_answer_every_key_the_app_reads() {
     let all = examples();
-    let by_file = |name: &str| {
-        all.iter()
-            .find(|e| e.file == name)
-            .unwrap_or_else(|| panic!("{name} is missing"))
-    };
+    let by_file = |name: &str| all.iter().find(|e| e.file == name).unwrap_or_else(|| panic!("{name} is missing"));
     let generated = Generated::new();
     let mut azure = fake(&generated.scenario, 1);
     let mut roomy = fake(&generated.scenario, 100);
@@ -768,17 +554,109 @@ fn generated_tenants_answer_every_key_the_app_reads() {
     let checks: Vec<(&str, &[&str], Value)> = vec![
         ("GetTenants.json", TENANT_READS, call(&mut azure, "GET", "/tenants", api::RESOURCES, None)),
         ("GetSubscriptions.json", SUBSCRIPTION_READS, call(&mut azure, "GET", "/subscriptions", api::RESOURCES, None)),
-        ("GetSettings_example.json", SETTING_READS, call(&mut roomy, "GET", &format!("/subscriptions/{settings_sub}/providers/Microsoft.Security/settings"), api::SETTINGS, None)),
-        ("ListPricings_example.json", PRICING_READS, call(&mut roomy, "GET", &format!("/subscriptions/{p2_sub}/providers/Microsoft.Security/pricings"), api::PRICINGS, None)),
-        ("GetPermissions.json", PERMISSION_READS, call(&mut roomy, "GET", &format!("/subscriptions/{vm_sub}/providers/Microsoft.Authorization/permissions"), api::PERMISSIONS, None)),
-        ("VirtualMachine_ListBySubscription_ByLocation.json", VM_READS, call(&mut roomy, "GET", &format!("/subscriptions/{vm_sub}/providers/Microsoft.Compute/virtualMachines"), api::COMPUTE, None)),
-        ("VirtualMachineExtension_List_MaximumSet_Gen.json", VM_EXTENSION_READS, call(&mut roomy, "GET", &format!("{vm}/extensions"), api::COMPUTE, None)),
-        ("Machines_ListBySubscription.json", ARC_READS, call(&mut azure, "GET", &format!("/subscriptions/{arc_sub}/providers/Microsoft.HybridCompute/machines"), api::HYBRID_COMPUTE, None)),
-        ("Extension_List.json", ARC_EXTENSION_READS, call(&mut roomy, "GET", &format!("{arc}/extensions"), api::HYBRID_COMPUTE, None)),
-        ("ResourcesFirstPageQuery.json", GRAPH_READS, call(&mut roomy, "POST", "/providers/Microsoft.ResourceGraph/resources", api::RESOURCE_GRAPH, Some(&graph))),
-        ("PatchTagsResource.json", TAG_READS, call(&mut roomy, "PATCH", &format!("{vm}/providers/Microsoft.Resources/tags/default"), api::TAGS, Some(&tags))),
-        ("GetAlertsSubscription_example.json", ALERT_READS, call(&mut roomy, "GET", &format!("/subscriptions/{alert_sub}/providers/Microsoft.Security/alerts"), api::ALERTS, None)),
-        ("GetSecurityConnectorsSubscription_example.json", CONNECTOR_READS, call(&mut roomy, "GET", &format!("/subscriptions/{connector_sub}/providers/Microsoft.Security/securityConnectors"), api::SECURITY_CONNECTORS, None)),
+        (
+            "GetSettings_example.json",
+            SETTING_READS,
+            call(
+                &mut roomy,
+                "GET",
+                &format!("/subscriptions/{settings_sub}/providers/Microsoft.Security/settings"),
+                api::SETTINGS,
+                None,
+            ),
+        ),
+        (
+            "ListPricings_example.json",
+            PRICING_READS,
+            call(
+                &mut roomy,
+                "GET",
+                &format!("/subscriptions/{p2_sub}/providers/Microsoft.Security/pricings"),
+                api::PRICINGS,
+                None,
+            ),
+        ),
+        (
+            "GetPermissions.json",
+            PERMISSION_READS,
+            call(
+                &mut roomy,
+                "GET",
+                &format!("/subscriptions/{vm_sub}/providers/Microsoft.Authorization/permissions"),
+                api::PERMISSIONS,
+                None,
+            ),
+        ),
+        (
+            "VirtualMachine_ListBySubscription_ByLocation.json",
+            VM_READS,
+            call(
+                &mut roomy,
+                "GET",
+                &format!("/subscriptions/{vm_sub}/providers/Microsoft.Compute/virtualMachines"),
+                api::COMPUTE,
+                None,
+            ),
+        ),
+        (
+            "VirtualMachineExtension_List_MaximumSet_Gen.json",
+            VM_EXTENSION_READS,
+            call(&mut roomy, "GET", &format!("{vm}/extensions"), api::COMPUTE, None),
+        ),
+        (
+            "Machines_ListBySubscription.json",
+            ARC_READS,
+            call(
+                &mut azure,
+                "GET",
+                &format!("/subscriptions/{arc_sub}/providers/Microsoft.HybridCompute/machines"),
+                api::HYBRID_COMPUTE,
+                None,
+            ),
+        ),
+        (
+            "Extension_List.json",
+            ARC_EXTENSION_READS,
+            call(&mut roomy, "GET", &format!("{arc}/extensions"), api::HYBRID_COMPUTE, None),
+        ),
+        (
+            "ResourcesFirstPageQuery.json",
+            GRAPH_READS,
+            call(&mut roomy, "POST", "/providers/Microsoft.ResourceGraph/resources", api::RESOURCE_GRAPH, Some(&graph)),
+        ),
+        (
+            "PatchTagsResource.json",
+            TAG_READS,
+            call(
+                &mut roomy,
+                "PATCH",
+                &format!("{vm}/providers/Microsoft.Resources/tags/default"),
+                api::TAGS,
+                Some(&tags),
+            ),
+        ),
+        (
+            "GetAlertsSubscription_example.json",
+            ALERT_READS,
+            call(
+                &mut roomy,
+                "GET",
+                &format!("/subscriptions/{alert_sub}/providers/Microsoft.Security/alerts"),
+                api::ALERTS,
+                None,
+            ),
+        ),
+        (
+            "GetSecurityConnectorsSubscription_example.json",
+            CONNECTOR_READS,
+            call(
+                &mut roomy,
+                "GET",
+                &format!("/subscriptions/{connector_sub}/providers/Microsoft.Security/securityConnectors"),
+                api::SECURITY_CONNECTORS,
+                None,
+            ),
+        ),
     ];
     let mut problems = Vec::new();
     let mut keys = 0;
@@ -791,22 +669,11 @@ fn generated_tenants_answer_every_key_the_app_reads() {
         keys += pointers.len();
         problems.extend(found.into_iter().map(|p| format!("{file}: {p}")));
     }
-    assert!(
-        problems.is_empty(),
-        "generated answers lack keys the app reads:\n{}",
-        problems.join("\n")
-    );
-    let all_folders: std::collections::BTreeSet<String> =
-        all.iter().map(|e| e.folder.clone()).collect();
+    assert!(problems.is_empty(), "generated answers lack keys the app reads:\n{}", problems.join("\n"));
+    let all_folders: std::collections::BTreeSet<String> = all.iter().map(|e| e.folder.clone()).collect();
     // Security settings GET one / PUT and pricing GET one / PUT are the list items' shape.
-    assert_eq!(
-        folders, all_folders,
-        "every fixture folder has an app-reads check"
-    );
-    println!(
-        "conformance (generated data): {keys} keys the app reads, {} folders",
-        folders.len()
-    );
+    assert_eq!(folders, all_folders, "every fixture folder has an app-reads check");
+    println!("conformance (generated data): {keys} keys the app reads, {} folders", folders.len());
 }
 
 #[test]

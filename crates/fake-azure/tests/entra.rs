@@ -17,11 +17,7 @@ const VERIFIER: &str = "dBjftJeZ4CVP-1mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const SCOPE: &str = "https://management.azure.com/user_impersonation openid profile offline_access";
 
 fn options() -> Options {
-    Options {
-        app_origin: Some(APP.into()),
-        auto_approve: true,
-        ..Options::default()
-    }
+    Options { app_origin: Some(APP.into()), auto_approve: true, ..Options::default() }
 }
 
 fn authorize_url(tenant: &str, overrides: &[(&str, &str)]) -> String {
@@ -43,37 +39,24 @@ fn authorize_url(tenant: &str, overrides: &[(&str, &str)]) -> String {
             params.push((k, v));
         }
     }
-    let query: String = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(params)
-        .finish();
+    let query: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
     format!("{LOGIN}/{tenant}/oauth2/v2.0/authorize?{query}")
 }
 
 fn at(azure: &mut FakeAzure, link: &str, now: u64) -> http::Response<Vec<u8>> {
-    azure
-        .handle(request("GET", link, None, None), now)
-        .response
-        .unwrap()
+    azure.handle(request("GET", link, None, None), now).response.unwrap()
 }
 
 /// The query pairs of a redirect's `Location`.
 fn redirect_params(response: &http::Response<Vec<u8>>) -> Vec<(String, String)> {
-    assert_eq!(
-        response.status(),
-        302,
-        "{}",
-        String::from_utf8_lossy(response.body())
-    );
+    assert_eq!(response.status(), 302, "{}", String::from_utf8_lossy(response.body()));
     let location = url::Url::parse(header(response, "location").unwrap()).unwrap();
     assert_eq!(location.origin().ascii_serialization(), APP);
     location.query_pairs().into_owned().collect()
 }
 
 fn param<'p>(params: &'p [(String, String)], name: &str) -> Option<&'p str> {
-    params
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
+    params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
 fn sign_in(azure: &mut FakeAzure, tenant: &str) -> String {
@@ -82,15 +65,8 @@ fn sign_in(azure: &mut FakeAzure, tenant: &str) -> String {
     param(&params, "code").unwrap().to_string()
 }
 
-fn token(
-    azure: &mut FakeAzure,
-    tenant: &str,
-    form: &[(&str, &str)],
-    now: u64,
-) -> http::Response<Vec<u8>> {
-    let body: String = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(form)
-        .finish();
+fn token(azure: &mut FakeAzure, tenant: &str, form: &[(&str, &str)], now: u64) -> http::Response<Vec<u8>> {
+    let body: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
     let request = http::Request::post(format!("{LOGIN}/{tenant}/oauth2/v2.0/token"))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("origin", APP)
@@ -116,13 +92,7 @@ fn entra_error(response: &http::Response<Vec<u8>>) -> (String, u64) {
     assert_eq!(response.status(), 400);
     let error = body(response);
     let code = error["error_codes"][0].as_u64().unwrap();
-    assert!(
-        error["error_description"]
-            .as_str()
-            .unwrap()
-            .starts_with(&format!("AADSTS{code}: ")),
-        "{error}"
-    );
+    assert!(error["error_description"].as_str().unwrap().starts_with(&format!("AADSTS{code}: ")), "{error}");
     for key in ["timestamp", "trace_id", "correlation_id"] {
         assert!(error[key].is_string(), "{key} in {error}");
     }
@@ -134,15 +104,8 @@ fn jwt_claims(jwt: &str) -> Value {
     assert_eq!(parts.len(), 3);
     let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
     assert_eq!(header["alg"], "HS256");
-    let signature = hmac_sha256(
-        ID_TOKEN_TEST_KEY,
-        format!("{}.{}", parts[0], parts[1]).as_bytes(),
-    );
-    assert_eq!(
-        URL_SAFE_NO_PAD.encode(signature),
-        parts[2],
-        "signed with the documented test key"
-    );
+    let signature = hmac_sha256(ID_TOKEN_TEST_KEY, format!("{}.{}", parts[0], parts[1]).as_bytes());
+    assert_eq!(URL_SAFE_NO_PAD.encode(signature), parts[2], "signed with the documented test key");
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap()
 }
 
@@ -151,19 +114,11 @@ fn right_verifier_gets_tokens_that_arm_accepts() {
     let mut azure = fake(options());
     let code = sign_in(&mut azure, "organizations");
     let response = redeem(&mut azure, &code, VERIFIER, NOW + 1000);
-    assert_eq!(
-        response.status(),
-        200,
-        "{}",
-        String::from_utf8_lossy(response.body())
-    );
+    assert_eq!(response.status(), 200, "{}", String::from_utf8_lossy(response.body()));
     let tokens = body(&response);
     assert_eq!(tokens["token_type"], "Bearer");
     assert_eq!(tokens["expires_in"], 3600);
-    assert_eq!(
-        tokens["scope"],
-        "https://management.azure.com/user_impersonation"
-    );
+    assert_eq!(tokens["scope"], "https://management.azure.com/user_impersonation");
     assert!(tokens["refresh_token"].is_string());
     let claims = jwt_claims(tokens["id_token"].as_str().unwrap());
     assert_eq!(claims["aud"], CLIENT);
@@ -173,18 +128,9 @@ fn right_verifier_gets_tokens_that_arm_accepts() {
     assert_eq!(claims["name"], "Avery <b>Admin</b>");
     assert_eq!(claims["preferred_username"], "avery@contoso.example");
     assert_eq!(claims["oid"], "99999999-9999-9999-9999-999999999999");
-    assert_eq!(
-        claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(),
-        3600
-    );
+    assert_eq!(claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(), 3600);
     let access = tokens["access_token"].as_str().unwrap();
-    let arm = send(
-        &mut azure,
-        "GET",
-        &url("/subscriptions", "2022-12-01"),
-        None,
-        Some(access),
-    );
+    let arm = send(&mut azure, "GET", &url("/subscriptions", "2022-12-01"), None, Some(access));
     assert_eq!(arm.status(), 200);
 }
 
@@ -192,12 +138,7 @@ fn right_verifier_gets_tokens_that_arm_accepts() {
 fn wrong_verifier_is_refused() {
     let mut azure = fake(options());
     let code = sign_in(&mut azure, "organizations");
-    let wrong = redeem(
-        &mut azure,
-        &code,
-        "a-different-verifier-of-sufficient-length-0123456789",
-        NOW,
-    );
+    let wrong = redeem(&mut azure, &code, "a-different-verifier-of-sufficient-length-0123456789", NOW);
     assert_eq!(entra_error(&wrong), ("invalid_grant".into(), 501481));
     let missing = redeem(&mut azure, &code, "", NOW);
     assert_eq!(entra_error(&missing), ("invalid_request".into(), 9002325));
@@ -208,14 +149,8 @@ fn codes_are_single_use() {
     let mut azure = fake(options());
     let code = sign_in(&mut azure, "organizations");
     assert_eq!(redeem(&mut azure, &code, VERIFIER, NOW).status(), 200);
-    assert_eq!(
-        entra_error(&redeem(&mut azure, &code, VERIFIER, NOW)),
-        ("invalid_grant".into(), 54005)
-    );
-    assert_eq!(
-        entra_error(&redeem(&mut azure, "made-up", VERIFIER, NOW)).0,
-        "invalid_grant"
-    );
+    assert_eq!(entra_error(&redeem(&mut azure, &code, VERIFIER, NOW)), ("invalid_grant".into(), 54005));
+    assert_eq!(entra_error(&redeem(&mut azure, "made-up", VERIFIER, NOW)).0, "invalid_grant");
 }
 
 #[test]
@@ -223,19 +158,11 @@ fn codes_expire_after_ten_minutes() {
     let mut azure = fake(options());
     let code = sign_in(&mut azure, "organizations");
     assert_eq!(
-        entra_error(&redeem(
-            &mut azure,
-            &code,
-            VERIFIER,
-            NOW + 10 * 60 * 1000 + 1
-        )),
+        entra_error(&redeem(&mut azure, &code, VERIFIER, NOW + 10 * 60 * 1000 + 1)),
         ("invalid_grant".into(), 70008)
     );
     let fresh = sign_in(&mut azure, "organizations");
-    assert_eq!(
-        redeem(&mut azure, &fresh, VERIFIER, NOW + 9 * 60 * 1000).status(),
-        200
-    );
+    assert_eq!(redeem(&mut azure, &fresh, VERIFIER, NOW + 9 * 60 * 1000).status(), 200);
 }
 
 #[test]
@@ -249,18 +176,12 @@ fn redirect_uri_and_origin_must_match() {
         ("redirect_uri", "http://127.0.0.1:8080/other"),
         ("code_verifier", VERIFIER),
     ];
-    assert_eq!(
-        entra_error(&token(&mut azure, "organizations", &form, NOW)),
-        ("invalid_grant".into(), 500112)
-    );
+    assert_eq!(entra_error(&token(&mut azure, "organizations", &form, NOW)), ("invalid_grant".into(), 500112));
     // A SPA's code is redeemed cross-origin only: no Origin header, no tokens.
     let no_origin = http::Request::post(format!("{LOGIN}/organizations/oauth2/v2.0/token"))
         .body(b"grant_type=authorization_code".to_vec())
         .unwrap();
-    assert_eq!(
-        entra_error(&azure.handle(no_origin, NOW).response.unwrap()).1,
-        9002327
-    );
+    assert_eq!(entra_error(&azure.handle(no_origin, NOW).response.unwrap()).1, 9002327);
 }
 
 #[test]
@@ -270,12 +191,7 @@ fn refresh_grant_and_its_24_hour_limit() {
     let first = body(&redeem(&mut azure, &code, VERIFIER, NOW));
     let refresh = first["refresh_token"].as_str().unwrap().to_string();
     fn form(rt: &str) -> Vec<(&str, &str)> {
-        vec![
-            ("client_id", CLIENT),
-            ("grant_type", "refresh_token"),
-            ("refresh_token", rt),
-            ("scope", SCOPE),
-        ]
+        vec![("client_id", CLIENT), ("grant_type", "refresh_token"), ("refresh_token", rt), ("scope", SCOPE)]
     }
     let later = NOW + 23 * 3600 * 1000;
     let renewed = body(&token(&mut azure, "organizations", &form(&refresh), later));
@@ -285,53 +201,23 @@ fn refresh_grant_and_its_24_hour_limit() {
     // The same refresh token gets a token for another tenant of the user: how the app switches.
     let other = body(&token(&mut azure, OTHER_TENANT, &form(&refresh), later));
     let other_access = other["access_token"].as_str().unwrap();
-    let sub = url(
-        &format!("/subscriptions/{OTHER_TENANT_SUB}/providers/Microsoft.Security/settings"),
-        "2022-05-01",
-    );
-    assert_eq!(
-        azure
-            .handle(request("GET", &sub, None, Some(other_access)), later)
-            .response
-            .unwrap()
-            .status(),
-        200
-    );
+    let sub = url(&format!("/subscriptions/{OTHER_TENANT_SUB}/providers/Microsoft.Security/settings"), "2022-05-01");
+    assert_eq!(azure.handle(request("GET", &sub, None, Some(other_access)), later).response.unwrap().status(), 200);
     // 24 h after the sign-in every refresh token of it is dead, however recently issued.
     let next = renewed["refresh_token"].as_str().unwrap();
-    let expired = token(
-        &mut azure,
-        "organizations",
-        &form(next),
-        NOW + 24 * 3600 * 1000,
-    );
+    let expired = token(&mut azure, "organizations", &form(next), NOW + 24 * 3600 * 1000);
     assert_eq!(entra_error(&expired), ("invalid_grant".into(), 700084));
-    assert_eq!(
-        entra_error(&token(&mut azure, "organizations", &form("nonsense"), NOW)).0,
-        "invalid_grant"
-    );
+    assert_eq!(entra_error(&token(&mut azure, "organizations", &form("nonsense"), NOW)).0, "invalid_grant");
 }
 
 #[test]
 fn other_grant_and_missing_fields() {
     let mut azure = fake(options());
-    let client = token(
-        &mut azure,
-        "organizations",
-        &[("grant_type", "client_credentials"), ("client_id", CLIENT)],
-        NOW,
-    );
+    let client =
+        token(&mut azure, "organizations", &[("grant_type", "client_credentials"), ("client_id", CLIENT)], NOW);
+    assert_eq!(entra_error(&client), ("unsupported_grant_type".into(), 70003));
     assert_eq!(
-        entra_error(&client),
-        ("unsupported_grant_type".into(), 70003)
-    );
-    assert_eq!(
-        entra_error(&token(
-            &mut azure,
-            "organizations",
-            &[("client_id", CLIENT)],
-            NOW
-        )),
+        entra_error(&token(&mut azure, "organizations", &[("client_id", CLIENT)], NOW)),
         ("invalid_request".into(), 900144)
     );
 }
@@ -339,14 +225,8 @@ fn other_grant_and_missing_fields() {
 #[test]
 fn redirect_outside_the_app_origin_is_shown_not_followed() {
     let mut azure = fake(options());
-    let response = at(
-        &mut azure,
-        &authorize_url(
-            "organizations",
-            &[("redirect_uri", "https://evil.example/callback")],
-        ),
-        NOW,
-    );
+    let response =
+        at(&mut azure, &authorize_url("organizations", &[("redirect_uri", "https://evil.example/callback")]), NOW);
     assert_eq!(response.status(), 400);
     assert!(header(&response, "location").is_none());
     assert!(String::from_utf8_lossy(response.body()).contains("AADSTS50011"));
@@ -356,32 +236,14 @@ fn redirect_outside_the_app_origin_is_shown_not_followed() {
 fn authorize_errors_go_back_on_the_redirect() {
     let mut azure = fake(options());
     for (overrides, error, code) in [
-        (
-            vec![("code_challenge", "")],
-            "invalid_request",
-            "AADSTS9002325",
-        ),
-        (
-            vec![("code_challenge_method", "plain")],
-            "invalid_request",
-            "AADSTS70011",
-        ),
-        (
-            vec![("response_type", "token")],
-            "unsupported_response_type",
-            "AADSTS700054",
-        ),
+        (vec![("code_challenge", "")], "invalid_request", "AADSTS9002325"),
+        (vec![("code_challenge_method", "plain")], "invalid_request", "AADSTS70011"),
+        (vec![("response_type", "token")], "unsupported_response_type", "AADSTS700054"),
         (vec![("scope", "")], "invalid_request", "AADSTS900144"),
     ] {
-        let params = redirect_params(&at(
-            &mut azure,
-            &authorize_url("organizations", &overrides),
-            NOW,
-        ));
+        let params = redirect_params(&at(&mut azure, &authorize_url("organizations", &overrides), NOW));
         assert_eq!(param(&params, "error"), Some(error), "{overrides:?}");
-        assert!(param(&params, "error_description")
-            .unwrap()
-            .starts_with(code));
+        assert!(param(&params, "error_description").unwrap().starts_with(code));
         assert_eq!(param(&params, "state"), Some("st<ate>"));
         assert!(param(&params, "code").is_none());
     }
@@ -392,21 +254,12 @@ fn authorize_errors_go_back_on_the_redirect() {
 
 #[test]
 fn sign_in_page_then_approve_or_cancel() {
-    let mut azure = fake(Options {
-        auto_approve: false,
-        ..options()
-    });
+    let mut azure = fake(Options { auto_approve: false, ..options() });
     let page = at(&mut azure, &authorize_url(TENANT, &[]), NOW);
     assert_eq!(page.status(), 200);
     let html = String::from_utf8(page.body().clone()).unwrap();
-    assert!(
-        html.contains("Sign in as Avery &lt;b&gt;Admin&lt;/b&gt;"),
-        "{html}"
-    );
-    assert!(
-        !html.contains("<script") && !html.contains("style"),
-        "no script, no inline style"
-    );
+    assert!(html.contains("Sign in as Avery &lt;b&gt;Admin&lt;/b&gt;"), "{html}");
+    assert!(!html.contains("<script") && !html.contains("style"), "no script, no inline style");
     let href = |id: &str| {
         let marker = format!("id=\"{id}\" href=\"");
         let start = html.find(&marker).unwrap() + marker.len();
@@ -415,17 +268,10 @@ fn sign_in_page_then_approve_or_cancel() {
     let approved = redirect_params(&at(&mut azure, &format!("{LOGIN}{}", href("sign-in")), NOW));
     let code = param(&approved, "code").unwrap().to_string();
     let tokens = body(&redeem(&mut azure, &code, VERIFIER, NOW));
-    assert_eq!(
-        jwt_claims(tokens["id_token"].as_str().unwrap())["tid"],
-        TENANT
-    );
+    assert_eq!(jwt_claims(tokens["id_token"].as_str().unwrap())["tid"], TENANT);
     let cancelled = redirect_params(&at(&mut azure, &format!("{LOGIN}{}", href("cancel")), NOW));
     assert_eq!(param(&cancelled, "error"), Some("access_denied"));
-    let silent = redirect_params(&at(
-        &mut azure,
-        &authorize_url(TENANT, &[("prompt", "none")]),
-        NOW,
-    ));
+    let silent = redirect_params(&at(&mut azure, &authorize_url(TENANT, &[("prompt", "none")]), NOW));
     assert_eq!(param(&silent, "error"), Some("login_required"));
 }
 
@@ -442,29 +288,17 @@ fn tenant_in_the_path_sets_the_token_tenant() {
         ("scope", SCOPE),
     ];
     let tokens = body(&token(&mut azure, OTHER_TENANT, &form, NOW));
-    assert_eq!(
-        jwt_claims(tokens["id_token"].as_str().unwrap())["tid"],
-        OTHER_TENANT
-    );
+    assert_eq!(jwt_claims(tokens["id_token"].as_str().unwrap())["tid"], OTHER_TENANT);
     let access = tokens["access_token"].as_str().unwrap();
-    let home_sub = url(
-        &format!("/subscriptions/{SUB}/providers/Microsoft.Security/settings"),
-        "2022-05-01",
-    );
-    assert_eq!(
-        error_code(&send(&mut azure, "GET", &home_sub, None, Some(access))),
-        "InvalidAuthenticationTokenTenant"
-    );
+    let home_sub = url(&format!("/subscriptions/{SUB}/providers/Microsoft.Security/settings"), "2022-05-01");
+    assert_eq!(error_code(&send(&mut azure, "GET", &home_sub, None, Some(access))), "InvalidAuthenticationTokenTenant");
 }
 
 #[test]
 fn tokens_for_another_resource_are_refused_by_arm() {
     let mut azure = fake(options());
-    let params = redirect_params(&at(
-        &mut azure,
-        &authorize_url("organizations", &[("scope", "User.Read openid")]),
-        NOW,
-    ));
+    let params =
+        redirect_params(&at(&mut azure, &authorize_url("organizations", &[("scope", "User.Read openid")]), NOW));
     let code = param(&params, "code").unwrap().to_string();
     let form = [
         ("client_id", CLIENT),
@@ -474,25 +308,25 @@ fn tokens_for_another_resource_are_refused_by_arm() {
         ("code_verifier", VERIFIER),
     ];
     let graph_token = body(&token(&mut azure, "organizations", &form, NOW));
-    let response = send(
-        &mut azure,
-        "GET",
-        &url("/subscriptions", "2022-12-01"),
-        None,
-        graph_token["access_token"].as_str(),
-    );
+    let response =
+        send(&mut azure, "GET", &url("/subscriptions", "2022-12-01"), None, graph_token["access_token"].as_str());
     assert_eq!(error_code(&response), "InvalidAuthenticationToken");
 }
 
 #[test]
 fn logout_redirects_home_or_shows_a_page() {
     let mut azure = fake(options());
-    let home = at(&mut azure, &format!("{LOGIN}/common/oauth2/v2.0/logout?post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2F"), NOW);
-    assert_eq!(
-        (home.status().as_u16(), header(&home, "location")),
-        (302, Some("http://127.0.0.1:8080/"))
+    let home = at(
+        &mut azure,
+        &format!("{LOGIN}/common/oauth2/v2.0/logout?post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2F"),
+        NOW,
     );
-    let elsewhere = at(&mut azure, &format!("{LOGIN}/common/oauth2/v2.0/logout?post_logout_redirect_uri=https%3A%2F%2Fevil.example%2F"), NOW);
+    assert_eq!((home.status().as_u16(), header(&home, "location")), (302, Some("http://127.0.0.1:8080/")));
+    let elsewhere = at(
+        &mut azure,
+        &format!("{LOGIN}/common/oauth2/v2.0/logout?post_logout_redirect_uri=https%3A%2F%2Fevil.example%2F"),
+        NOW,
+    );
     assert_eq!(elsewhere.status(), 200);
     assert!(header(&elsewhere, "location").is_none());
 }

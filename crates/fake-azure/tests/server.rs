@@ -48,35 +48,21 @@ fn scenario_file() -> std::path::PathBuf {
 fn start(extra: &[&str]) -> Server {
     let scenario = scenario_file();
     let mut child = Command::new(BIN)
-        .args([
-            "--scenario",
-            scenario.to_str().unwrap(),
-            "--listen",
-            "127.0.0.1:0",
-            "--app-origin",
-            APP,
-            "--quiet",
-        ])
+        .args(["--scenario", scenario.to_str().unwrap(), "--listen", "127.0.0.1:0", "--app-origin", APP, "--quiet"])
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .expect("the fake-azure binary starts");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let address = line
         .trim()
         .strip_prefix("fake-azure listening on http://")
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_string();
     assert!(!address.ends_with(":0"), "the real port is printed");
-    Server {
-        child,
-        address,
-        scenario,
-    }
+    Server { child, address, scenario }
 }
 
 struct Answer {
@@ -87,26 +73,16 @@ struct Answer {
 
 impl Answer {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
     }
 }
 
 /// One request on a fresh connection; `None` when the server closed it without answering.
-fn raw(
-    server: &Server,
-    method: &str,
-    target: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> Option<Answer> {
+fn raw(server: &Server, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Option<Answer> {
     let mut stream = TcpStream::connect(&server.address).unwrap();
     let mut head = format!(
         "{method} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
@@ -124,38 +100,16 @@ fn raw(
     if bytes.is_empty() {
         return None;
     }
-    let split = bytes
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a complete head");
+    let split = bytes.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete head");
     let head = String::from_utf8_lossy(&bytes[..split]).into_owned();
     let mut lines = head.lines();
-    let status = lines
-        .next()
-        .unwrap()
-        .split_whitespace()
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
-    Some(Answer {
-        status,
-        headers,
-        body: bytes[split + 4..].to_vec(),
-    })
+    let status = lines.next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
+    let headers =
+        lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).collect();
+    Some(Answer { status, headers, body: bytes[split + 4..].to_vec() })
 }
 
-fn call(
-    server: &Server,
-    method: &str,
-    target: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> Answer {
+fn call(server: &Server, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
     raw(server, method, target, headers, body).expect("an answer")
 }
 
@@ -173,31 +127,17 @@ fn sign_in(server: &Server) -> String {
             ("client_id", "app-client"),
             ("response_type", "code"),
             ("redirect_uri", "http://127.0.0.1:8080/"),
-            (
-                "scope",
-                "https://management.azure.com/user_impersonation openid profile offline_access",
-            ),
+            ("scope", "https://management.azure.com/user_impersonation openid profile offline_access"),
             ("state", "s1"),
             ("nonce", "n1"),
             ("code_challenge", challenge.as_str()),
             ("code_challenge_method", "S256"),
         ])
         .finish();
-    let authorize = call(
-        server,
-        "GET",
-        &format!("/organizations/oauth2/v2.0/authorize?{query}"),
-        &[],
-        b"",
-    );
+    let authorize = call(server, "GET", &format!("/organizations/oauth2/v2.0/authorize?{query}"), &[], b"");
     assert_eq!(authorize.status, 302);
     let location = url::Url::parse(authorize.header("location").unwrap()).unwrap();
-    let code = location
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .unwrap()
-        .1
-        .into_owned();
+    let code = location.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
     let form = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs([
             ("client_id", "app-client"),
@@ -205,29 +145,12 @@ fn sign_in(server: &Server) -> String {
             ("code", code.as_str()),
             ("redirect_uri", "http://127.0.0.1:8080/"),
             ("code_verifier", VERIFIER),
-            (
-                "scope",
-                "https://management.azure.com/user_impersonation openid profile offline_access",
-            ),
+            ("scope", "https://management.azure.com/user_impersonation openid profile offline_access"),
         ])
         .finish();
-    let headers = [
-        ("Origin", APP),
-        ("Content-Type", "application/x-www-form-urlencoded"),
-    ];
-    let token = call(
-        server,
-        "POST",
-        "/organizations/oauth2/v2.0/token",
-        &headers,
-        form.as_bytes(),
-    );
-    assert_eq!(
-        token.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&token.body)
-    );
+    let headers = [("Origin", APP), ("Content-Type", "application/x-www-form-urlencoded")];
+    let token = call(server, "POST", "/organizations/oauth2/v2.0/token", &headers, form.as_bytes());
+    assert_eq!(token.status, 200, "{}", String::from_utf8_lossy(&token.body));
     assert_eq!(token.header("access-control-allow-origin"), Some(APP));
     token.json()["access_token"].as_str().unwrap().to_string()
 }
@@ -240,56 +163,28 @@ fn done_when_script_against_the_real_binary() {
     let auth = [("Authorization", bearer.as_str()), ("Origin", APP)];
 
     // Subscriptions across pages, following absolute nextLinks.
-    let (mut names, mut next, mut pages) = (
-        Vec::new(),
-        Some("/subscriptions?api-version=2022-12-01".to_string()),
-        0,
-    );
+    let (mut names, mut next, mut pages) = (Vec::new(), Some("/subscriptions?api-version=2022-12-01".to_string()), 0);
     while let Some(target) = next {
         let page = call(&server, "GET", &target, &auth, b"");
         assert_eq!(page.status, 200);
-        assert!(page
-            .header("access-control-expose-headers")
-            .unwrap()
-            .contains("Retry-After"));
+        assert!(page.header("access-control-expose-headers").unwrap().contains("Retry-After"));
         let page = page.json();
-        names.extend(
-            page["value"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|s| s["displayName"].as_str().unwrap().to_string()),
-        );
-        next = page["nextLink"]
-            .as_str()
-            .map(|link| target_of(&server, link));
+        names.extend(page["value"].as_array().unwrap().iter().map(|s| s["displayName"].as_str().unwrap().to_string()));
+        next = page["nextLink"].as_str().map(|link| target_of(&server, link));
         pages += 1;
     }
-    assert_eq!(
-        (names, pages),
-        (vec!["Prod".to_string(), "Read only".to_string()], 2)
-    );
+    assert_eq!((names, pages), (vec!["Prod".to_string(), "Read only".to_string()], 2));
 
     // PUT a setting and read it back changed.
     let setting = format!("/subscriptions/{SUB}/providers/Microsoft.Security/settings/WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW?api-version=2022-05-01");
-    let put_body =
-        json!({"kind": "DataExportSettings", "properties": {"enabled": false}}).to_string();
-    let put_headers = [
-        ("Authorization", bearer.as_str()),
-        ("Origin", APP),
-        ("Content-Type", "application/json"),
-    ];
-    assert_eq!(
-        call(&server, "PUT", &setting, &put_headers, put_body.as_bytes()).status,
-        200
-    );
-    assert_eq!(
-        call(&server, "GET", &setting, &auth, b"").json()["properties"]["enabled"],
-        false
-    );
+    let put_body = json!({"kind": "DataExportSettings", "properties": {"enabled": false}}).to_string();
+    let put_headers = [("Authorization", bearer.as_str()), ("Origin", APP), ("Content-Type", "application/json")];
+    assert_eq!(call(&server, "PUT", &setting, &put_headers, put_body.as_bytes()).status, 200);
+    assert_eq!(call(&server, "GET", &setting, &auth, b"").json()["properties"]["enabled"], false);
 
     // 403 on the read-only subscription.
-    let readonly = format!("/subscriptions/{READER_SUB}/providers/Microsoft.Security/settings/WDATP?api-version=2022-05-01");
+    let readonly =
+        format!("/subscriptions/{READER_SUB}/providers/Microsoft.Security/settings/WDATP?api-version=2022-05-01");
     let refused = call(&server, "PUT", &readonly, &put_headers, put_body.as_bytes());
     assert_eq!(refused.status, 403);
     assert_eq!(refused.json()["error"]["code"], "AuthorizationFailed");
@@ -303,47 +198,22 @@ fn done_when_script_against_the_real_binary() {
             &[
                 ("Origin", origin),
                 ("Access-Control-Request-Method", "PUT"),
-                (
-                    "Access-Control-Request-Headers",
-                    "authorization,content-type",
-                ),
+                ("Access-Control-Request-Headers", "authorization,content-type"),
             ],
             b"",
         )
     };
     let allowed = preflight(APP);
     assert_eq!(allowed.header("access-control-allow-origin"), Some(APP));
-    assert!(allowed
-        .header("access-control-allow-headers")
-        .unwrap()
-        .contains("Authorization"));
+    assert!(allowed.header("access-control-allow-headers").unwrap().contains("Authorization"));
     let refused = preflight("http://evil.example");
-    assert!(
-        refused.header("access-control-allow-origin").is_none(),
-        "another origin gets no ACAO"
-    );
-    let other_origin_get = call(
-        &server,
-        "GET",
-        &setting,
-        &[
-            ("Authorization", bearer.as_str()),
-            ("Origin", "http://evil.example"),
-        ],
-        b"",
-    );
-    assert!(other_origin_get
-        .header("access-control-allow-origin")
-        .is_none());
+    assert!(refused.header("access-control-allow-origin").is_none(), "another origin gets no ACAO");
+    let other_origin_get =
+        call(&server, "GET", &setting, &[("Authorization", bearer.as_str()), ("Origin", "http://evil.example")], b"");
+    assert!(other_origin_get.header("access-control-allow-origin").is_none());
 
     // Without a token ARM says 401 with its challenge.
-    let anonymous = call(
-        &server,
-        "GET",
-        "/subscriptions?api-version=2022-12-01",
-        &[],
-        b"",
-    );
+    let anonymous = call(&server, "GET", "/subscriptions?api-version=2022-12-01", &[], b"");
     assert_eq!(anonymous.status, 401);
     assert!(anonymous
         .header("www-authenticate")
@@ -354,14 +224,7 @@ fn done_when_script_against_the_real_binary() {
 #[test]
 fn dropped_requests_close_the_connection_and_latency_is_applied() {
     let server = start(&["--drop-rate", "1"]);
-    assert!(raw(
-        &server,
-        "GET",
-        "/subscriptions?api-version=2022-12-01",
-        &[],
-        b""
-    )
-    .is_none());
+    assert!(raw(&server, "GET", "/subscriptions?api-version=2022-12-01", &[], b"").is_none());
     let slow = start(&["--latency-ms", "150"]);
     let started = std::time::Instant::now();
     let answer = call(&slow, "GET", "/tenants?api-version=2022-12-01", &[], b"");
@@ -372,14 +235,7 @@ fn dropped_requests_close_the_connection_and_latency_is_applied() {
 #[test]
 fn refuses_to_listen_beyond_loopback() {
     let output = Command::new(BIN)
-        .args([
-            "--scenario",
-            "unused.json",
-            "--app-origin",
-            APP,
-            "--listen",
-            "0.0.0.0:0",
-        ])
+        .args(["--scenario", "unused.json", "--app-origin", APP, "--listen", "0.0.0.0:0"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
@@ -389,33 +245,17 @@ fn refuses_to_listen_beyond_loopback() {
 #[test]
 fn bad_scenarios_are_reported_with_the_key() {
     let path = std::env::temp_dir().join(format!("fake-azure-bad-{}.json", std::process::id()));
-    std::fs::write(
-        &path,
-        r#"{"subscriptions":[{"subscription":{"displayName":"no id"}}]}"#,
-    )
-    .unwrap();
-    let output = Command::new(BIN)
-        .args(["--scenario", path.to_str().unwrap(), "--app-origin", APP])
-        .output()
-        .unwrap();
+    std::fs::write(&path, r#"{"subscriptions":[{"subscription":{"displayName":"no id"}}]}"#).unwrap();
+    let output = Command::new(BIN).args(["--scenario", path.to_str().unwrap(), "--app-origin", APP]).output().unwrap();
     let _ = std::fs::remove_file(&path);
     assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr)
-        .contains("subscriptions[0].subscription.subscriptionId: required"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("subscriptions[0].subscription.subscriptionId: required"));
 }
 
 #[test]
 fn generate_writes_a_loadable_scenario() {
     let output = Command::new(BIN)
-        .args([
-            "generate",
-            "--subscriptions",
-            "12",
-            "--machines",
-            "200",
-            "--seed",
-            "5",
-        ])
+        .args(["generate", "--subscriptions", "12", "--machines", "200", "--seed", "5"])
         .output()
         .unwrap();
     assert!(output.status.success());

@@ -51,8 +51,18 @@ impl AuditEntry {
 }
 
 const COLUMNS: [&str; 12] = [
-    "time", "user", "subscriptionId", "subscriptionName", "setting", "before", "requested", "after", "request", "status",
-    "errorCode", "errorMessage",
+    "time",
+    "user",
+    "subscriptionId",
+    "subscriptionName",
+    "setting",
+    "before",
+    "requested",
+    "after",
+    "request",
+    "status",
+    "errorCode",
+    "errorMessage",
 ];
 
 /// The log as CSV (RFC 4180), safe to open in a spreadsheet: cells that would start a
@@ -84,7 +94,8 @@ pub fn to_csv(entries: &[AuditEntry]) -> String {
 
 /// Quotes a cell when needed, and defuses spreadsheet formulas (CSV injection).
 pub fn csv_cell(value: &str) -> String {
-    let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() };
+    let defused =
+        if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() };
     if defused.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", defused.replace('"', "\"\""))
     } else {

@@ -9,7 +9,9 @@
 use std::future::Future;
 
 use base64::Engine;
-use oauth2::basic::{BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType};
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
+};
 use oauth2::{
     AuthType, AuthUrl, AuthorizationCode, ClientId, CsrfToken, EndpointNotSet, EndpointSet, ExtraTokenFields,
     PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope, StandardRevocableToken,
@@ -175,8 +177,15 @@ pub fn begin(
 pub enum Callback {
     /// Not a sign-in return at all.
     None,
-    Code { code: String, state: String },
-    Error { error: String, description: String, state: Option<String> },
+    Code {
+        code: String,
+        state: String,
+    },
+    Error {
+        error: String,
+        description: String,
+        state: Option<String>,
+    },
 }
 
 /// Reads the query string of the page's URL (with or without the leading `?`).
@@ -185,7 +194,9 @@ pub fn read_callback(query: &str) -> Callback {
         url::form_urlencoded::parse(query.trim_start_matches('?').as_bytes()).into_owned().collect();
     let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
     match (get("code"), get("error"), get("state")) {
-        (_, Some(error), state) => Callback::Error { error, description: get("error_description").unwrap_or_default(), state },
+        (_, Some(error), state) => {
+            Callback::Error { error, description: get("error_description").unwrap_or_default(), state }
+        }
         (Some(code), None, Some(state)) => Callback::Code { code, state },
         _ => Callback::None,
     }
@@ -208,9 +219,16 @@ pub fn strip_callback(query: &str) -> String {
 
 /// Checks the returned `state` against the one pending sign-in (which the caller has already
 /// removed from storage, so it is accepted once), and its age.
-pub fn check_state(pending: Option<PendingSignIn>, returned_state: &str, now_ms: u64) -> Result<PendingSignIn, AuthError> {
+pub fn check_state(
+    pending: Option<PendingSignIn>,
+    returned_state: &str,
+    now_ms: u64,
+) -> Result<PendingSignIn, AuthError> {
     let pending = pending.ok_or_else(|| {
-        auth_error("no_pending_sign_in", "This sign-in answer was not expected: it was already used, or it started in another tab. Sign in again.")
+        auth_error(
+            "no_pending_sign_in",
+            "This sign-in answer was not expected: it was already used, or it started in another tab. Sign in again.",
+        )
     })?;
     if !constant_time_eq(pending.state.as_bytes(), returned_state.as_bytes()) {
         return Err(auth_error("state_mismatch", "The sign-in answer does not match the sign-in this page started (state mismatch), so it was refused. Sign in again."));
@@ -243,7 +261,10 @@ pub async fn redeem<T: Transport>(
         .map_err(token_error)?;
     let claims = id_token_claims(&response)?;
     if claims.nonce.as_deref() != Some(pending.nonce.as_str()) {
-        return Err(auth_error("nonce_mismatch", "The id_token's nonce does not match this sign-in, so it was refused. Sign in again."));
+        return Err(auth_error(
+            "nonce_mismatch",
+            "The id_token's nonce does not match this sign-in, so it was refused. Sign in again.",
+        ));
     }
     check_audience(config, &claims)?;
     Ok(tokens(response, claims.account(), now_ms, now_ms))
@@ -259,7 +280,10 @@ pub async fn refresh<T: Transport>(
     now_ms: u64,
 ) -> Result<Tokens, AuthError> {
     if !current.can_refresh(now_ms) {
-        return Err(auth_error("refresh_expired", "Your sign-in is more than 24 hours old (the limit for browser apps): sign in again."));
+        return Err(auth_error(
+            "refresh_expired",
+            "Your sign-in is more than 24 hours old (the limit for browser apps): sign in again.",
+        ));
     }
     let client = client(config, tenant)?;
     let http = |request: Request| send(transport, request);
@@ -284,7 +308,10 @@ pub async fn refresh<T: Transport>(
     Ok(renewed)
 }
 
-fn send<'a, T: Transport>(transport: &'a T, request: Request) -> impl Future<Output = Result<Response, TransportError>> + 'a {
+fn send<'a, T: Transport>(
+    transport: &'a T,
+    request: Request,
+) -> impl Future<Output = Result<Response, TransportError>> + 'a {
     transport.send(request)
 }
 
@@ -302,7 +329,10 @@ fn tokens(response: EntraTokenResponse, account: Account, signed_in_at_ms: u64, 
 
 fn check_audience(config: &AppConfig, claims: &IdClaims) -> Result<(), AuthError> {
     if config.client_id.as_deref().map(str::to_ascii_lowercase) != Some(claims.aud.to_ascii_lowercase()) {
-        return Err(auth_error("audience_mismatch", "The id_token was issued to another application, so it was refused."));
+        return Err(auth_error(
+            "audience_mismatch",
+            "The id_token was issued to another application, so it was refused.",
+        ));
     }
     Ok(())
 }
@@ -340,7 +370,8 @@ fn id_token_claims(response: &EntraTokenResponse) -> Result<IdClaims, AuthError>
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .map_err(|e| auth_error("bad_id_token", format!("The id_token cannot be decoded: {e}")))?;
-    serde_json::from_slice(&bytes).map_err(|e| auth_error("bad_id_token", format!("The id_token lacks a claim the app needs: {e}")))
+    serde_json::from_slice(&bytes)
+        .map_err(|e| auth_error("bad_id_token", format!("The id_token lacks a claim the app needs: {e}")))
 }
 
 fn token_error(e: RequestTokenError<TransportError, BasicErrorResponse>) -> AuthError {
@@ -354,7 +385,9 @@ fn token_error(e: RequestTokenError<TransportError, BasicErrorResponse>) -> Auth
             message: format!("Microsoft Entra ID could not be reached: {e}. Check the network and try again."),
             sign_in_again: false,
         },
-        RequestTokenError::Parse(e, _) => auth_error("bad_token_response", format!("The token answer could not be read: {e}")),
+        RequestTokenError::Parse(e, _) => {
+            auth_error("bad_token_response", format!("The token answer could not be read: {e}"))
+        }
         RequestTokenError::Other(e) => auth_error("token_request_failed", e),
     }
 }
@@ -372,7 +405,8 @@ pub fn explain(error: &str, description: &str) -> AuthError {
         ("invalid_grant", _) => "The sign-in has expired or was revoked. Sign in again.",
         _ => "Microsoft Entra ID refused the sign-in. Sign in again; if it keeps failing, show this message to your administrator.",
     };
-    let message = if description.is_empty() { advice.to_string() } else { format!("{advice} Entra ID said: {description}") };
+    let message =
+        if description.is_empty() { advice.to_string() } else { format!("{advice} Entra ID said: {description}") };
     AuthError { code: error.to_string(), message, sign_in_again: true }
 }
 
@@ -382,7 +416,8 @@ mod tests {
     use crate::config;
 
     fn config() -> AppConfig {
-        config::parse(r#"{"clientId":"11111111-2222-3333-4444-555555555555"}"#, "https://mde.contoso.example/app/").unwrap()
+        config::parse(r#"{"clientId":"11111111-2222-3333-4444-555555555555"}"#, "https://mde.contoso.example/app/")
+            .unwrap()
     }
 
     fn query_of(url: &str) -> Vec<(String, String)> {
@@ -391,7 +426,8 @@ mod tests {
 
     #[test]
     fn authorize_url_carries_pkce_state_nonce_and_scopes() {
-        let (url, pending) = begin(&config(), "organizations", "/tenants/x", Some("avery@contoso.example"), 1000).unwrap();
+        let (url, pending) =
+            begin(&config(), "organizations", "/tenants/x", Some("avery@contoso.example"), 1000).unwrap();
         assert!(url.starts_with("https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?"));
         let q = query_of(&url);
         let get = |k: &str| q.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str()).unwrap_or("");
@@ -405,7 +441,8 @@ mod tests {
         assert_eq!(get("login_hint"), "avery@contoso.example");
         assert_eq!(get("scope"), "https://management.azure.com/user_impersonation openid profile offline_access");
         // The challenge is the S256 of the verifier we keep, and never the verifier itself.
-        let expected = PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(pending.pkce_verifier.clone()));
+        let expected =
+            PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(pending.pkce_verifier.clone()));
         assert_eq!(get("code_challenge"), expected.as_str());
         assert!(!url.contains(&pending.pkce_verifier));
         // Fresh randomness every time.
@@ -419,7 +456,11 @@ mod tests {
         assert_eq!(read_callback("?code=abc&state=s1"), Callback::Code { code: "abc".into(), state: "s1".into() });
         assert_eq!(
             read_callback("?error=access_denied&error_description=AADSTS65004%3A+declined&state=s1"),
-            Callback::Error { error: "access_denied".into(), description: "AADSTS65004: declined".into(), state: Some("s1".into()) }
+            Callback::Error {
+                error: "access_denied".into(),
+                description: "AADSTS65004: declined".into(),
+                state: Some("s1".into())
+            }
         );
         assert_eq!(read_callback("?tab=machines"), Callback::None);
         assert_eq!(read_callback("?code=abc"), Callback::None);
@@ -433,7 +474,10 @@ mod tests {
         assert_eq!(check_state(Some(pending.clone()), &pending.state, 2000).unwrap(), pending);
         assert_eq!(check_state(Some(pending.clone()), "forged", 2000).unwrap_err().code, "state_mismatch");
         assert_eq!(check_state(None, &pending.state, 2000).unwrap_err().code, "no_pending_sign_in");
-        assert_eq!(check_state(Some(pending.clone()), &pending.state, 1000 + PENDING_LIFETIME_MS + 1).unwrap_err().code, "sign_in_expired");
+        assert_eq!(
+            check_state(Some(pending.clone()), &pending.state, 1000 + PENDING_LIFETIME_MS + 1).unwrap_err().code,
+            "sign_in_expired"
+        );
     }
 
     #[test]
@@ -448,7 +492,8 @@ mod tests {
 
     #[test]
     fn renewal_policy() {
-        let account = Account { name: "A".into(), username: "a@x".into(), object_id: "o".into(), tenant_id: "t".into() };
+        let account =
+            Account { name: "A".into(), username: "a@x".into(), object_id: "o".into(), tenant_id: "t".into() };
         let tokens = Tokens {
             access_token: "at".into(),
             refresh_token: Some("rt".into()),

@@ -38,7 +38,9 @@ impl SettingChange {
             (WDATP_EXCLUDE_LINUX, false) => format!("Include Linux machines ({WDATP_EXCLUDE_LINUX} = false)"),
             (WDATP_EXCLUDE_LINUX, true) => format!("Exclude Linux machines ({WDATP_EXCLUDE_LINUX} = true)"),
             (WDATP_UNIFIED_SOLUTION, true) => {
-                format!("Deploy the unified solution to Windows Server 2012 R2 and 2016 ({WDATP_UNIFIED_SOLUTION} = true)")
+                format!(
+                    "Deploy the unified solution to Windows Server 2012 R2 and 2016 ({WDATP_UNIFIED_SOLUTION} = true)"
+                )
             }
             (name, enabled) => format!("Set {name} to {enabled}"),
         }
@@ -60,7 +62,12 @@ impl SettingChange {
 
     /// The REST call, as one would paste it into a change request.
     pub fn rest(&self, arm_url: &str) -> String {
-        format!("PUT {}{}\nContent-Type: application/json\n\n{}", arm_url.trim_end_matches('/'), self.path(), self.body())
+        format!(
+            "PUT {}{}\nContent-Type: application/json\n\n{}",
+            arm_url.trim_end_matches('/'),
+            self.path(),
+            self.body()
+        )
     }
 
     /// The Azure CLI command that does the same.
@@ -177,8 +184,21 @@ pub fn plan(intent: Intent, facts: &Facts<'_>) -> Result<Vec<SettingChange>, Not
 mod tests {
     use super::*;
 
-    fn facts(parts: IntegrationParts, plan: ServersPlan, can_change: bool, state: &'static str, cloud: &'static Cloud) -> Facts<'static> {
-        Facts { cloud, subscription_id: "sub-1", subscription_state: state, parts: Some(parts), plan: Some(plan), can_change: Some(can_change) }
+    fn facts(
+        parts: IntegrationParts,
+        plan: ServersPlan,
+        can_change: bool,
+        state: &'static str,
+        cloud: &'static Cloud,
+    ) -> Facts<'static> {
+        Facts {
+            cloud,
+            subscription_id: "sub-1",
+            subscription_state: state,
+            parts: Some(parts),
+            plan: Some(plan),
+            can_change: Some(can_change),
+        }
     }
 
     fn names(changes: &[SettingChange]) -> Vec<(String, bool)> {
@@ -200,28 +220,46 @@ mod tests {
             [(WDATP_EXCLUDE_LINUX.into(), false), (WDATP_UNIFIED_SOLUTION.into(), true)]
         );
         let on = IntegrationParts { integration: true, linux: true, unified: true };
-        assert_eq!(plan(Intent::Fix, &facts(on, ServersPlan::P2, true, "Enabled", public())), Err(NotReady::AlreadyDone));
+        assert_eq!(
+            plan(Intent::Fix, &facts(on, ServersPlan::P2, true, "Enabled", public())),
+            Err(NotReady::AlreadyDone)
+        );
     }
 
     #[test]
     fn linux_on_also_turns_the_integration_on() {
         let f = facts(IntegrationParts { linux: false, ..OFF }, ServersPlan::P1, true, "Enabled", public());
-        assert_eq!(names(&plan(Intent::LinuxOn, &f).unwrap()), [(WDATP.into(), true), (WDATP_EXCLUDE_LINUX.into(), false)]);
+        assert_eq!(
+            names(&plan(Intent::LinuxOn, &f).unwrap()),
+            [(WDATP.into(), true), (WDATP_EXCLUDE_LINUX.into(), false)]
+        );
     }
 
     #[test]
     fn readiness_refusals() {
         let china: &'static Cloud = Box::leak(Box::new(Cloud::known("AzureChinaCloud").unwrap()));
-        assert!(matches!(plan(Intent::Fix, &facts(PARTIAL, ServersPlan::P2, true, "Enabled", china)), Err(NotReady::CloudUnsupported(_))));
+        assert!(matches!(
+            plan(Intent::Fix, &facts(PARTIAL, ServersPlan::P2, true, "Enabled", china)),
+            Err(NotReady::CloudUnsupported(_))
+        ));
         assert_eq!(
             plan(Intent::Fix, &facts(PARTIAL, ServersPlan::P2, true, "Disabled", public())),
             Err(NotReady::SubscriptionNotEnabled("Disabled".into()))
         );
-        assert_eq!(plan(Intent::Fix, &facts(PARTIAL, ServersPlan::Off, true, "Enabled", public())), Err(NotReady::NoServersPlan));
-        assert_eq!(plan(Intent::Fix, &facts(PARTIAL, ServersPlan::P2, false, "Enabled", public())), Err(NotReady::NoPermission));
+        assert_eq!(
+            plan(Intent::Fix, &facts(PARTIAL, ServersPlan::Off, true, "Enabled", public())),
+            Err(NotReady::NoServersPlan)
+        );
+        assert_eq!(
+            plan(Intent::Fix, &facts(PARTIAL, ServersPlan::P2, false, "Enabled", public())),
+            Err(NotReady::NoPermission)
+        );
         // Turning off needs no plan: a subscription whose plan lapsed can still be turned off.
         assert_eq!(
-            names(&plan(Intent::Integration(false), &facts(PARTIAL, ServersPlan::Off, true, "Enabled", public())).unwrap()),
+            names(
+                &plan(Intent::Integration(false), &facts(PARTIAL, ServersPlan::Off, true, "Enabled", public()))
+                    .unwrap()
+            ),
             [(WDATP.into(), false)]
         );
     }

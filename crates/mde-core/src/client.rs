@@ -47,7 +47,12 @@ impl<T: Transport> ArmClient<T> {
     /// `arm_url` is the cloud's ARM base, e.g. `https://management.azure.com`.
     pub fn new(transport: T, arm_url: &str) -> Self {
         let jitter_seed = Cell::new(transport.now_ms() | 1);
-        ArmClient { transport, arm_url: arm_url.trim_end_matches('/').to_string(), retry: RetryPolicy::default(), jitter_seed }
+        ArmClient {
+            transport,
+            arm_url: arm_url.trim_end_matches('/').to_string(),
+            retry: RetryPolicy::default(),
+            jitter_seed,
+        }
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
@@ -105,7 +110,11 @@ impl<T: Transport> ArmClient<T> {
 
     /// Runs a Resource Graph query over `subscriptions`, in batches of 1,000 subscriptions,
     /// following `$skipToken` for every page.
-    pub async fn query<D: DeserializeOwned>(&self, query: &str, subscriptions: &[String]) -> Result<Vec<D>, ArmFailure> {
+    pub async fn query<D: DeserializeOwned>(
+        &self,
+        query: &str,
+        subscriptions: &[String],
+    ) -> Result<Vec<D>, ArmFailure> {
         let mut rows = Vec::new();
         for batch in subscriptions.chunks(GRAPH_SUBSCRIPTIONS_PER_QUERY) {
             let mut request = QueryRequest::new(query, batch.to_vec());

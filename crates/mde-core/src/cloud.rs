@@ -18,7 +18,12 @@ pub struct Cloud {
 
 /// The clouds Microsoft runs, as `az cloud list` names them.
 pub const KNOWN: [(&str, &str, &str, &str); 3] = [
-    ("AzureCloud", "https://login.microsoftonline.com", "https://management.azure.com", "https://management.core.windows.net/"),
+    (
+        "AzureCloud",
+        "https://login.microsoftonline.com",
+        "https://management.azure.com",
+        "https://management.core.windows.net/",
+    ),
     (
         "AzureUSGovernment",
         "https://login.microsoftonline.us",

@@ -64,13 +64,25 @@ fn bad(key: &str, problem: impl Into<String>, fix: impl Into<String>) -> ConfigE
 /// redirect URI: the app's origin and path, without query or fragment).
 pub fn parse(json: &str, app_url: &str) -> Result<AppConfig, ConfigError> {
     let value: Value = serde_json::from_str(json).map_err(|e| {
-        bad("", format!("is not valid JSON ({e})."), "Fix the syntax, e.g. with a JSON validator; the keys are documented in the README.")
+        bad(
+            "",
+            format!("is not valid JSON ({e})."),
+            "Fix the syntax, e.g. with a JSON validator; the keys are documented in the README.",
+        )
     })?;
     let Value::Object(map) = value else {
-        return Err(bad("", "must be a JSON object.", "Start from the README's example: { \"clientId\": \"...\", \"cloud\": \"AzureCloud\" }."));
+        return Err(bad(
+            "",
+            "must be a JSON object.",
+            "Start from the README's example: { \"clientId\": \"...\", \"cloud\": \"AzureCloud\" }.",
+        ));
     };
     if let Some(unknown) = map.keys().find(|k| !KEYS.contains(&k.as_str())) {
-        return Err(bad(unknown, "is not a setting this app knows.", format!("The keys are {}; check the spelling (they are case-sensitive).", KEYS.join(", "))));
+        return Err(bad(
+            unknown,
+            "is not a setting this app knows.",
+            format!("The keys are {}; check the spelling (they are case-sensitive).", KEYS.join(", ")),
+        ));
     }
     Ok(AppConfig {
         client_id: client_id(&map)?,
@@ -160,26 +172,46 @@ fn token_store(map: &Map<String, Value>) -> Result<TokenStore, ConfigError> {
     match string(map, "tokenStore")? {
         None | Some("session") => Ok(TokenStore::Session),
         Some("memory") => Ok(TokenStore::Memory),
-        Some(other) => Err(bad("tokenStore", format!("\"{other}\" is not a token store."), "Use \"session\" (sessionStorage, the default) or \"memory\".")),
+        Some(other) => Err(bad(
+            "tokenStore",
+            format!("\"{other}\" is not a token store."),
+            "Use \"session\" (sessionStorage, the default) or \"memory\".",
+        )),
     }
 }
 
 fn concurrency(map: &Map<String, Value>) -> Result<usize, ConfigError> {
     match map.get("concurrency") {
         None | Some(Value::Null) => Ok(DEFAULT_CONCURRENCY),
-        Some(Value::Number(n)) if n.as_u64().is_some_and(|n| (1..=32).contains(&n)) => Ok(n.as_u64().unwrap_or(8) as usize),
-        Some(other) => Err(bad("concurrency", format!("{other} is not a number of requests from 1 to 32."), "Leave it out for the default of 8.")),
+        Some(Value::Number(n)) if n.as_u64().is_some_and(|n| (1..=32).contains(&n)) => {
+            Ok(n.as_u64().unwrap_or(8) as usize)
+        }
+        Some(other) => Err(bad(
+            "concurrency",
+            format!("{other} is not a number of requests from 1 to 32."),
+            "Leave it out for the default of 8.",
+        )),
     }
 }
 
 /// An https URL, or http on a loopback host (the local fake Azure).
 fn secure_url(key: &str, value: &str) -> Result<(), ConfigError> {
-    let url = url::Url::parse(value).map_err(|e| bad(key, format!("\"{value}\" is not a URL ({e})."), "Write a full URL such as https://login.microsoftonline.com."))?;
+    let url = url::Url::parse(value).map_err(|e| {
+        bad(
+            key,
+            format!("\"{value}\" is not a URL ({e})."),
+            "Write a full URL such as https://login.microsoftonline.com.",
+        )
+    })?;
     let loopback = matches!(url.host_str(), Some("127.0.0.1") | Some("localhost") | Some("[::1]"));
     match url.scheme() {
         "https" => Ok(()),
         "http" if loopback => Ok(()),
-        _ => Err(bad(key, format!("\"{value}\" is not https."), "Tokens must only travel over https; plain http is allowed for 127.0.0.1 and localhost only.")),
+        _ => Err(bad(
+            key,
+            format!("\"{value}\" is not https."),
+            "Tokens must only travel over https; plain http is allowed for 127.0.0.1 and localhost only.",
+        )),
     }
 }
 
@@ -187,11 +219,15 @@ fn secure_url(key: &str, value: &str) -> Result<(), ConfigError> {
 pub fn is_guid(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
     groups.len() == 5
-        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, len)| g.len() == len && g.chars().all(|c| c.is_ascii_hexdigit()))
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, len)| g.len() == len && g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 fn is_domain(s: &str) -> bool {
-    s.contains('.') && s.split('.').all(|label| !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    s.contains('.')
+        && s.split('.').all(|label| !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
 }
 
 #[cfg(test)]
@@ -237,7 +273,11 @@ mod tests {
         assert_eq!(err(r#"{"clientID":"x"}"#).key, "clientID");
         assert_eq!(err(r#"{"clientId":"my-app"}"#).key, "clientId");
         assert_eq!(err(r#"{"cloud":"AzureGermanCloud"}"#).key, "cloud");
-        assert_eq!(err(r#"{"cloud":{"name":"x","loginUrl":"http://login.example","armUrl":"https://a","armAudience":"a"}}"#).key, "cloud.loginUrl");
+        assert_eq!(
+            err(r#"{"cloud":{"name":"x","loginUrl":"http://login.example","armUrl":"https://a","armAudience":"a"}}"#)
+                .key,
+            "cloud.loginUrl"
+        );
         assert_eq!(err(r#"{"cloud":{"name":"x"}}"#).key, "cloud.loginUrl");
         assert_eq!(err(r#"{"redirectUri":"http://mde.contoso.example/"}"#).key, "redirectUri");
         assert_eq!(err(r#"{"tenant":"not a tenant"}"#).key, "tenant");

@@ -118,12 +118,20 @@ mod tests {
 
     #[test]
     fn reads_arm_error_and_advises() {
-        let body = br#"{"error":{"code":"AuthorizationFailed","message":"The client 'a' does not have authorization"}}"#;
+        let body =
+            br#"{"error":{"code":"AuthorizationFailed","message":"The client 'a' does not have authorization"}}"#;
         let f = ArmFailure::from_response(403, body);
         assert_eq!(f.code(), "AuthorizationFailed");
         assert_eq!(f.remedy(), Remedy::AskForRole);
         assert!(f.to_string().contains("403 AuthorizationFailed: The client 'a'"));
-        assert_eq!(ArmFailure::from_response(401, br#"{"error":{"code":"InvalidAuthenticationTokenTenant","message":"x"}}"#).remedy(), Remedy::SwitchTenant);
-        assert_eq!(ArmFailure::from_response(502, b"<html>bad gateway</html>").to_string(), "HTTP 502: <html>bad gateway</html>");
+        assert_eq!(
+            ArmFailure::from_response(401, br#"{"error":{"code":"InvalidAuthenticationTokenTenant","message":"x"}}"#)
+                .remedy(),
+            Remedy::SwitchTenant
+        );
+        assert_eq!(
+            ArmFailure::from_response(502, b"<html>bad gateway</html>").to_string(),
+            "HTTP 502: <html>bad gateway</html>"
+        );
     }
 }

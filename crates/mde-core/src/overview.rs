@@ -31,15 +31,27 @@ pub const SETTINGS_WRITE: &str = "Microsoft.Security/settings/write";
 #[derive(Debug, Clone, PartialEq)]
 pub enum OverviewEvent {
     /// A page of the subscriptions list arrived (pages come in order); `more`: pages follow.
-    Listed { subscriptions: Vec<Subscription>, more: bool },
+    Listed {
+        subscriptions: Vec<Subscription>,
+        more: bool,
+    },
     /// The subscriptions list could not be read (further): no more subscriptions will come.
     ListFailed(ArmFailure),
     /// Plans of many subscriptions at once (from Resource Graph), keyed by lower-case id.
     Plans(HashMap<String, ServersPlan>),
     /// The plan of one subscription, or why it could not be read.
-    Plan { subscription_id: String, result: Result<ServersPlan, ArmFailure> },
-    Settings { subscription_id: String, result: Result<Vec<Setting>, ArmFailure> },
-    Permissions { subscription_id: String, result: Result<Vec<Permission>, ArmFailure> },
+    Plan {
+        subscription_id: String,
+        result: Result<ServersPlan, ArmFailure>,
+    },
+    Settings {
+        subscription_id: String,
+        result: Result<Vec<Setting>, ArmFailure>,
+    },
+    Permissions {
+        subscription_id: String,
+        result: Result<Vec<Permission>, ArmFailure>,
+    },
     /// Machine coverage of every subscription (from Resource Graph), after the table is complete.
     Coverage(Result<HashMap<String, Coverage>, ArmFailure>),
 }
@@ -71,7 +83,10 @@ pub async fn load<T: Transport>(client: &ArmClient<T>, concurrency: usize, mut e
                     let ids: Vec<String> = subscriptions.iter().map(|s| s.subscription_id.clone()).collect();
                     let mut tasks: Vec<Task<'_>> = Vec::with_capacity(ids.len() * 2 + 2);
                     let more = next.is_some();
-                    tasks.push(Box::pin(futures::future::ready(Answer::Event(OverviewEvent::Listed { subscriptions, more }))));
+                    tasks.push(Box::pin(futures::future::ready(Answer::Event(OverviewEvent::Listed {
+                        subscriptions,
+                        more,
+                    }))));
                     if first && !ids.is_empty() {
                         tasks.push(Box::pin(plans_query(client, ids.clone())));
                     } else {
@@ -83,7 +98,9 @@ pub async fn load<T: Transport>(client: &ArmClient<T>, concurrency: usize, mut e
                     }
                     return Some((tasks, (next, false)));
                 }
-                Err(failure) => vec![Box::pin(futures::future::ready(Answer::Event(OverviewEvent::ListFailed(failure))))],
+                Err(failure) => {
+                    vec![Box::pin(futures::future::ready(Answer::Event(OverviewEvent::ListFailed(failure))))]
+                }
             };
             Some((tasks, (None, false)))
         }
@@ -282,7 +299,10 @@ impl Overview {
                 for row in &mut self.rows {
                     row.coverage = match &result {
                         Ok(counts) => Load::Ready(
-                            counts.get(&row.subscription.subscription_id.to_ascii_lowercase()).copied().unwrap_or_default(),
+                            counts
+                                .get(&row.subscription.subscription_id.to_ascii_lowercase())
+                                .copied()
+                                .unwrap_or_default(),
                         ),
                         Err(failure) => Load::Failed(failure.clone()),
                     };
@@ -314,7 +334,11 @@ impl Overview {
     pub fn pending(&self) -> usize {
         self.rows
             .iter()
-            .filter(|r| matches!(r.parts, Load::Loading) || matches!(r.plan, Load::Loading) || matches!(r.can_change, Load::Loading))
+            .filter(|r| {
+                matches!(r.parts, Load::Loading)
+                    || matches!(r.plan, Load::Loading)
+                    || matches!(r.can_change, Load::Loading)
+            })
             .count()
     }
 }

@@ -115,7 +115,8 @@ impl<T: Transport> Transport for SignedIn<T> {
             Challenge::Claims => {
                 self.events.sign_in_needed(&AuthError {
                     code: "insufficient_claims".into(),
-                    message: "Your organisation's policy asks you to sign in again (continuous access evaluation).".into(),
+                    message: "Your organisation's policy asks you to sign in again (continuous access evaluation)."
+                        .into(),
                     sign_in_again: true,
                 });
                 Ok(response)

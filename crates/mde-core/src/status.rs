@@ -109,7 +109,11 @@ mod tests {
     use crate::arm::settings::SettingProperties;
 
     fn setting(name: &str, enabled: bool) -> Setting {
-        Setting { name: name.into(), kind: Some("DataExportSettings".into()), properties: SettingProperties { enabled } }
+        Setting {
+            name: name.into(),
+            kind: Some("DataExportSettings".into()),
+            properties: SettingProperties { enabled },
+        }
     }
 
     /// Settings from three optional switches: None = the setting is missing entirely.

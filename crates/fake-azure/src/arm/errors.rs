@@ -8,20 +8,12 @@ use crate::wire;
 
 /// `{"error":{"code","message"}}` with `status`.
 pub(crate) fn arm(status: u16, code: &str, message: impl Into<String>) -> Response<Vec<u8>> {
-    wire::json(
-        status,
-        &json!({ "error": { "code": code, "message": message.into() } }),
-    )
+    wire::json(status, &json!({ "error": { "code": code, "message": message.into() } }))
 }
 
 /// 401 with ARM's `WWW-Authenticate` challenge, pointing at the authority that would issue a
 /// token this request could use.
-pub(crate) fn unauthorized(
-    login: &str,
-    tenant: &str,
-    code: &str,
-    message: impl Into<String>,
-) -> Response<Vec<u8>> {
+pub(crate) fn unauthorized(login: &str, tenant: &str, code: &str, message: impl Into<String>) -> Response<Vec<u8>> {
     let message = message.into();
     let mut response = arm(401, code, message.clone());
     let challenge = format!(
@@ -32,11 +24,7 @@ pub(crate) fn unauthorized(
     response
 }
 
-pub(crate) fn wrong_tenant(
-    login: &str,
-    token_tenant: &str,
-    subscription_tenant: &str,
-) -> Response<Vec<u8>> {
+pub(crate) fn wrong_tenant(login: &str, token_tenant: &str, subscription_tenant: &str) -> Response<Vec<u8>> {
     unauthorized(
         login,
         subscription_tenant,
@@ -57,20 +45,12 @@ pub(crate) fn missing_api_version() -> Response<Vec<u8>> {
 
 /// ARM's own resources (subscriptions, tenants, tags) say `InvalidApiVersionParameter`;
 /// resource providers say `NoRegisteredProviderFound`.
-pub(crate) fn bad_api_version(
-    native: bool,
-    type_label: &str,
-    given: &str,
-    supported: &[&str],
-) -> Response<Vec<u8>> {
+pub(crate) fn bad_api_version(native: bool, type_label: &str, given: &str, supported: &[&str]) -> Response<Vec<u8>> {
     if native {
         return arm(
             400,
             "InvalidApiVersionParameter",
-            format!(
-                "The api-version '{given}' is invalid. The supported versions are '{}'.",
-                supported.join(",")
-            ),
+            format!("The api-version '{given}' is invalid. The supported versions are '{}'.", supported.join(",")),
         );
     }
     arm(
@@ -83,12 +63,7 @@ pub(crate) fn bad_api_version(
     )
 }
 
-pub(crate) fn authorization_failed(
-    username: &str,
-    object_id: &str,
-    action: &str,
-    scope: &str,
-) -> Response<Vec<u8>> {
+pub(crate) fn authorization_failed(username: &str, object_id: &str, action: &str, scope: &str) -> Response<Vec<u8>> {
     arm(
         403,
         "AuthorizationFailed",
@@ -99,27 +74,15 @@ pub(crate) fn authorization_failed(
 }
 
 pub(crate) fn subscription_not_found(subscription_id: &str) -> Response<Vec<u8>> {
-    arm(
-        404,
-        "SubscriptionNotFound",
-        format!("The subscription '{subscription_id}' could not be found."),
-    )
+    arm(404, "SubscriptionNotFound", format!("The subscription '{subscription_id}' could not be found."))
 }
 
 pub(crate) fn resource_group_not_found(resource_group: &str) -> Response<Vec<u8>> {
-    arm(
-        404,
-        "ResourceGroupNotFound",
-        format!("Resource group '{resource_group}' could not be found."),
-    )
+    arm(404, "ResourceGroupNotFound", format!("Resource group '{resource_group}' could not be found."))
 }
 
 /// A missing resource under a known provider (`ResourceNotFound`).
-pub(crate) fn resource_not_found(
-    type_path: &str,
-    name: &str,
-    resource_group: &str,
-) -> Response<Vec<u8>> {
+pub(crate) fn resource_not_found(type_path: &str, name: &str, resource_group: &str) -> Response<Vec<u8>> {
     arm(
         404,
         "ResourceNotFound",
@@ -135,19 +98,11 @@ pub(crate) fn not_found(message: impl Into<String>) -> Response<Vec<u8>> {
 }
 
 pub(crate) fn no_route(path: &str) -> Response<Vec<u8>> {
-    arm(
-        404,
-        "NotFound",
-        format!("No HTTP resource was found that matches the request URI '{path}'."),
-    )
+    arm(404, "NotFound", format!("No HTTP resource was found that matches the request URI '{path}'."))
 }
 
 pub(crate) fn method_not_allowed(method: &str) -> Response<Vec<u8>> {
-    arm(
-        405,
-        "MethodNotAllowed",
-        format!("The requested resource does not support http method '{method}'."),
-    )
+    arm(405, "MethodNotAllowed", format!("The requested resource does not support http method '{method}'."))
 }
 
 pub(crate) fn bad_request(code: &str, message: impl Into<String>) -> Response<Vec<u8>> {
@@ -162,12 +117,7 @@ pub(crate) fn invalid_content(why: impl std::fmt::Display) -> Response<Vec<u8>> 
     )
 }
 
-pub(crate) fn throttled(
-    scope: &str,
-    subscription: bool,
-    write: bool,
-    retry_after_s: u64,
-) -> Response<Vec<u8>> {
+pub(crate) fn throttled(scope: &str, subscription: bool, write: bool, retry_after_s: u64) -> Response<Vec<u8>> {
     let kind = if write { "write" } else { "read" };
     let (code, message) = if subscription {
         (
@@ -184,11 +134,8 @@ pub(crate) fn throttled(
 
 pub(crate) fn server_error(status: u16, retry_after_s: u64) -> Response<Vec<u8>> {
     if status == 503 {
-        let mut response = arm(
-            503,
-            "ServiceUnavailable",
-            "The service is temporarily unavailable. Please retry later.",
-        );
+        let mut response =
+            arm(503, "ServiceUnavailable", "The service is temporarily unavailable. Please retry later.");
         wire::set(&mut response, "retry-after", &retry_after_s.to_string());
         return response;
     }

@@ -37,50 +37,29 @@ pub(crate) struct At<'a> {
 }
 
 /// Lists a subscription's (or a resource group's) machines, paged.
-pub(crate) fn list(
-    sub: &Subscription,
-    kind: Kind,
-    group: Option<&str>,
-    call: &Call,
-) -> Response<Vec<u8>> {
+pub(crate) fn list(sub: &Subscription, kind: Kind, group: Option<&str>, call: &Call) -> Response<Vec<u8>> {
     let machines = sub.machines(kind);
     let Some(group) = group else {
         return paging::page_by(call, machines.list.len(), |range| {
-            machines.list[range]
-                .iter()
-                .map(|m| m.resource.clone())
-                .collect()
+            machines.list[range].iter().map(|m| m.resource.clone()).collect()
         });
     };
     if !machines.has_group(group) {
         return errors::resource_group_not_found(group);
     }
-    let chosen: Vec<usize> = (0..machines.list.len())
-        .filter(|&i| machines.list[i].resource_group.eq_ignore_ascii_case(group))
-        .collect();
+    let chosen: Vec<usize> =
+        (0..machines.list.len()).filter(|&i| machines.list[i].resource_group.eq_ignore_ascii_case(group)).collect();
     paging::page_by(call, chosen.len(), |range| {
-        chosen[range]
-            .iter()
-            .map(|&i| machines.list[i].resource.clone())
-            .collect()
+        chosen[range].iter().map(|&i| machines.list[i].resource.clone()).collect()
     })
 }
 
 /// The machine's index, or ARM's 404 (resource group first, then resource).
-fn locate(
-    sub: &Subscription,
-    kind: Kind,
-    group: &str,
-    name: &str,
-) -> Result<usize, Response<Vec<u8>>> {
+fn locate(sub: &Subscription, kind: Kind, group: &str, name: &str) -> Result<usize, Response<Vec<u8>>> {
     let machines = sub.machines(kind);
     machines.find(group, name).ok_or_else(|| {
         if machines.has_group(group) {
-            errors::resource_not_found(
-                &format!("{}/{}", kind.namespace(), kind.type_name()),
-                name,
-                group,
-            )
+            errors::resource_not_found(&format!("{}/{}", kind.namespace(), kind.type_name()), name, group)
         } else {
             errors::resource_group_not_found(group)
         }
@@ -96,13 +75,7 @@ pub(crate) fn get(sub: &Subscription, kind: Kind, group: &str, name: &str) -> Re
 
 /// VM extensions come back in one unpaged list (the compute API does not page them); Arc
 /// extensions are paged.
-pub(crate) fn extensions(
-    sub: &Subscription,
-    kind: Kind,
-    group: &str,
-    name: &str,
-    call: &Call,
-) -> Response<Vec<u8>> {
+pub(crate) fn extensions(sub: &Subscription, kind: Kind, group: &str, name: &str, call: &Call) -> Response<Vec<u8>> {
     match (locate(sub, kind, group, name), kind) {
         (Ok(i), Kind::Vm) => paging::whole(&sub.vms.list[i].extensions),
         (Ok(i), Kind::Arc) => paging::page(call, &sub.arcs.list[i].extensions),
@@ -111,31 +84,19 @@ pub(crate) fn extensions(
 }
 
 fn find_extension(extensions: &[Value], name: &str) -> Option<usize> {
-    extensions.iter().position(|e| {
-        e.get("name")
-            .and_then(Value::as_str)
-            .is_some_and(|n| n.eq_ignore_ascii_case(name))
-    })
+    extensions.iter().position(|e| e.get("name").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case(name)))
 }
 
 fn extension_not_found(kind: Kind, group: &str, machine: &str, ext: &str) -> Response<Vec<u8>> {
     match kind {
         Kind::Vm => errors::not_found("The entity was not found in this Azure location."),
-        Kind::Arc => errors::resource_not_found(
-            &format!("Microsoft.HybridCompute/machines/{machine}/extensions"),
-            ext,
-            group,
-        ),
+        Kind::Arc => {
+            errors::resource_not_found(&format!("Microsoft.HybridCompute/machines/{machine}/extensions"), ext, group)
+        }
     }
 }
 
-pub(crate) fn extension(
-    sub: &Subscription,
-    kind: Kind,
-    group: &str,
-    name: &str,
-    ext: &str,
-) -> Response<Vec<u8>> {
+pub(crate) fn extension(sub: &Subscription, kind: Kind, group: &str, name: &str, ext: &str) -> Response<Vec<u8>> {
     let i = match locate(sub, kind, group, name) {
         Ok(i) => i,
         Err(response) => return response,
@@ -167,19 +128,9 @@ pub(crate) fn delete_extension(
         return wire::empty(204);
     };
     let extension = &mut machine.extensions[e];
-    super::security::object_at(extension, "properties")
-        .insert("provisioningState".into(), json!("Deleting"));
-    let ext_name = extension
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or(ext)
-        .to_string();
-    let location = machine
-        .resource
-        .get("location")
-        .and_then(Value::as_str)
-        .unwrap_or("global")
-        .to_string();
+    super::security::object_at(extension, "properties").insert("provisioningState".into(), json!("Deleting"));
+    let ext_name = extension.get("name").and_then(Value::as_str).unwrap_or(ext).to_string();
+    let location = machine.resource.get("location").and_then(Value::as_str).unwrap_or("global").to_string();
     let links = ops.start(&subscription_id, at, i, &ext_name, &location, call);
     let mut response = wire::empty(202);
     wire::set(&mut response, "azure-asyncoperation", &links.status_url);
@@ -189,13 +140,7 @@ pub(crate) fn delete_extension(
 }
 
 /// `GET|PATCH /{machine}/providers/Microsoft.Resources/tags/default`.
-pub(crate) fn tags(
-    sub: &mut Subscription,
-    kind: Kind,
-    group: &str,
-    name: &str,
-    call: &Call,
-) -> Response<Vec<u8>> {
+pub(crate) fn tags(sub: &mut Subscription, kind: Kind, group: &str, name: &str, call: &Call) -> Response<Vec<u8>> {
     let i = match locate(sub, kind, group, name) {
         Ok(i) => i,
         Err(response) => return response,
@@ -206,15 +151,8 @@ pub(crate) fn tags(
             return response;
         }
     }
-    let id = resource
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let tags = resource
-        .get("tags")
-        .filter(|t| t.is_object())
-        .cloned()
-        .unwrap_or_else(|| json!({}));
+    let id = resource.get("id").and_then(Value::as_str).unwrap_or_default();
+    let tags = resource.get("tags").filter(|t| t.is_object()).cloned().unwrap_or_else(|| json!({}));
     wire::json(
         200,
         &json!({
@@ -229,44 +167,28 @@ pub(crate) fn tags(
 /// Applies `{"operation": "Merge"|"Replace"|"Delete", "properties": {"tags": {...}}}`.
 fn patch_tags(resource: &mut Value, body: &[u8]) -> Result<(), Response<Vec<u8>>> {
     let body: Value = serde_json::from_slice(body).map_err(errors::invalid_content)?;
-    let operation = body
-        .get("operation")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let Some(given) = body
-        .get("properties")
-        .and_then(|p| p.get("tags"))
-        .and_then(Value::as_object)
-    else {
-        return Err(errors::invalid_content(
-            "'properties.tags' must be an object",
-        ));
+    let operation = body.get("operation").and_then(Value::as_str).unwrap_or_default().to_ascii_lowercase();
+    let Some(given) = body.get("properties").and_then(|p| p.get("tags")).and_then(Value::as_object) else {
+        return Err(errors::invalid_content("'properties.tags' must be an object"));
     };
     if let Some((key, _)) = given.iter().find(|(_, v)| !v.is_string()) {
-        return Err(errors::invalid_content(format!(
-            "the value of tag '{key}' must be a string"
-        )));
+        return Err(errors::invalid_content(format!("the value of tag '{key}' must be a string")));
     }
-    let mut tags = resource
-        .get("tags")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
+    let mut tags = resource.get("tags").and_then(Value::as_object).cloned().unwrap_or_default();
     match operation.as_str() {
         "merge" => merge(&mut tags, given),
         "replace" => tags = given.clone(),
         "delete" => remove(&mut tags, given),
         _ => {
-            let message = format!("The operation '{operation}' is not valid. Valid operations are 'Merge', 'Replace' and 'Delete'.");
+            let message = format!(
+                "The operation '{operation}' is not valid. Valid operations are 'Merge', 'Replace' and 'Delete'."
+            );
             return Err(errors::bad_request("InvalidTagOperation", message));
         }
     }
     if tags.len() > MAX_TAGS {
-        let message = format!(
-            "The resource would have {} tags; at most {MAX_TAGS} tags are allowed per resource.",
-            tags.len()
-        );
+        let message =
+            format!("The resource would have {} tags; at most {MAX_TAGS} tags are allowed per resource.", tags.len());
         return Err(errors::bad_request("BadRequest", message));
     }
     resource["tags"] = Value::Object(tags);
@@ -286,8 +208,7 @@ fn remove(tags: &mut Map<String, Value>, given: &Map<String, Value>) {
     for (key, value) in given {
         let wanted = value.as_str().unwrap_or_default();
         tags.retain(|existing, v| {
-            !(existing.eq_ignore_ascii_case(key)
-                && (wanted.is_empty() || v.as_str() == Some(wanted)))
+            !(existing.eq_ignore_ascii_case(key) && (wanted.is_empty() || v.as_str() == Some(wanted)))
         });
     }
 }

@@ -27,9 +27,7 @@ pub(crate) struct Principal {
 
 impl Principal {
     pub fn sees_tenant(&self, tenant: &str) -> bool {
-        self.tenant
-            .as_deref()
-            .is_none_or(|t| t.eq_ignore_ascii_case(tenant))
+        self.tenant.as_deref().is_none_or(|t| t.eq_ignore_ascii_case(tenant))
     }
 }
 
@@ -76,16 +74,9 @@ pub(crate) fn dispatch(
         Route::GroupMachines(kind, group) => machines::list(s, *kind, Some(group), call),
         Route::Machine(kind, group, name) => machines::get(s, *kind, group, name),
         Route::Extensions(kind, group, name) => machines::extensions(s, *kind, group, name, call),
-        Route::Extension(kind, group, name, ext) if get => {
-            machines::extension(s, *kind, group, name, ext)
-        }
+        Route::Extension(kind, group, name, ext) if get => machines::extension(s, *kind, group, name, ext),
         Route::Extension(kind, group, name, ext) => {
-            let at = machines::At {
-                subscription: index,
-                kind: *kind,
-                group,
-                name,
-            };
+            let at = machines::At { subscription: index, kind: *kind, group, name };
             machines::delete_extension(s, ops, &at, ext, call)
         }
         Route::Tags(kind, group, name) => machines::tags(s, *kind, group, name, call),
@@ -96,13 +87,9 @@ pub(crate) fn dispatch(
 
 /// `GET /subscriptions`: the subscriptions of the token's tenant, paged.
 fn subscriptions(world: &World, call: &Call) -> Response<Vec<u8>> {
-    let visible: Vec<usize> = (0..world.subscriptions.len())
-        .filter(|&i| call.who.sees_tenant(&world.subscriptions[i].tenant_id))
-        .collect();
+    let visible: Vec<usize> =
+        (0..world.subscriptions.len()).filter(|&i| call.who.sees_tenant(&world.subscriptions[i].tenant_id)).collect();
     paging::page_by(call, visible.len(), |range| {
-        visible[range]
-            .iter()
-            .map(|&i| world.subscriptions[i].object.clone())
-            .collect::<Vec<Value>>()
+        visible[range].iter().map(|&i| world.subscriptions[i].object.clone()).collect::<Vec<Value>>()
     })
 }

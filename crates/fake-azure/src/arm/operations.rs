@@ -80,11 +80,7 @@ impl Operations {
         if self.pending == 0 {
             return;
         }
-        for op in self
-            .list
-            .iter_mut()
-            .filter(|op| !op.finished && now_ms >= op.done_ms)
-        {
+        for op in self.list.iter_mut().filter(|op| !op.finished && now_ms >= op.done_ms) {
             let sub = &mut world.subscriptions[op.subscription];
             let machine = &mut sub.machines_mut(op.kind).list[op.machine];
             machine.extensions.retain(|e| {
@@ -98,24 +94,16 @@ impl Operations {
     }
 
     /// Answers a poll of operation `id` under subscription `subscription`.
-    pub fn poll(
-        &self,
-        subscription: usize,
-        kind: Kind,
-        id: &str,
-        call: &Call,
-    ) -> Response<Vec<u8>> {
-        let Some(op) = self.list.iter().find(|op| {
-            op.subscription == subscription && op.kind == kind && op.id.eq_ignore_ascii_case(id)
-        }) else {
+    pub fn poll(&self, subscription: usize, kind: Kind, id: &str, call: &Call) -> Response<Vec<u8>> {
+        let Some(op) = self
+            .list
+            .iter()
+            .find(|op| op.subscription == subscription && op.kind == kind && op.id.eq_ignore_ascii_case(id))
+        else {
             return errors::not_found(format!("The operation '{id}' was not found."));
         };
         let monitor = call.req.query("monitor") == Some("true")
-            || call
-                .req
-                .path
-                .to_ascii_lowercase()
-                .contains("/operationresults/");
+            || call.req.path.to_ascii_lowercase().contains("/operationresults/");
         if monitor {
             if op.finished {
                 return wire::empty(204);
@@ -124,10 +112,7 @@ impl Operations {
             wire::set(
                 &mut response,
                 "location",
-                &format!(
-                    "{}{}?monitor=true&api-version={}",
-                    call.req.base, call.req.path, call.api_version
-                ),
+                &format!("{}{}?monitor=true&api-version={}", call.req.base, call.req.path, call.api_version),
             );
             wire::set(&mut response, "retry-after", "1");
             return response;

@@ -17,21 +17,12 @@ pub(crate) fn page(call: &Call, items: &[Value]) -> Response<Vec<u8>> {
 
 /// One page of a list of `total` items; `take` clones only the items of the page, so that a
 /// 50,000-machine list does not get copied for every page.
-pub(crate) fn page_by(
-    call: &Call,
-    total: usize,
-    take: impl FnOnce(Range<usize>) -> Vec<Value>,
-) -> Response<Vec<u8>> {
+pub(crate) fn page_by(call: &Call, total: usize, take: impl FnOnce(Range<usize>) -> Vec<Value>) -> Response<Vec<u8>> {
     let start = match call.req.query("$skiptoken") {
         None => 0,
         Some(token) => match decode(token) {
             Some(offset) => offset.min(total),
-            None => {
-                return errors::bad_request(
-                    "InvalidSkipToken",
-                    format!("The skip token '{token}' is not valid."),
-                )
-            }
+            None => return errors::bad_request("InvalidSkipToken", format!("The skip token '{token}' is not valid.")),
         },
     };
     let end = (start + call.page_size.max(1)).min(total);
@@ -64,9 +55,5 @@ pub(crate) fn encode(offset: usize) -> String {
 
 pub(crate) fn decode(token: &str) -> Option<usize> {
     let bytes = URL_SAFE_NO_PAD.decode(token.trim_end_matches('=')).ok()?;
-    String::from_utf8(bytes)
-        .ok()?
-        .strip_prefix("fake-azure:")?
-        .parse()
-        .ok()
+    String::from_utf8(bytes).ok()?.strip_prefix("fake-azure:")?.parse().ok()
 }

@@ -51,75 +51,32 @@ pub(crate) struct Spec {
     pub write: bool,
 }
 
-const RESOURCES_VERSIONS: &[&str] = &[
-    "2016-06-01",
-    "2019-06-01",
-    "2020-01-01",
-    "2021-01-01",
-    api::RESOURCES,
-];
-const SETTINGS_VERSIONS: &[&str] = &[
-    "2017-08-01-preview",
-    "2019-01-01",
-    "2021-06-01",
-    "2021-07-01",
-    api::SETTINGS,
-];
+const RESOURCES_VERSIONS: &[&str] = &["2016-06-01", "2019-06-01", "2020-01-01", "2021-01-01", api::RESOURCES];
+const SETTINGS_VERSIONS: &[&str] = &["2017-08-01-preview", "2019-01-01", "2021-06-01", "2021-07-01", api::SETTINGS];
 const PRICINGS_VERSIONS: &[&str] = &["2018-06-01", "2022-03-01", "2023-01-01", api::PRICINGS];
 const PERMISSIONS_VERSIONS: &[&str] = &["2015-07-01", "2018-01-01-preview", api::PERMISSIONS];
-const COMPUTE_VERSIONS: &[&str] = &[
-    "2023-03-01",
-    "2023-07-01",
-    "2023-09-01",
-    "2024-03-01",
-    api::COMPUTE,
-];
+const COMPUTE_VERSIONS: &[&str] = &["2023-03-01", "2023-07-01", "2023-09-01", "2024-03-01", api::COMPUTE];
 const HYBRID_VERSIONS: &[&str] = &["2022-12-27", "2023-10-03-preview", api::HYBRID_COMPUTE];
-const GRAPH_VERSIONS: &[&str] = &[
-    "2019-04-01",
-    "2020-04-01-preview",
-    "2021-03-01",
-    "2022-10-01",
-    api::RESOURCE_GRAPH,
-];
+const GRAPH_VERSIONS: &[&str] = &["2019-04-01", "2020-04-01-preview", "2021-03-01", "2022-10-01", api::RESOURCE_GRAPH];
 const TAGS_VERSIONS: &[&str] = &["2019-10-01", "2020-06-01", api::TAGS, "2024-07-01"];
 const ALERTS_VERSIONS: &[&str] = &["2019-01-01", "2021-01-01", api::ALERTS];
-const CONNECTORS_VERSIONS: &[&str] = &[
-    "2021-07-01-preview",
-    "2023-03-01-preview",
-    "2023-10-01-preview",
-    "2024-03-01-preview",
-    api::SECURITY_CONNECTORS,
-];
+const CONNECTORS_VERSIONS: &[&str] =
+    &["2021-07-01-preview", "2023-03-01-preview", "2023-10-01-preview", "2024-03-01-preview", api::SECURITY_CONNECTORS];
 
 /// Routes a percent-decoded path; `None` when ARM would not know it.
 pub(crate) fn parse(segments: &[String]) -> Option<Target> {
     let low: Vec<String> = segments.iter().map(|s| s.to_ascii_lowercase()).collect();
     let l: Vec<&str> = low.iter().map(String::as_str).collect();
     let name = |i: usize| segments[i].clone();
-    let tenant_level = |route| {
-        Some(Target {
-            route,
-            subscription: None,
-        })
-    };
-    let under = |route| {
-        Some(Target {
-            route,
-            subscription: Some(name(1)),
-        })
-    };
+    let tenant_level = |route| Some(Target { route, subscription: None });
+    let under = |route| Some(Target { route, subscription: Some(name(1)) });
     match l.as_slice() {
         ["tenants"] => tenant_level(Route::Tenants),
         ["subscriptions"] => tenant_level(Route::Subscriptions),
         ["providers", "microsoft.resourcegraph", "resources"] => tenant_level(Route::Graph),
         ["subscriptions", _] => under(Route::Subscription),
-        ["subscriptions", _, "providers", "microsoft.security", rest @ ..] => {
-            under(security(rest, segments)?)
-        }
-        ["subscriptions", _, "providers", "microsoft.authorization", "permissions"] => {
-            under(Route::Permissions)
-        }
+        ["subscriptions", _, "providers", "microsoft.security", rest @ ..] => under(security(rest, segments)?),
+        ["subscriptions", _, "providers", "microsoft.authorization", "permissions"] => under(Route::Permissions),
         ["subscriptions", _, "providers", ns, ty] => under(Route::Machines(kind(ns, ty)?)),
         ["subscriptions", _, "providers", ns, "locations", _, op, _]
             if matches!(*op, "operations" | "operationstatus" | "operationresults") =>
@@ -154,9 +111,7 @@ fn grouped(kind: Kind, group: String, rest: &[&str], names: &[String]) -> Option
         [_] => Some(Route::Machine(kind, group, name(0))),
         [_, "extensions"] => Some(Route::Extensions(kind, group, name(0))),
         [_, "extensions", _] => Some(Route::Extension(kind, group, name(0), name(2))),
-        [_, "providers", "microsoft.resources", "tags", "default"] => {
-            Some(Route::Tags(kind, group, name(0)))
-        }
+        [_, "providers", "microsoft.resources", "tags", "default"] => Some(Route::Tags(kind, group, name(0))),
         _ => None,
     }
 }
@@ -183,108 +138,55 @@ impl Route {
         let get = *method == Method::GET;
         // (allowed, action) of a route that is read with GET and written with `write`.
         let rw = |write: Method, read_action: &'static str, write_action: &'static str| {
-            (
-                get || *method == write,
-                if get { read_action } else { write_action },
-            )
+            (get || *method == write, if get { read_action } else { write_action })
         };
         let (versions, native, type_label, (allowed, action)) = match self {
             Route::Tenants | Route::Subscriptions | Route::Subscription => {
                 (RESOURCES_VERSIONS, true, "subscriptions", (get, ""))
             }
-            Route::Settings => (
-                SETTINGS_VERSIONS,
-                false,
-                "settings",
-                (get, "Microsoft.Security/settings/read"),
-            ),
+            Route::Settings => (SETTINGS_VERSIONS, false, "settings", (get, "Microsoft.Security/settings/read")),
             Route::Setting(_) => (
                 SETTINGS_VERSIONS,
                 false,
                 "settings",
-                rw(
-                    Method::PUT,
-                    "Microsoft.Security/settings/read",
-                    "Microsoft.Security/settings/write",
-                ),
+                rw(Method::PUT, "Microsoft.Security/settings/read", "Microsoft.Security/settings/write"),
             ),
-            Route::Pricings => (
-                PRICINGS_VERSIONS,
-                false,
-                "pricings",
-                (get, "Microsoft.Security/pricings/read"),
-            ),
+            Route::Pricings => (PRICINGS_VERSIONS, false, "pricings", (get, "Microsoft.Security/pricings/read")),
             Route::Pricing(_) => (
                 PRICINGS_VERSIONS,
                 false,
                 "pricings",
-                rw(
-                    Method::PUT,
-                    "Microsoft.Security/pricings/read",
-                    "Microsoft.Security/pricings/write",
-                ),
+                rw(Method::PUT, "Microsoft.Security/pricings/read", "Microsoft.Security/pricings/write"),
             ),
             // Anyone may ask what they are allowed to do.
             Route::Permissions => (PERMISSIONS_VERSIONS, false, "permissions", (get, "")),
-            Route::Alerts => (
-                ALERTS_VERSIONS,
-                false,
-                "alerts",
-                (get, "Microsoft.Security/locations/alerts/read"),
-            ),
-            Route::Connectors => (
-                CONNECTORS_VERSIONS,
-                false,
-                "securityConnectors",
-                (get, "Microsoft.Security/securityConnectors/read"),
-            ),
+            Route::Alerts => (ALERTS_VERSIONS, false, "alerts", (get, "Microsoft.Security/locations/alerts/read")),
+            Route::Connectors => {
+                (CONNECTORS_VERSIONS, false, "securityConnectors", (get, "Microsoft.Security/securityConnectors/read"))
+            }
             Route::Machines(k) | Route::GroupMachines(k, _) | Route::Machine(k, _, _) => {
                 (versions(*k), false, k.type_name(), (get, machine_read(*k)))
             }
-            Route::Extensions(k, _, _) => (
-                versions(*k),
-                false,
-                "extensions",
-                (get, extension_action(*k, true)),
-            ),
+            Route::Extensions(k, _, _) => (versions(*k), false, "extensions", (get, extension_action(*k, true))),
             Route::Extension(k, _, _, _) => (
                 versions(*k),
                 false,
                 "extensions",
-                rw(
-                    Method::DELETE,
-                    extension_action(*k, true),
-                    extension_action(*k, false),
-                ),
+                rw(Method::DELETE, extension_action(*k, true), extension_action(*k, false)),
             ),
             Route::Tags(..) => (
                 TAGS_VERSIONS,
                 true,
                 "tags",
-                rw(
-                    Method::PATCH,
-                    "Microsoft.Resources/tags/read",
-                    "Microsoft.Resources/tags/write",
-                ),
+                rw(Method::PATCH, "Microsoft.Resources/tags/read", "Microsoft.Resources/tags/write"),
             ),
             Route::Operation(k, _) => (versions(*k), false, "locations/operations", (get, "")),
             // Resource Graph filters rows by permission instead of refusing the query.
-            Route::Graph => (
-                GRAPH_VERSIONS,
-                false,
-                "resources",
-                (*method == Method::POST, ""),
-            ),
+            Route::Graph => (GRAPH_VERSIONS, false, "resources", (*method == Method::POST, "")),
         };
         let action = (!action.is_empty()).then(|| action.to_string());
         let write = !get && *self != Route::Graph;
-        allowed.then_some(Spec {
-            versions,
-            native,
-            type_label,
-            action,
-            write,
-        })
+        allowed.then_some(Spec { versions, native, type_label, action, write })
     }
 }
 
@@ -316,40 +218,28 @@ mod tests {
     use super::*;
 
     fn segs(path: &str) -> Vec<String> {
-        path.split('/')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect()
+        path.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect()
     }
 
     #[test]
     fn routes_ignore_case_and_keep_names() {
-        let t = parse(&segs(
-            "/subscriptions/S1/providers/microsoft.SECURITY/settings/WDATP",
-        ))
-        .unwrap();
+        let t = parse(&segs("/subscriptions/S1/providers/microsoft.SECURITY/settings/WDATP")).unwrap();
         assert_eq!(t.route, Route::Setting("WDATP".into()));
         assert_eq!(t.subscription.as_deref(), Some("S1"));
-        let t = parse(&segs("/subscriptions/s/resourceGroups/RG/providers/Microsoft.HybridCompute/machines/m1/extensions/MDE.Linux")).unwrap();
-        assert_eq!(
-            t.route,
-            Route::Extension(Kind::Arc, "RG".into(), "m1".into(), "MDE.Linux".into())
-        );
+        let t = parse(&segs(
+            "/subscriptions/s/resourceGroups/RG/providers/Microsoft.HybridCompute/machines/m1/extensions/MDE.Linux",
+        ))
+        .unwrap();
+        assert_eq!(t.route, Route::Extension(Kind::Arc, "RG".into(), "m1".into(), "MDE.Linux".into()));
         let t = parse(&segs("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/providers/Microsoft.Resources/tags/default")).unwrap();
         assert_eq!(t.route, Route::Tags(Kind::Vm, "rg".into(), "vm".into()));
-        assert!(parse(&segs(
-            "/subscriptions/s/providers/Microsoft.Storage/storageAccounts"
-        ))
-        .is_none());
+        assert!(parse(&segs("/subscriptions/s/providers/Microsoft.Storage/storageAccounts")).is_none());
     }
 
     #[test]
     fn methods_and_actions() {
         let put = Route::Setting("WDATP".into()).spec(&Method::PUT).unwrap();
-        assert_eq!(
-            put.action.as_deref(),
-            Some("Microsoft.Security/settings/write")
-        );
+        assert_eq!(put.action.as_deref(), Some("Microsoft.Security/settings/write"));
         assert!(put.write);
         assert!(Route::Settings.spec(&Method::PUT).is_none());
         assert!(!Route::Graph.spec(&Method::POST).unwrap().write);
@@ -367,19 +257,8 @@ mod tests {
             (Route::Alerts, api::ALERTS),
             (Route::Connectors, api::SECURITY_CONNECTORS),
         ] {
-            assert!(
-                route
-                    .spec(&Method::GET)
-                    .unwrap()
-                    .versions
-                    .contains(&version),
-                "{route:?}"
-            );
+            assert!(route.spec(&Method::GET).unwrap().versions.contains(&version), "{route:?}");
         }
-        assert!(Route::Graph
-            .spec(&Method::POST)
-            .unwrap()
-            .versions
-            .contains(&api::RESOURCE_GRAPH));
+        assert!(Route::Graph.spec(&Method::POST).unwrap().versions.contains(&api::RESOURCE_GRAPH));
     }
 }

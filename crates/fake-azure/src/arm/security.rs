@@ -45,9 +45,7 @@ fn name_of(item: &Value) -> &str {
 }
 
 fn position(items: &[Value], name: &str) -> Option<usize> {
-    items
-        .iter()
-        .position(|item| name_of(item).eq_ignore_ascii_case(name))
+    items.iter().position(|item| name_of(item).eq_ignore_ascii_case(name))
 }
 
 /// GET of one named setting or pricing: as stored, or 404 `NotFound`.
@@ -61,9 +59,7 @@ pub(crate) fn get_named(items: &[Value], name: &str, what: &str) -> Response<Vec
 fn body_object(call: &Call) -> Result<Map<String, Value>, Response<Vec<u8>>> {
     match serde_json::from_slice::<Value>(call.req.body) {
         Ok(Value::Object(body)) => Ok(body),
-        Ok(other) => Err(errors::invalid_content(format!(
-            "expected a JSON object, found {other}"
-        ))),
+        Ok(other) => Err(errors::invalid_content(format!("expected a JSON object, found {other}"))),
         Err(e) => Err(errors::invalid_content(e)),
     }
 }
@@ -78,9 +74,7 @@ pub(crate) fn put_setting(sub: &mut Subscription, name: &str, call: &Call) -> Re
         Ok(body) => body,
         Err(response) => return response,
     };
-    let known = SETTING_KINDS
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name));
+    let known = SETTING_KINDS.iter().find(|(n, _)| n.eq_ignore_ascii_case(name));
     let existing = position(&sub.settings, name);
     if known.is_none() && existing.is_none() {
         return invalid(format!("Setting name '{name}' is not supported."));
@@ -91,18 +85,12 @@ pub(crate) fn put_setting(sub: &mut Subscription, name: &str, call: &Call) -> Re
     let kind = match known {
         Some((_, expected)) if kind.eq_ignore_ascii_case(expected) => expected.to_string(),
         Some((_, expected)) => {
-            return invalid(format!(
-                "The setting '{canonical}' must have kind '{expected}', not '{kind}'."
-            ));
+            return invalid(format!("The setting '{canonical}' must have kind '{expected}', not '{kind}'."));
         }
         None if kind.is_empty() => return invalid("The property 'kind' is required."),
         None => kind.to_string(),
     };
-    let Some(enabled) = body
-        .get("properties")
-        .and_then(|p| p.get("enabled"))
-        .and_then(Value::as_bool)
-    else {
+    let Some(enabled) = body.get("properties").and_then(|p| p.get("enabled")).and_then(Value::as_bool) else {
         return invalid("The property 'properties.enabled' is required and must be a boolean.");
     };
     let index = existing.unwrap_or_else(|| {
@@ -130,19 +118,14 @@ pub(crate) fn put_pricing(sub: &mut Subscription, name: &str, call: &Call) -> Re
     };
     let existing = position(&sub.pricings, name);
     let known = PLANS.iter().find(|p| p.eq_ignore_ascii_case(name)).copied();
-    let Some(canonical) = known
-        .or(existing.map(|i| name_of(&sub.pricings[i])))
-        .map(str::to_string)
-    else {
+    let Some(canonical) = known.or(existing.map(|i| name_of(&sub.pricings[i]))).map(str::to_string) else {
         return invalid(format!("Pricing name '{name}' is not supported."));
     };
     let given = match body.get("properties") {
         Some(Value::Object(p)) => p.clone(),
         _ => return invalid("The property 'properties' is required."),
     };
-    let current_plan = existing
-        .and_then(|i| sub.pricings[i].pointer("/properties/subPlan"))
-        .and_then(Value::as_str);
+    let current_plan = existing.and_then(|i| sub.pricings[i].pointer("/properties/subPlan")).and_then(Value::as_str);
     let properties = match pricing_properties(&canonical, given, current_plan.unwrap_or("P2")) {
         Ok(p) => p,
         Err(message) => return invalid(message),
@@ -185,11 +168,7 @@ fn pricing_properties(
     let tier = match given.get("pricingTier").and_then(Value::as_str) {
         Some(t) if t.eq_ignore_ascii_case("Standard") => "Standard",
         Some(t) if t.eq_ignore_ascii_case("Free") => "Free",
-        Some(t) => {
-            return Err(format!(
-                "The pricing tier '{t}' is not valid. Valid values are 'Free' and 'Standard'."
-            ))
-        }
+        Some(t) => return Err(format!("The pricing tier '{t}' is not valid. Valid values are 'Free' and 'Standard'.")),
         None => return Err("The property 'properties.pricingTier' is required.".into()),
     };
     given.insert("pricingTier".into(), json!(tier));
@@ -204,7 +183,11 @@ fn pricing_properties(
             Some(p) if p.eq_ignore_ascii_case("P1") || p.eq_ignore_ascii_case("P2") => {
                 given.insert("subPlan".into(), json!(p.to_ascii_uppercase()));
             }
-            Some(p) => return Err(format!("The sub plan '{p}' is not valid for 'VirtualMachines'. Valid values are 'P1' and 'P2'.")),
+            Some(p) => {
+                return Err(format!(
+                    "The sub plan '{p}' is not valid for 'VirtualMachines'. Valid values are 'P1' and 'P2'."
+                ))
+            }
         }
     }
     if let Some(enforce) = given.get("enforce") {
@@ -224,18 +207,10 @@ fn check_extensions(extensions: Option<&Value>) -> Result<(), String> {
         return Err("The property 'properties.extensions' must be a list.".into());
     };
     for (i, ext) in list.iter().enumerate() {
-        let named = ext
-            .get("name")
-            .and_then(Value::as_str)
-            .is_some_and(|n| !n.is_empty());
-        let flag = matches!(
-            ext.get("isEnabled").and_then(Value::as_str),
-            Some("True" | "False")
-        );
+        let named = ext.get("name").and_then(Value::as_str).is_some_and(|n| !n.is_empty());
+        let flag = matches!(ext.get("isEnabled").and_then(Value::as_str), Some("True" | "False"));
         if !named || !flag {
-            return Err(format!(
-                "properties.extensions[{i}] needs a 'name' and 'isEnabled' of 'True' or 'False'."
-            ));
+            return Err(format!("properties.extensions[{i}] needs a 'name' and 'isEnabled' of 'True' or 'False'."));
         }
     }
     Ok(())

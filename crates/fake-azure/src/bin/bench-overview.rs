@@ -71,11 +71,8 @@ fn run(subscriptions: usize, latency_ms: u64, concurrency: usize) -> Figures {
         seed: 7,
         ..GenerateOptions::default()
     });
-    let options = Options {
-        require_auth: false,
-        faults: Faults { latency_ms, ..Faults::default() },
-        ..Options::default()
-    };
+    let options =
+        Options { require_auth: false, faults: Faults { latency_ms, ..Faults::default() }, ..Options::default() };
     let azure = FakeAzure::from_scenario_json(&scenario, options).expect("the generated scenario loads");
     let requests = Arc::new(AtomicUsize::new(0));
     let network = SimulatedNetwork { azure: Arc::new(Mutex::new(azure)), requests: requests.clone() };
@@ -87,7 +84,9 @@ fn run(subscriptions: usize, latency_ms: u64, concurrency: usize) -> Figures {
     futures::executor::block_on(overview::load(&client, concurrency, |event| {
         let coverage = matches!(event, OverviewEvent::Coverage(_));
         model.apply(event);
-        let complete = |r: &overview::SubscriptionRow| r.parts.ready().is_some() && r.plan.ready().is_some() && r.can_change.ready().is_some();
+        let complete = |r: &overview::SubscriptionRow| {
+            r.parts.ready().is_some() && r.plan.ready().is_some() && r.can_change.ready().is_some()
+        };
         if first_row.is_none() && model.rows.iter().any(complete) {
             first_row = Some(started.elapsed());
         }
@@ -118,7 +117,8 @@ fn main() {
         .map(|n| n.trim().parse().expect("--subscriptions takes numbers, e.g. 50,500"))
         .collect();
     let latency_ms: u64 = arg(&args, "--latency-ms").map_or(100, |v| v.parse().expect("--latency-ms takes a number"));
-    let concurrency: usize = arg(&args, "--concurrency").map_or(8, |v| v.parse().expect("--concurrency takes a number"));
+    let concurrency: usize =
+        arg(&args, "--concurrency").map_or(8, |v| v.parse().expect("--concurrency takes a number"));
 
     println!("overview against the fake tenant: latency {latency_ms} ms per request, {concurrency} in flight");
     println!(

@@ -14,12 +14,7 @@ pub const OTHER_TENANT_SUB: &str = "33333333-3333-3333-3333-333333333333";
 pub const TENANT: &str = "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa";
 pub const OTHER_TENANT: &str = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb";
 
-pub fn request(
-    method: &str,
-    url: &str,
-    body: Option<&Value>,
-    token: Option<&str>,
-) -> Request<Vec<u8>> {
+pub fn request(method: &str, url: &str, body: Option<&Value>, token: Option<&str>) -> Request<Vec<u8>> {
     let mut builder = Request::builder().method(method).uri(url);
     if let Some(token) = token {
         builder = builder.header("authorization", format!("Bearer {token}"));
@@ -27,12 +22,7 @@ pub fn request(
     if body.is_some() {
         builder = builder.header("content-type", "application/json");
     }
-    builder
-        .body(
-            body.map(|b| serde_json::to_vec(b).unwrap())
-                .unwrap_or_default(),
-        )
-        .unwrap()
+    builder.body(body.map(|b| serde_json::to_vec(b).unwrap()).unwrap_or_default()).unwrap()
 }
 
 /// Sends and expects an answer (not a dropped request).
@@ -43,10 +33,7 @@ pub fn send(
     body: Option<&Value>,
     token: Option<&str>,
 ) -> Response<Vec<u8>> {
-    azure
-        .handle(request(method, url, body, token), NOW)
-        .response
-        .expect("an answer, not a dropped request")
+    azure.handle(request(method, url, body, token), NOW).response.expect("an answer, not a dropped request")
 }
 
 pub fn get(azure: &mut FakeAzure, url: &str) -> Response<Vec<u8>> {
@@ -54,12 +41,8 @@ pub fn get(azure: &mut FakeAzure, url: &str) -> Response<Vec<u8>> {
 }
 
 pub fn body(response: &Response<Vec<u8>>) -> Value {
-    serde_json::from_slice(response.body()).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}",
-            String::from_utf8_lossy(response.body())
-        )
-    })
+    serde_json::from_slice(response.body())
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(response.body())))
 }
 
 pub fn header<'r>(response: &'r Response<Vec<u8>>, name: &str) -> Option<&'r str> {
@@ -67,18 +50,12 @@ pub fn header<'r>(response: &'r Response<Vec<u8>>, name: &str) -> Option<&'r str
 }
 
 pub fn error_code(response: &Response<Vec<u8>>) -> String {
-    body(response)["error"]["code"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
+    body(response)["error"]["code"].as_str().unwrap_or_default().to_string()
 }
 
 /// Demo-mode options: no token needed.
 pub fn open() -> Options {
-    Options {
-        require_auth: false,
-        ..Options::default()
-    }
+    Options { require_auth: false, ..Options::default() }
 }
 
 pub fn vm(sub: &str, group: &str, name: &str, os: &str, extensions: Value) -> Value {
@@ -105,11 +82,7 @@ pub fn arc(sub: &str, group: &str, name: &str, os: &str, extensions: Value) -> V
 }
 
 pub fn mde(machine_id: &str, os: &str, state: &str) -> Value {
-    let name = if os == "Windows" || os == "windows" {
-        "MDE.Windows"
-    } else {
-        "MDE.Linux"
-    };
+    let name = if os == "Windows" || os == "windows" { "MDE.Windows" } else { "MDE.Linux" };
     json!({
         "id": format!("{machine_id}/extensions/{name}"), "name": name,
         "properties": { "publisher": "Microsoft.Azure.AzureDefenderForServers", "type": name, "provisioningState": state },
@@ -117,11 +90,7 @@ pub fn mde(machine_id: &str, os: &str, state: &str) -> Value {
 }
 
 pub fn setting(sub: &str, name: &str, enabled: bool) -> Value {
-    let kind = if name == "Sentinel" {
-        "AlertSyncSettings"
-    } else {
-        "DataExportSettings"
-    };
+    let kind = if name == "Sentinel" { "AlertSyncSettings" } else { "DataExportSettings" };
     json!({ "id": format!("/subscriptions/{sub}/providers/Microsoft.Security/settings/{name}"), "name": name,
             "type": "Microsoft.Security/settings", "kind": kind, "properties": { "enabled": enabled }, "futureField": { "kept": true } })
 }
@@ -136,8 +105,10 @@ pub fn reader() -> Value {
 
 /// Three subscriptions: an owned one with machines, a read-only one, one in another tenant.
 pub fn tenant() -> Value {
-    let vm_id = format!("/subscriptions/{SUB}/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/web-01");
-    let arc_id = format!("/subscriptions/{SUB}/resourceGroups/rg-onprem/providers/Microsoft.HybridCompute/machines/srv-01");
+    let vm_id =
+        format!("/subscriptions/{SUB}/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/web-01");
+    let arc_id =
+        format!("/subscriptions/{SUB}/resourceGroups/rg-onprem/providers/Microsoft.HybridCompute/machines/srv-01");
     json!({
         "name": "test tenant",
         "user": { "name": "Avery <b>Admin</b>", "username": "avery@contoso.example", "objectId": "99999999-9999-9999-9999-999999999999" },
@@ -184,20 +155,11 @@ pub fn url(path: &str, api_version: &str) -> String {
 }
 
 /// Follows `nextLink`s from `first`, returning every item and the number of pages.
-pub fn collect_pages(
-    azure: &mut FakeAzure,
-    first: &str,
-    token: Option<&str>,
-) -> (Vec<Value>, usize) {
+pub fn collect_pages(azure: &mut FakeAzure, first: &str, token: Option<&str>) -> (Vec<Value>, usize) {
     let (mut items, mut pages, mut next) = (Vec::new(), 0, Some(first.to_string()));
     while let Some(link) = next {
         let response = send(azure, "GET", &link, None, token);
-        assert_eq!(
-            response.status(),
-            200,
-            "{link}: {}",
-            String::from_utf8_lossy(response.body())
-        );
+        assert_eq!(response.status(), 200, "{link}: {}", String::from_utf8_lossy(response.body()));
         let page = body(&response);
         items.extend(page["value"].as_array().unwrap().iter().cloned());
         next = page["nextLink"].as_str().map(str::to_string);

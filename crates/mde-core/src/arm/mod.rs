@@ -3,8 +3,8 @@
 //! Tolerant: unknown fields are ignored, optional ones may be absent or `null`.
 //! Strict only where the app's logic depends on a field (a setting's `name` and `enabled`).
 
-mod common;
 pub mod alerts;
+mod common;
 pub mod connectors;
 pub mod graph;
 pub mod machines;

@@ -23,8 +23,7 @@ pub struct Permission {
 /// RBAC evaluates them. Matching ignores case.
 pub fn allows(permissions: &[Permission], action: &str) -> bool {
     permissions.iter().any(|p| {
-        p.actions.iter().any(|a| wildcard_match(a, action))
-            && !p.not_actions.iter().any(|n| wildcard_match(n, action))
+        p.actions.iter().any(|a| wildcard_match(a, action)) && !p.not_actions.iter().any(|n| wildcard_match(n, action))
     })
 }
 

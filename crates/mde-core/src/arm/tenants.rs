@@ -16,9 +16,6 @@ pub struct Tenant {
 impl Tenant {
     /// What to call the tenant on screen: its name, else its domain, else its id.
     pub fn label(&self) -> &str {
-        self.display_name
-            .as_deref()
-            .or(self.default_domain.as_deref())
-            .unwrap_or(&self.tenant_id)
+        self.display_name.as_deref().or(self.default_domain.as_deref()).unwrap_or(&self.tenant_id)
     }
 }

@@ -62,13 +62,9 @@ fn value(flag: &str, args: &mut dyn Iterator<Item = String>) -> Result<String, S
     args.next().ok_or_else(|| format!("{flag} needs a value"))
 }
 
-fn number<T: std::str::FromStr>(
-    flag: &str,
-    args: &mut dyn Iterator<Item = String>,
-) -> Result<T, String> {
+fn number<T: std::str::FromStr>(flag: &str, args: &mut dyn Iterator<Item = String>) -> Result<T, String> {
     let text = value(flag, args)?;
-    text.parse()
-        .map_err(|_| format!("{flag}: '{text}' is not a valid number"))
+    text.parse().map_err(|_| format!("{flag}: '{text}' is not a valid number"))
 }
 
 fn rate(flag: &str, args: &mut dyn Iterator<Item = String>) -> Result<f64, String> {
@@ -113,27 +109,18 @@ fn serve(args: impl Iterator<Item = String>) -> Result<Command, String> {
         return Err("--fail-429-rate and --fail-429-after are alternatives: give one".into());
     }
     let scenario = scenario.ok_or("--scenario PATH is required")?;
-    let app_origin = app_origin
-        .ok_or("--app-origin ORIGIN is required (the app's origin, e.g. http://127.0.0.1:8080)")?;
+    let app_origin =
+        app_origin.ok_or("--app-origin ORIGIN is required (the app's origin, e.g. http://127.0.0.1:8080)")?;
     options.faults = faults;
     options.app_origin = Some(app_origin.clone());
-    Ok(Command::Serve(Serve {
-        scenario,
-        listen,
-        app_origin,
-        options,
-        quiet,
-    }))
+    Ok(Command::Serve(Serve { scenario, listen, app_origin, options, quiet }))
 }
 
 /// Loopback only: the fake gives tokens and data to anyone who connects.
 fn listen_address(text: &str) -> Result<SocketAddr, String> {
-    let text = text
-        .strip_prefix("localhost:")
-        .map_or_else(|| text.to_string(), |port| format!("127.0.0.1:{port}"));
-    let address: SocketAddr = text
-        .parse()
-        .map_err(|_| format!("--listen: '{text}' is not an address like 127.0.0.1:8443"))?;
+    let text = text.strip_prefix("localhost:").map_or_else(|| text.to_string(), |port| format!("127.0.0.1:{port}"));
+    let address: SocketAddr =
+        text.parse().map_err(|_| format!("--listen: '{text}' is not an address like 127.0.0.1:8443"))?;
     if !address.ip().is_loopback() {
         return Err(format!(
             "refusing to listen on {address}: the fake Azure hands out tokens and tenant data to anyone who connects, so it binds loopback addresses only (127.0.0.1 or [::1])"
@@ -145,11 +132,12 @@ fn listen_address(text: &str) -> Result<SocketAddr, String> {
 /// `scheme://host[:port]`, without a trailing slash, as browsers send `Origin`.
 fn origin(text: &str) -> Result<String, String> {
     let trimmed = text.trim_end_matches('/');
-    let url = url::Url::parse(trimmed)
-        .map_err(|e| format!("--app-origin: '{text}' is not a URL ({e})"))?;
+    let url = url::Url::parse(trimmed).map_err(|e| format!("--app-origin: '{text}' is not a URL ({e})"))?;
     let origin = url.origin().ascii_serialization();
     if origin == "null" || origin != trimmed {
-        return Err(format!("--app-origin: '{text}' is not an origin like http://127.0.0.1:8080 (scheme, host and port only)"));
+        return Err(format!(
+            "--app-origin: '{text}' is not an origin like http://127.0.0.1:8080 (scheme, host and port only)"
+        ));
     }
     Ok(origin)
 }
@@ -180,15 +168,9 @@ mod tests {
 
     #[test]
     fn refuses_non_loopback() {
-        let err = parse(args(
-            "--scenario s.json --app-origin http://127.0.0.1:8080 --listen 0.0.0.0:80",
-        ))
-        .unwrap_err();
+        let err = parse(args("--scenario s.json --app-origin http://127.0.0.1:8080 --listen 0.0.0.0:80")).unwrap_err();
         assert!(err.contains("refusing to listen on 0.0.0.0:80"), "{err}");
-        assert!(parse(args(
-            "--scenario s --app-origin http://a:1 --listen [::1]:0"
-        ))
-        .is_ok());
+        assert!(parse(args("--scenario s --app-origin http://a:1 --listen [::1]:0")).is_ok());
     }
 
     #[test]
@@ -200,10 +182,7 @@ mod tests {
         assert_eq!(serve.options.faults.after_429, Some(3));
         assert_eq!(serve.options.seed, 9);
         assert_eq!(serve.options.page_size, 2);
-        assert!(parse(args(
-            "--scenario s --app-origin http://a:1 --fail-429-rate 0.1 --fail-429-after 3"
-        ))
-        .is_err());
+        assert!(parse(args("--scenario s --app-origin http://a:1 --fail-429-rate 0.1 --fail-429-after 3")).is_err());
         assert!(parse(args("--scenario s --app-origin http://a:1 --drop-rate 2")).is_err());
         assert!(parse(args("--scenario s --app-origin http://a:1/app")).is_err());
     }

@@ -15,9 +15,7 @@ pub struct Cors {
 
 impl Cors {
     pub fn new(app_origin: &str) -> Self {
-        Cors {
-            app_origin: app_origin.to_string(),
-        }
+        Cors { app_origin: app_origin.to_string() }
     }
 
     fn allowed(&self, origin: Option<&str>) -> bool {
@@ -28,10 +26,8 @@ impl Cors {
     /// any other request. Another origin gets no `Access-Control-Allow-Origin`, so its browser
     /// refuses the real request.
     pub fn preflight(&self, request: &Request<Vec<u8>>) -> Option<Response<Vec<u8>>> {
-        let is_preflight = request.method() == Method::OPTIONS
-            && request
-                .headers()
-                .contains_key("access-control-request-method");
+        let is_preflight =
+            request.method() == Method::OPTIONS && request.headers().contains_key("access-control-request-method");
         if !is_preflight {
             return None;
         }
@@ -39,18 +35,9 @@ impl Cors {
         let headers = response.headers_mut();
         headers.insert("vary", HeaderValue::from_static("Origin"));
         if self.allowed(origin(request)) {
-            headers.insert(
-                "access-control-allow-origin",
-                HeaderValue::from_str(&self.app_origin).ok()?,
-            );
-            headers.insert(
-                "access-control-allow-methods",
-                HeaderValue::from_static(ALLOW_METHODS),
-            );
-            headers.insert(
-                "access-control-allow-headers",
-                HeaderValue::from_static(ALLOW_HEADERS),
-            );
+            headers.insert("access-control-allow-origin", HeaderValue::from_str(&self.app_origin).ok()?);
+            headers.insert("access-control-allow-methods", HeaderValue::from_static(ALLOW_METHODS));
+            headers.insert("access-control-allow-headers", HeaderValue::from_static(ALLOW_HEADERS));
             headers.insert("access-control-max-age", HeaderValue::from_static("3600"));
         }
         Some(response)
@@ -65,17 +52,11 @@ impl Cors {
         }
         if let Ok(value) = HeaderValue::from_str(&self.app_origin) {
             headers.insert("access-control-allow-origin", value);
-            headers.insert(
-                "access-control-expose-headers",
-                HeaderValue::from_static(EXPOSE_HEADERS),
-            );
+            headers.insert("access-control-expose-headers", HeaderValue::from_static(EXPOSE_HEADERS));
         }
     }
 }
 
 pub fn origin(request: &Request<Vec<u8>>) -> Option<&str> {
-    request
-        .headers()
-        .get("origin")
-        .and_then(|v| v.to_str().ok())
+    request.headers().get("origin").and_then(|v| v.to_str().ok())
 }

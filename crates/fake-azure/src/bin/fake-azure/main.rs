@@ -54,18 +54,12 @@ fn run(serve: cli::Serve) -> ExitCode {
         Ok(listener) => listener,
         Err(e) => return fail(&format!("cannot listen on {}: {e}", serve.listen)),
     };
-    let address = listener
-        .local_addr()
-        .map(|a| a.to_string())
-        .unwrap_or_else(|_| serve.listen.to_string());
+    let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| serve.listen.to_string());
     // Tests wait for exactly this line.
     println!("fake-azure listening on http://{address}");
     let _ = std::io::stdout().flush();
-    let shared = server::Shared {
-        azure: Mutex::new(azure),
-        cors: cors::Cors::new(&serve.app_origin),
-        quiet: serve.quiet,
-    };
+    let shared =
+        server::Shared { azure: Mutex::new(azure), cors: cors::Cors::new(&serve.app_origin), quiet: serve.quiet };
     server::run(listener, Arc::new(shared));
     ExitCode::SUCCESS
 }

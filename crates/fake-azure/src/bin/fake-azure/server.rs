@@ -36,10 +36,7 @@ pub fn run(listener: TcpListener, shared: Arc<Shared>) {
 }
 
 fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
 /// Serves one connection until the client closes it, asks to, or a request is dropped.
@@ -57,11 +54,7 @@ fn connection(stream: TcpStream, shared: &Shared) {
             Ok(Some(request)) => request,
             Ok(None) => return,
             Err(e) => {
-                let _ = write_response(
-                    &mut writer,
-                    &plain(400, &format!("bad request: {e}")),
-                    false,
-                );
+                let _ = write_response(&mut writer, &plain(400, &format!("bad request: {e}")), false);
                 return;
             }
         };
@@ -87,10 +80,7 @@ fn answer(request: Request<Vec<u8>>, shared: &Shared) -> Option<Response<Vec<u8>
     let origin = cors::origin(&request).map(str::to_string);
     let reply = {
         // A panic in one request must not wedge every later one.
-        let mut azure = shared
-            .azure
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut azure = shared.azure.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         azure.handle(request, now_ms())
     };
     std::thread::sleep(Duration::from_millis(reply.delay_ms));
@@ -110,11 +100,7 @@ fn log(shared: &Shared, line: &str, outcome: &str, delay_ms: u64) {
 }
 
 fn header_is(request: &Request<Vec<u8>>, name: &str, value: &str) -> bool {
-    request
-        .headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case(value))
+    request.headers().get(name).and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case(value))
 }
 
 fn invalid(why: impl Into<String>) -> io::Error {
@@ -137,11 +123,7 @@ fn read_request(
             .take((MAX_HEADER_BYTES - head.len().min(MAX_HEADER_BYTES)) as u64 + 1)
             .read_line(&mut line)?;
         if n == 0 {
-            return if lines.is_empty() {
-                Ok(None)
-            } else {
-                Err(invalid("connection closed inside the headers"))
-            };
+            return if lines.is_empty() { Ok(None) } else { Err(invalid("connection closed inside the headers")) };
         }
         head.extend_from_slice(line.as_bytes());
         if head.len() > MAX_HEADER_BYTES {
@@ -161,24 +143,16 @@ fn read_request(
         return Err(invalid(format!("malformed request line '{}'", lines[0])));
     };
     let mut builder = Request::builder().method(method);
-    let mut host = local
-        .map(|a| a.to_string())
-        .unwrap_or_else(|| "127.0.0.1".into());
+    let mut host = local.map(|a| a.to_string()).unwrap_or_else(|| "127.0.0.1".into());
     let (mut length, mut expect_continue) = (0usize, false);
     for line in &lines[1..] {
-        let (name, value) = line
-            .split_once(':')
-            .ok_or_else(|| invalid(format!("malformed header '{line}'")))?;
+        let (name, value) = line.split_once(':').ok_or_else(|| invalid(format!("malformed header '{line}'")))?;
         let (name, value) = (name.trim(), value.trim());
         match name.to_ascii_lowercase().as_str() {
             "host" => host = value.to_string(),
-            "content-length" => {
-                length = value.parse().map_err(|_| invalid("bad Content-Length"))?
-            }
+            "content-length" => length = value.parse().map_err(|_| invalid("bad Content-Length"))?,
             "transfer-encoding" => {
-                return Err(invalid(
-                    "chunked request bodies are not supported; send Content-Length",
-                ))
+                return Err(invalid("chunked request bodies are not supported; send Content-Length"))
             }
             "expect" => expect_continue = value.eq_ignore_ascii_case("100-continue"),
             _ => {}
@@ -193,46 +167,22 @@ fn read_request(
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body)?;
-    let uri = if target.starts_with('/') {
-        format!("http://{host}{target}")
-    } else {
-        target.to_string()
-    };
-    builder
-        .uri(uri)
-        .body(body)
-        .map(Some)
-        .map_err(|e| invalid(e.to_string()))
+    let uri = if target.starts_with('/') { format!("http://{host}{target}") } else { target.to_string() };
+    builder.uri(uri).body(body).map(Some).map_err(|e| invalid(e.to_string()))
 }
 
-fn write_response(
-    writer: &mut TcpStream,
-    response: &Response<Vec<u8>>,
-    keep_alive: bool,
-) -> io::Result<()> {
+fn write_response(writer: &mut TcpStream, response: &Response<Vec<u8>>, keep_alive: bool) -> io::Result<()> {
     let status = response.status();
-    let mut out = format!(
-        "HTTP/1.1 {} {}\r\n",
-        status.as_str(),
-        status.canonical_reason().unwrap_or("")
-    );
+    let mut out = format!("HTTP/1.1 {} {}\r\n", status.as_str(), status.canonical_reason().unwrap_or(""));
     for (name, value) in response.headers() {
-        out.push_str(&format!(
-            "{}: {}\r\n",
-            name,
-            String::from_utf8_lossy(value.as_bytes())
-        ));
+        out.push_str(&format!("{}: {}\r\n", name, String::from_utf8_lossy(value.as_bytes())));
     }
     // 204 and 304 carry neither a body nor a length.
     let bodiless = status == 204 || status == 304;
     if !bodiless {
         out.push_str(&format!("content-length: {}\r\n", response.body().len()));
     }
-    out.push_str(if keep_alive {
-        "connection: keep-alive\r\n\r\n"
-    } else {
-        "connection: close\r\n\r\n"
-    });
+    out.push_str(if keep_alive { "connection: keep-alive\r\n\r\n" } else { "connection: close\r\n\r\n" });
     writer.write_all(out.as_bytes())?;
     if !bodiless {
         writer.write_all(response.body())?;
@@ -242,11 +192,7 @@ fn write_response(
 
 fn plain(status: u16, text: &str) -> Response<Vec<u8>> {
     let mut response = Response::new(text.as_bytes().to_vec());
-    *response.status_mut() =
-        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::BAD_REQUEST);
-    response.headers_mut().insert(
-        "content-type",
-        http::HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
+    *response.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::BAD_REQUEST);
+    response.headers_mut().insert("content-type", http::HeaderValue::from_static("text/plain; charset=utf-8"));
     response
 }
