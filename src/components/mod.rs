@@ -43,36 +43,32 @@ pub fn Header(session: Session, #[prop(optional)] config: Option<AppConfig>) -> 
 /// The tenants the user belongs to; choosing one opens it (a token from that tenant).
 #[component]
 fn TenantPicker(session: Session) -> impl IntoView {
+    let tenants = RwSignal::new(Vec::<Tenant>::new());
     let client = session.client.clone();
-    let tenants = LocalResource::new(move || {
-        let client = client.clone();
-        async move { client.list::<Tenant>(&api::tenants()).await.unwrap_or_default() }
+    leptos::task::spawn_local(async move {
+        tenants.set(client.list::<Tenant>(&api::tenants()).await.unwrap_or_default());
     });
     let current = session.tenant_id.clone();
     let demo = session.demo;
     let navigate = use_navigate();
     view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                let current = current.clone();
-                let navigate = navigate.clone();
-                Suspend::new(async move {
-                    let tenants = tenants.await;
-                    let options = tenants.iter().map(|t| {
-                        let selected = t.tenant_id.eq_ignore_ascii_case(&current);
-                        view! { <option value=t.tenant_id.clone() selected=selected>{t.label().to_string()}</option> }
-                    }).collect_view();
-                    view! {
-                        <label class="tenant-picker">
-                            "Tenant "
-                            <select disabled=demo on:change=move |ev| {
-                                navigate(&format!("/tenants/{}", event_target_value(&ev)), Default::default());
-                            }>{options}</select>
-                        </label>
+        <Show when=move || !tenants.with(Vec::is_empty)>
+            <label class="tenant-picker">
+                "Tenant "
+                <select disabled=demo on:change={
+                    let navigate = navigate.clone();
+                    move |ev| navigate(&format!("/tenants/{}", event_target_value(&ev)), Default::default())
+                }>
+                    {
+                        let current = current.clone();
+                        move || tenants.get().into_iter().map(|t| {
+                            let selected = t.tenant_id.eq_ignore_ascii_case(&current);
+                            view! { <option value=t.tenant_id.clone() selected=selected>{t.label().to_string()}</option> }
+                        }).collect_view()
                     }
-                })
-            }}
-        </Suspense>
+                </select>
+            </label>
+        </Show>
     }
 }
 
