@@ -193,11 +193,7 @@ impl Entra<'_> {
             return Err(self.token_error("invalid_grant", 54005, text));
         }
         let Some(code) = self.issued.codes.get(code_value).cloned() else {
-            return Err(self.token_error(
-                "invalid_grant",
-                9002313,
-                "Invalid request. Request is malformed or invalid.",
-            ));
+            return Err(self.unknown_grant());
         };
         if self.now_ms >= code.issued_ms + CODE_LIFETIME_MS {
             self.issued.codes.remove(code_value);
@@ -247,11 +243,7 @@ impl Entra<'_> {
         let client_id = form.get("client_id").ok_or_else(|| self.missing("client_id"))?;
         let value = form.get("refresh_token").ok_or_else(|| self.missing("refresh_token"))?;
         let Some(refresh) = self.issued.refresh.get(value).cloned() else {
-            return Err(self.token_error(
-                "invalid_grant",
-                9002313,
-                "Invalid request. Request is malformed or invalid.",
-            ));
+            return Err(self.unknown_grant());
         };
         if self.now_ms >= refresh.family_issued_ms + SPA_REFRESH_LIFETIME_MS {
             let text = format!(
@@ -400,6 +392,11 @@ impl Entra<'_> {
                 "error_uri": format!("https://login.microsoftonline.com/error?code={code}"),
             }),
         )
+    }
+
+    /// A code or refresh token this tenant never issued.
+    fn unknown_grant(&mut self) -> Response<Vec<u8>> {
+        self.token_error("invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.")
     }
 
     fn missing(&mut self, field: &str) -> Response<Vec<u8>> {
