@@ -1,9 +1,9 @@
-//! The app shell: start-up (config and a returning sign-in), then the routes. Demo and
-//! signed-in sessions share the same pages under `/try` (the demo: not `/demo`, which is the scenario's folder on the host) and `/tenants/:tenant`.
+//! The app shell: start-up (config and a returning sign-in), then the page the address names.
+//! Demo and signed-in sessions share the same pages under `/try` (the demo: not `/demo`, which
+//! is the scenario's folder on the host) and `/tenants/{tenant}`.
 
 use leptos::prelude::*;
-use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos::task::spawn_local;
 
 use crate::pages::audit::AuditPage;
 use crate::pages::demo::DemoRoot;
@@ -11,34 +11,73 @@ use crate::pages::home::{Home, Setup};
 use crate::pages::overview::Overview;
 use crate::pages::subscription::SubscriptionPage;
 use crate::pages::tenant::TenantRoot;
-use crate::session;
+use crate::router::{use_location, Location, Page, Route};
+use crate::session::{self, Start};
 
 #[component]
 pub fn App() -> impl IntoView {
-    let start = LocalResource::new(session::start);
-    view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Starting MDE Console…"</p> }>
-            {move || Suspend::new(async move {
-                provide_context(start.await);
-                view! {
-                    <Router>
-                        <Routes fallback=|| view! { <main class="page"><p>"This page does not exist. "<a href="/">"Go to the start page"</a></p></main> }>
-                            <Route path=path!("/") view=Home/>
-                            <Route path=path!("/setup") view=Setup/>
-                            <ParentRoute path=path!("/try") view=DemoRoot>
-                                <Route path=path!("") view=Overview/>
-                                <Route path=path!("subscriptions/:id") view=SubscriptionPage/>
-                                <Route path=path!("audit") view=AuditPage/>
-                            </ParentRoute>
-                            <ParentRoute path=path!("/tenants/:tenant") view=TenantRoot>
-                                <Route path=path!("") view=Overview/>
-                                <Route path=path!("subscriptions/:id") view=SubscriptionPage/>
-                                <Route path=path!("audit") view=AuditPage/>
-                            </ParentRoute>
-                        </Routes>
-                    </Router>
-                }
-            })}
-        </Suspense>
+    Location::provide();
+    let start = RwSignal::new(None::<Start>);
+    spawn_local(async move { start.set(Some(session::start().await)) });
+    move || match start.get() {
+        None => view! { <p class="loading" role="status">"Starting MDE Console…"</p> }.into_any(),
+        Some(start) => {
+            provide_context(start);
+            view! { <Routes/> }.into_any()
+        }
     }
+}
+
+/// The part of the app a route belongs to: pages within one tenant (or the demo) share its
+/// session, so moving between them does not open the tenant again.
+#[derive(Clone, PartialEq)]
+enum Area {
+    Home,
+    Setup,
+    Demo,
+    Tenant(String),
+    NotFound,
+}
+
+#[component]
+fn Routes() -> impl IntoView {
+    let location = use_location();
+    let area = Memo::new(move |_| match location.route() {
+        Route::Home => Area::Home,
+        Route::Setup => Area::Setup,
+        Route::Demo(_) => Area::Demo,
+        Route::Tenant(tenant, _) => Area::Tenant(tenant),
+        Route::NotFound => Area::NotFound,
+    });
+    move || match area.get() {
+        Area::Home => view! { <Home/> }.into_any(),
+        Area::Setup => view! { <Setup/> }.into_any(),
+        Area::Demo => view! { <DemoRoot/> }.into_any(),
+        Area::Tenant(tenant) => view! { <TenantRoot tenant=tenant/> }.into_any(),
+        Area::NotFound => view! {
+            <main class="page"><p>"This page does not exist. "<a href="/">"Go to the start page"</a></p></main>
+        }
+        .into_any(),
+    }
+}
+
+/// The page within a tenant or the demo that the address names.
+#[component]
+pub fn TenantPage() -> impl IntoView {
+    let location = use_location();
+    let page = Memo::new(move |_| location.route().page().cloned());
+    move || match page.get() {
+        Some(Page::Overview) => view! { <Overview/> }.into_any(),
+        Some(Page::Subscription(id)) => view! { <SubscriptionPage id=id/> }.into_any(),
+        Some(Page::Audit) => view! { <AuditPage/> }.into_any(),
+        None => ().into_any(),
+    }
+}
+
+/// Sends the browser on to `path` in place of the current address (as an HTTP redirect
+/// would), once the current render is over.
+#[component]
+pub fn Redirect(#[prop(into)] path: String) -> impl IntoView {
+    let location = use_location();
+    queue_microtask(move || location.navigate(&path, true));
 }

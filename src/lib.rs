@@ -7,6 +7,7 @@ pub mod audit_log;
 pub mod browser;
 pub mod components;
 pub mod pages;
+pub mod router;
 pub mod session;
 
 /// Sets the panic hook and mounts the app on `<body>`.

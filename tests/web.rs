@@ -3,9 +3,9 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
-use leptos_router::components::Router;
 use mde_console::browser::sleep;
 use mde_console::pages::overview::Overview;
+use mde_console::router::Location;
 use mde_console::session::Session;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -21,8 +21,9 @@ fn mount(session: Session) -> web_sys::HtmlElement {
     let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&host).unwrap();
     let handle = leptos::mount::mount_to(host.clone(), move || {
+        Location::provide();
         provide_context(session);
-        view! { <Router><Overview/></Router> }
+        view! { <Overview/> }
     });
     handle.forget();
     host

@@ -71,6 +71,46 @@ pub fn replace_url(url: &str) {
     }
 }
 
+/// Puts `url` (a path with an optional query) in the address bar, as a new history entry or
+/// in place of the current one.
+pub fn set_url(url: &str, replace: bool) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = if replace {
+            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url))
+        } else {
+            history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url))
+        };
+    }
+}
+
+/// Starts a newly opened page at its top, as a browser navigation would.
+pub fn scroll_to_top() {
+    if let Some(window) = web_sys::window() {
+        window.scroll_to_with_x_and_y(0.0, 0.0);
+    }
+}
+
+/// The path and query of the app's own link that a plain left click landed on, if any: such
+/// a click opens the page in place. Links to other sites, to files, with a modifier key (a new
+/// tab), with a `target` or `download` are left to the browser.
+pub fn in_app_link(ev: &web_sys::MouseEvent) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    if ev.default_prevented() || ev.button() != 0 || ev.meta_key() || ev.ctrl_key() || ev.shift_key() || ev.alt_key() {
+        return None;
+    }
+    let target: web_sys::Element = ev.target()?.dyn_into().ok()?;
+    let anchor: web_sys::HtmlAnchorElement = target.closest("a[href]").ok()??.dyn_into().ok()?;
+    let (_, _, origin) = location();
+    if anchor.has_attribute("download")
+        || !matches!(anchor.target().as_str(), "" | "_self")
+        || anchor.origin() != origin
+    {
+        return None;
+    }
+    let path = anchor.pathname();
+    (crate::router::Route::parse(&path) != crate::router::Route::NotFound).then(|| path + &anchor.search())
+}
+
 /// Leaves the app for another page (Entra's sign-in or sign-out).
 pub fn go_to(url: &str) {
     if let Some(window) = web_sys::window() {

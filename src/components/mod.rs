@@ -1,7 +1,6 @@
 //! Components shared by every page: the header, and the non-ideal states.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 use mde_core::api;
 use mde_core::arm::tenants::Tenant;
 use mde_core::config::AppConfig;
@@ -50,15 +49,13 @@ fn TenantPicker(session: Session) -> impl IntoView {
     });
     let current = session.tenant_id.clone();
     let demo = session.demo;
-    let navigate = use_navigate();
+    let location = crate::router::use_location();
     view! {
         <Show when=move || !tenants.with(Vec::is_empty)>
             <label class="tenant-picker">
                 "Tenant "
-                <select disabled=demo on:change={
-                    let navigate = navigate.clone();
-                    move |ev| navigate(&format!("/tenants/{}", event_target_value(&ev)), Default::default())
-                }>
+                <select disabled=demo
+                    on:change=move |ev| location.navigate(&format!("/tenants/{}", event_target_value(&ev)), false)>
                     {
                         let current = current.clone();
                         move || tenants.get().into_iter().map(|t| {

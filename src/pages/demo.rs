@@ -3,15 +3,16 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use mde_core::client::ArmClient;
 use mde_core::cloud::Cloud;
 use send_wrapper::SendWrapper;
 
+use crate::app::TenantPage;
 use crate::browser::demo::{DemoTransport, SCENARIO_PATH};
 use crate::browser::{fetch_text, AppTransport};
 use crate::components::{Header, Problem};
 use crate::session::{Session, DEMO_ARM_URL};
-use leptos_router::components::Outlet;
 
 /// The parts of a scenario the header needs, read without parsing the tenant twice.
 #[derive(serde::Deserialize, Default)]
@@ -49,23 +50,27 @@ pub fn demo_session(json: &str) -> Result<Session, String> {
 
 #[component]
 pub fn DemoRoot() -> impl IntoView {
-    let session = LocalResource::new(|| async { demo_session(&fetch_text(SCENARIO_PATH).await?) });
-    view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the demo tenant…"</p> }>
-            {move || Suspend::new(async move {
-                match session.await {
-                    Ok(session) => {
-                        provide_context(session.clone());
-                        view! {
-                            <Header session=session/>
-                            <main class="page"><Outlet/></main>
-                        }.into_any()
-                    }
-                    Err(message) => view! {
-                        <main class="page"><Problem title="The demo could not start" message=message/></main>
-                    }.into_any(),
-                }
-            })}
-        </Suspense>
+    let opened = RwSignal::new(None::<Result<Session, String>>);
+    spawn_local(async move {
+        let session = match fetch_text(SCENARIO_PATH).await {
+            Ok(json) => demo_session(&json),
+            Err(e) => Err(e),
+        };
+        opened.set(Some(session));
+    });
+    move || match opened.get() {
+        None => view! { <p class="loading" role="status">"Loading the demo tenant…"</p> }.into_any(),
+        Some(Ok(session)) => {
+            provide_context(session.clone());
+            view! {
+                <Header session=session/>
+                <main class="page"><TenantPage/></main>
+            }
+            .into_any()
+        }
+        Some(Err(message)) => view! {
+            <main class="page"><Problem title="The demo could not start" message=message/></main>
+        }
+        .into_any(),
     }
 }

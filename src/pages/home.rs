@@ -1,9 +1,9 @@
 //! The start page: a config problem, the sign-in button, or straight on to where the user was.
 
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 use mde_core::config::AppConfig;
 
+use crate::app::Redirect;
 use crate::session::{self, Start};
 
 #[component]

@@ -3,13 +3,12 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
 use mde_core::error::ArmFailure;
 use mde_core::overview::{self, Load, Overview as OverviewModel, SubscriptionRow};
 use mde_core::status::IntegrationStatus;
 
 use crate::components::Problem;
+use crate::router::use_location;
 use crate::session::Session;
 
 /// The view's query parameters: `q` (search), `status`, `plan`, `can`, `sort`.
@@ -57,27 +56,16 @@ pub fn Overview() -> impl IntoView {
     });
     provide_context(model);
 
-    let query = use_query_map();
-    let filters = Memo::new(move |_| {
-        query.with(|q| Filters {
-            search: q.get("q").unwrap_or_default(),
-            status: q.get("status").unwrap_or_default(),
-            plan: q.get("plan").unwrap_or_default(),
-            changeable: q.get("can").is_some_and(|v| v == "1"),
-            linux_gap: q.get("gap").is_some_and(|v| v == "linux"),
-            sort: q.get("sort").unwrap_or_default(),
-        })
+    let location = use_location();
+    let filters = Memo::new(move |_| Filters {
+        search: location.param("q"),
+        status: location.param("status"),
+        plan: location.param("plan"),
+        changeable: location.param("can") == "1",
+        linux_gap: location.param("gap") == "linux",
+        sort: location.param("sort"),
     });
-    let navigate = use_navigate();
-    let set_param = Callback::new(move |(key, value): (&'static str, String)| {
-        let mut params = query.get_untracked();
-        if value.is_empty() {
-            params.remove(key);
-        } else {
-            params.replace(key, value);
-        }
-        navigate(&params.to_query_string(), NavigateOptions { replace: true, scroll: false, ..Default::default() });
-    });
+    let set_param = Callback::new(move |(key, value): (&'static str, String)| location.set_param(key, &value));
     let rows = move || {
         let f = filters.get();
         let mut rows: Vec<SubscriptionRow> = model.with(|m| m.rows.iter().filter(|r| f.keeps(r)).cloned().collect());

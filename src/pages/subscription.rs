@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
 use mde_core::api;
 use mde_core::arm::permissions::{self, Permission};
 use mde_core::arm::pricings::{Pricing, VIRTUAL_MACHINES};
@@ -54,27 +53,18 @@ async fn load(session: &Session, id: &str) -> Result<Loaded, ArmFailure> {
 }
 
 #[component]
-pub fn SubscriptionPage() -> impl IntoView {
+pub fn SubscriptionPage(id: String) -> impl IntoView {
     let session = expect_context::<Session>();
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    // Empty until the first read; a re-read after a change keeps showing the last answer.
+    let data = RwSignal::new(None::<Result<Loaded, ArmFailure>>);
     let reload = RwSignal::new(0u32);
     let loader = session.clone();
-    let data = LocalResource::new(move || {
+    Effect::new(move |_| {
         reload.track();
-        let session = loader.clone();
-        let id = id();
-        async move { load(&session, &id).await }
+        let (session, id) = (loader.clone(), id.clone());
+        spawn_local(async move { data.set(Some(load(&session, &id).await)) });
     });
     let outcomes = RwSignal::new(Vec::<Outcome>::new());
-    // Results belong to the subscription they were made on.
-    Effect::new(move |previous: Option<String>| {
-        let now = id();
-        if previous.is_some_and(|p| p != now) {
-            outcomes.set(Vec::new());
-        }
-        now
-    });
     let pending = RwSignal::new(None::<(Intent, Vec<SettingChange>)>);
     let busy = RwSignal::new(false);
 
@@ -82,19 +72,13 @@ pub fn SubscriptionPage() -> impl IntoView {
     let dialog_session = session.clone();
     view! {
         <p><a href=back>"← All subscriptions"</a></p>
-        <Transition fallback=|| view! { <p class="loading" role="status">"Reading the subscription…"</p> }>
-            {move || {
-                let session = session.clone();
-                Suspend::new(async move {
-                    match data.await {
-                        Err(f) => view! { <Problem title="The subscription could not be read" message=format!("{f} — {}", f.advice())/> }.into_any(),
-                        Ok(loaded) => view! {
-                            <Parts session=session.clone() loaded=loaded pending=pending busy=busy/>
-                        }.into_any(),
-                    }
-                })
-            }}
-        </Transition>
+        {move || match data.get() {
+            None => view! { <p class="loading" role="status">"Reading the subscription…"</p> }.into_any(),
+            Some(Err(f)) => view! {
+                <Problem title="The subscription could not be read" message=format!("{f} — {}", f.advice())/>
+            }.into_any(),
+            Some(Ok(loaded)) => view! { <Parts session=session.clone() loaded=loaded pending=pending busy=busy/> }.into_any(),
+        }}
         <Results outcomes=outcomes/>
         {move || pending.get().map(|(intent, changes)| {
             let session = dialog_session.clone();
@@ -210,7 +194,7 @@ fn ConfirmDialog(
     busy: RwSignal<bool>,
     outcomes: RwSignal<Vec<Outcome>>,
     reload: RwSignal<u32>,
-    data: LocalResource<Result<Loaded, ArmFailure>>,
+    data: RwSignal<Option<Result<Loaded, ArmFailure>>>,
 ) -> impl IntoView {
     let title = match intent {
         Intent::Integration(true) => "Turn the integration on?",
@@ -241,7 +225,7 @@ fn ConfirmDialog(
         let changes = changes.clone();
         busy.set(true);
         spawn_local(async move {
-            let before = data.get_untracked().and_then(|r| r.ok());
+            let before = data.get_untracked().and_then(Result::ok);
             let settings = before.as_ref().map(|l| l.settings.clone()).unwrap_or_default();
             let name = before.map(|l| l.subscription.display_name).unwrap_or_default();
             let arm_url = session.client.arm_url().to_string();

@@ -140,3 +140,30 @@ test('the insight panel selects the Windows-on, Linux-off subscriptions, and the
     await site.close();
   }
 });
+
+test('links, back and forward move between pages in place, and an unknown path says so', async () => {
+  const site = await serveSite();
+  const { page, context, problems } = await watchedPage(browser);
+  try {
+    await page.goto(`${site.origin}/try?status=partial`);
+    await page.waitForFunction(() => document.querySelectorAll('table.subscriptions tbody tr').length === 4);
+    // A full page load would drop this marker (and the demo tenant's state with it).
+    await page.evaluate(() => { window.sameDocument = true; });
+    await page.getByRole('link', { name: 'Contoso Finance' }).click();
+    await page.getByRole('heading', { name: 'Contoso Finance', level: 1 }).waitFor();
+    await page.goBack();
+    await page.waitForURL(/\/try\?status=partial$/);
+    await page.waitForFunction(() => document.querySelectorAll('table.subscriptions tbody tr').length === 4);
+    await page.goForward();
+    await page.getByRole('heading', { name: 'Contoso Finance', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.waitForURL(/\/try\/audit$/);
+    assert.equal(await page.evaluate(() => window.sameDocument), true, 'a link reloaded the page');
+    await page.goto(`${site.origin}/try/nothing-here`);
+    await page.getByText('This page does not exist.').waitFor();
+    assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
+  } finally {
+    await context.close();
+    await site.close();
+  }
+});

@@ -1,0 +1,190 @@
+//! Which page the address bar names, and moving between pages without reloading.
+//!
+//! A small router of our own: the app has eight routes, and leptos_router's general matching
+//! cost more of the size budget than all of them (see the README's size notes).
+
+use leptos::prelude::*;
+use url::form_urlencoded;
+
+use crate::browser;
+
+/// A page of the app, as parsed from a path.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Route {
+    /// `/`: the start page (sign in, or off to the demo).
+    Home,
+    /// `/setup`: how to connect the app to a tenant.
+    Setup,
+    /// `/try/...`: the built-in demo tenant.
+    Demo(Page),
+    /// `/tenants/{tenant}/...`: a tenant, signed in.
+    Tenant(String, Page),
+    NotFound,
+}
+
+/// A page inside a tenant, demo or real.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Page {
+    Overview,
+    Subscription(String),
+    Audit,
+}
+
+impl Route {
+    /// Parses a path such as `/tenants/contoso.com/subscriptions/{id}`; segments are
+    /// percent-decoded, so a name arrives as the text it stands for.
+    pub fn parse(path: &str) -> Route {
+        let segments: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(percent_decode).collect();
+        let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+        match segments.as_slice() {
+            [] => Route::Home,
+            ["setup"] => Route::Setup,
+            ["try", rest @ ..] => Page::parse(rest).map_or(Route::NotFound, Route::Demo),
+            ["tenants", tenant, rest @ ..] => {
+                Page::parse(rest).map_or(Route::NotFound, |page| Route::Tenant(tenant.to_string(), page))
+            }
+            _ => Route::NotFound,
+        }
+    }
+
+    /// The tenant (or demo) part of the route, which pages below it share.
+    pub fn page(&self) -> Option<&Page> {
+        match self {
+            Route::Demo(page) | Route::Tenant(_, page) => Some(page),
+            _ => None,
+        }
+    }
+}
+
+impl Page {
+    fn parse(segments: &[&str]) -> Option<Page> {
+        match segments {
+            [] => Some(Page::Overview),
+            ["subscriptions", id] => Some(Page::Subscription(id.to_string())),
+            ["audit"] => Some(Page::Audit),
+            _ => None,
+        }
+    }
+}
+
+fn percent_decode(segment: &str) -> String {
+    percent_encoding::percent_decode_str(segment).decode_utf8_lossy().into_owned()
+}
+
+/// The address bar, as signals: pages read the path and query from here and change them
+/// with [`Location::navigate`].
+#[derive(Clone, Copy)]
+pub struct Location {
+    path: RwSignal<String>,
+    query: RwSignal<String>,
+}
+
+impl Location {
+    /// Reads the address bar, follows the back and forward buttons, and turns clicks on the
+    /// app's own links into in-page navigation.
+    pub fn provide() -> Location {
+        let (path, query, _) = browser::location();
+        let location = Location { path: RwSignal::new(path), query: RwSignal::new(query) };
+        provide_context(location);
+        let _ = window_event_listener(leptos::ev::popstate, move |_| location.read_address_bar());
+        let _ = window_event_listener(leptos::ev::click, move |ev| {
+            if let Some(href) = browser::in_app_link(&ev) {
+                ev.prevent_default();
+                location.navigate(&href, false);
+            }
+        });
+        location
+    }
+
+    fn read_address_bar(&self) {
+        let (path, query, _) = browser::location();
+        self.path.set(path);
+        self.query.set(query);
+    }
+
+    /// The route the path names (tracked).
+    pub fn route(&self) -> Route {
+        self.path.with(|p| Route::parse(p))
+    }
+
+    /// A query parameter's value (tracked), empty when absent.
+    pub fn param(&self, key: &str) -> String {
+        self.query.with(|q| {
+            form_urlencoded::parse(q.trim_start_matches('?').as_bytes())
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        })
+    }
+
+    /// Sets one query parameter (empty removes it) in place: the history entry is replaced,
+    /// so a filter change does not fill the back button.
+    pub fn set_param(&self, key: &str, value: &str) {
+        let query = self.query.get_untracked();
+        let mut kept = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in form_urlencoded::parse(query.trim_start_matches('?').as_bytes()) {
+            if k != key {
+                kept.append_pair(&k, &v);
+            }
+        }
+        if !value.is_empty() {
+            kept.append_pair(key, value);
+        }
+        let kept = kept.finish();
+        let path = self.path.get_untracked();
+        let url = if kept.is_empty() { path } else { format!("{path}?{kept}") };
+        self.navigate(&url, true);
+    }
+
+    /// Goes to `url` (a path with an optional query) in the page: a new history entry, or
+    /// the current one replaced.
+    pub fn navigate(&self, url: &str, replace: bool) {
+        browser::set_url(url, replace);
+        if !replace {
+            browser::scroll_to_top();
+        }
+        self.read_address_bar();
+    }
+}
+
+/// The location the app provided at start.
+pub fn use_location() -> Location {
+    expect_context::<Location>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_of_the_app_parses() {
+        assert_eq!(Route::parse("/"), Route::Home);
+        assert_eq!(Route::parse(""), Route::Home);
+        assert_eq!(Route::parse("/setup"), Route::Setup);
+        assert_eq!(Route::parse("/try"), Route::Demo(Page::Overview));
+        assert_eq!(Route::parse("/try/"), Route::Demo(Page::Overview));
+        assert_eq!(Route::parse("/try/audit"), Route::Demo(Page::Audit));
+        assert_eq!(Route::parse("/try/subscriptions/abc"), Route::Demo(Page::Subscription("abc".into())));
+        assert_eq!(Route::parse("/tenants/contoso.com"), Route::Tenant("contoso.com".into(), Page::Overview));
+        assert_eq!(
+            Route::parse("/tenants/t1/subscriptions/s1"),
+            Route::Tenant("t1".into(), Page::Subscription("s1".into()))
+        );
+        assert_eq!(Route::parse("/tenants/t1/audit"), Route::Tenant("t1".into(), Page::Audit));
+    }
+
+    #[test]
+    fn unknown_paths_are_not_found() {
+        for path in ["/demo", "/tenants", "/try/nothing", "/try/subscriptions", "/try/subscriptions/a/b", "/x"] {
+            assert_eq!(Route::parse(path), Route::NotFound, "{path}");
+        }
+    }
+
+    #[test]
+    fn segments_are_decoded_to_the_text_they_stand_for() {
+        assert_eq!(
+            Route::parse("/tenants/%3Cimg%20src%3Dx%3E/subscriptions/a+b"),
+            Route::Tenant("<img src=x>".into(), Page::Subscription("a+b".into()))
+        );
+    }
+}
