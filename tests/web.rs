@@ -2,7 +2,12 @@
 //! mounted over the demo tenant, read back from the DOM as a user would see them.
 #![cfg(target_arch = "wasm32")]
 
+use std::cell::RefCell;
+
+use fake_azure::worker::{Answer, Call, FromTenant, Host, ToTenant};
+use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
+use mde_console::browser::demo::{DemoTransport, TenantPort};
 use mde_console::browser::sleep;
 use mde_console::pages::overview::Overview;
 use mde_console::router::Location;
@@ -12,8 +17,26 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// The demo tenant run in the page (the app runs it in a worker, which this harness cannot
+/// serve), over the same messages.
+struct InPage(RefCell<Host>);
+
+impl TenantPort for InPage {
+    fn call(&self, call: Call) -> LocalBoxFuture<'static, Option<Answer>> {
+        let text = serde_json::to_string(&ToTenant::Call(call)).unwrap();
+        let answer = match self.0.borrow_mut().receive(&text, mde_console::browser::now_ms()) {
+            FromTenant::Answer(answer) => Some(answer),
+            _ => None,
+        };
+        Box::pin(std::future::ready(answer))
+    }
+}
+
 fn demo_session(scenario: &str) -> Session {
-    mde_console::pages::demo::demo_session(scenario).expect("the scenario loads")
+    let mut host = Host::default();
+    let start = serde_json::to_string(&ToTenant::Start { scenario: scenario.into(), latency_ms: 20 }).unwrap();
+    assert_eq!(host.receive(&start, 0), FromTenant::Started { error: None });
+    mde_console::pages::demo::demo_session(DemoTransport::new(InPage(RefCell::new(host))), scenario)
 }
 
 fn mount(session: Session) -> web_sys::HtmlElement {

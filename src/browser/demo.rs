@@ -1,37 +1,81 @@
-//! Demo mode's transport: the fake Azure tenant, running inside the page with no network.
+//! Demo mode's transport: the fake Azure tenant answers from a Web Worker (`crates/demo-tenant`)
+//! that only demo mode loads. Nothing here touches the network.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
 
-use fake_azure::{FakeAzure, Options};
-use mde_core::transport::{Request, Response, Transport, TransportError};
+use fake_azure::worker::{Answer, Call, FromTenant, ToTenant};
+use futures::channel::{mpsc, oneshot};
+use futures::future::LocalBoxFuture;
+use futures::{FutureExt, StreamExt};
+use mde_core::transport::{Request, Response, Transport, TransportError, READ_HEADERS};
+use wasm_bindgen::prelude::*;
+use web_sys::{MessageEvent, Worker};
 
 /// Where the demo tenant comes from: a trainer can replace this file in a deployed site.
 pub const SCENARIO_PATH: &str = "/demo/scenario.json";
 
+/// Trunk's loader for the worker; a worker's file is named at run time, so it is not hashed.
+const WORKER_PATH: &str = "/demo-tenant_loader.js";
+
 /// A little latency makes the demo stream in as the real thing does.
 const DEMO_LATENCY_MS: u64 = 120;
 
+/// Where the tenant runs: a Web Worker in the app; tests may run it in the page.
+pub trait TenantPort {
+    /// Sends one call; `None` when the tenant is gone.
+    fn call(&self, call: Call) -> LocalBoxFuture<'static, Option<Answer>>;
+}
+
 #[derive(Clone)]
 pub struct DemoTransport {
-    azure: Rc<RefCell<FakeAzure>>,
+    port: Rc<dyn TenantPort>,
 }
 
 impl DemoTransport {
-    /// Builds the demo tenant from a scenario file's text.
-    pub fn from_scenario(json: &str) -> Result<Self, String> {
-        let mut options = Options { require_auth: false, ..Options::default() };
-        options.faults.latency_ms = DEMO_LATENCY_MS;
-        let azure = FakeAzure::from_scenario_json(json, options).map_err(|e| e.to_string())?;
-        Ok(DemoTransport { azure: Rc::new(RefCell::new(azure)) })
+    pub fn new(port: impl TenantPort + 'static) -> Self {
+        DemoTransport { port: Rc::new(port) }
+    }
+
+    /// Starts the worker, waits until it listens (messages sent earlier would be lost), and
+    /// loads the scenario file's text into it.
+    pub async fn start_worker(scenario: &str) -> Result<Self, String> {
+        let (port, mut events) = WorkerPort::open()?;
+        match events.next().await {
+            Some(Ok(FromTenant::Ready)) => {}
+            Some(Err(e)) => return Err(e),
+            _ => return Err(WORKER_FAILED.into()),
+        }
+        port.post(&ToTenant::Start { scenario: scenario.to_string(), latency_ms: DEMO_LATENCY_MS });
+        match events.next().await {
+            Some(Ok(FromTenant::Started { error: None })) => Ok(DemoTransport::new(port)),
+            Some(Ok(FromTenant::Started { error: Some(e) })) => {
+                Err(format!("{SCENARIO_PATH} is not a valid scenario: {e}"))
+            }
+            Some(Err(e)) => Err(e),
+            _ => Err(WORKER_FAILED.into()),
+        }
     }
 }
 
+const WORKER_FAILED: &str =
+    "The demo tenant could not be started: the site is missing demo-tenant_loader.js or its wasm.";
+
 impl Transport for DemoTransport {
     async fn send(&self, request: Request) -> Result<Response, TransportError> {
-        let reply = self.azure.borrow_mut().handle(request, super::now_ms());
-        super::sleep(reply.delay_ms).await;
-        reply.response.ok_or_else(|| TransportError::Network("the demo tenant dropped the request".into()))
+        let gone = || TransportError::Network("the demo tenant stopped answering".into());
+        let answer = self.port.call(Call::from_request(0, &request)).await.ok_or_else(gone)?;
+        super::sleep(answer.delay_ms).await;
+        let reply =
+            answer.response.ok_or_else(|| TransportError::Network("the demo tenant dropped the request".into()))?;
+        let mut response = http::Response::builder().status(reply.status);
+        for name in READ_HEADERS {
+            if let Some((_, value)) = reply.headers.iter().find(|(n, _)| name.as_str().eq_ignore_ascii_case(n)) {
+                response = response.header(name, value);
+            }
+        }
+        response.body(reply.body.into_bytes()).map_err(|e| TransportError::Network(e.to_string()))
     }
 
     async fn sleep(&self, ms: u64) {
@@ -40,5 +84,75 @@ impl Transport for DemoTransport {
 
     fn now_ms(&self) -> u64 {
         super::now_ms()
+    }
+}
+
+type Waiting = Rc<RefCell<HashMap<u32, oneshot::Sender<Answer>>>>;
+
+/// The page's end of the worker: calls wait for the answer with their id.
+struct WorkerPort {
+    worker: Worker,
+    next_id: Cell<u32>,
+    waiting: Waiting,
+    _on_message: Closure<dyn Fn(MessageEvent)>,
+    _on_error: Closure<dyn Fn(web_sys::Event)>,
+}
+
+/// What the worker says besides answers (`Ready`, `Started`), or why it stopped.
+type Events = mpsc::UnboundedReceiver<Result<FromTenant, String>>;
+
+impl WorkerPort {
+    fn open() -> Result<(WorkerPort, Events), String> {
+        let worker = Worker::new(WORKER_PATH).map_err(|_| WORKER_FAILED.to_string())?;
+        let (events_in, events) = mpsc::unbounded();
+        let waiting = Waiting::default();
+        let (answers, stopped) = (waiting.clone(), waiting.clone());
+        let failures = events_in.clone();
+        let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+            let text = event.data().as_string().unwrap_or_default();
+            match serde_json::from_str::<FromTenant>(&text) {
+                Ok(FromTenant::Answer(answer)) => {
+                    if let Some(caller) = answers.borrow_mut().remove(&answer.id) {
+                        let _ = caller.send(answer);
+                    }
+                }
+                Ok(other) => {
+                    let _ = events_in.unbounded_send(Ok(other));
+                }
+                Err(_) => {}
+            }
+        });
+        // A worker that fails to load or crashes answers nothing more: end every wait.
+        let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |_| {
+            stopped.borrow_mut().clear();
+            let _ = failures.unbounded_send(Err(WORKER_FAILED.to_string()));
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let port = WorkerPort { worker, next_id: Cell::new(0), waiting, _on_message: on_message, _on_error: on_error };
+        Ok((port, events))
+    }
+
+    fn post(&self, message: &ToTenant) {
+        let text = serde_json::to_string(message).expect("calls serialize");
+        let _ = self.worker.post_message(&JsValue::from_str(&text));
+    }
+}
+
+impl TenantPort for WorkerPort {
+    fn call(&self, mut call: Call) -> LocalBoxFuture<'static, Option<Answer>> {
+        call.id = self.next_id.get();
+        self.next_id.set(call.id.wrapping_add(1));
+        let (caller, answer) = oneshot::channel();
+        self.waiting.borrow_mut().insert(call.id, caller);
+        self.post(&ToTenant::Call(call));
+        answer.map(Result::ok).boxed_local()
+    }
+}
+
+impl Drop for WorkerPort {
+    fn drop(&mut self) {
+        // Leaving the demo ends its tenant.
+        self.worker.terminate();
     }
 }

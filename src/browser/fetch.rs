@@ -1,7 +1,7 @@
 //! The network transport: `fetch` through gloo-net, CORS mode, no cookies.
 
 use gloo_net::http::{Method as FetchMethod, RequestBuilder};
-use mde_core::transport::{Request, Response, Transport, TransportError};
+use mde_core::transport::{Request, Response, Transport, TransportError, READ_HEADERS};
 use web_sys::RequestCredentials;
 
 #[derive(Clone, Default)]
@@ -27,8 +27,10 @@ impl Transport for FetchTransport {
         let answer = sent.map_err(|e| TransportError::Network(e.to_string()))?;
         let mut response = http::Response::builder().status(answer.status());
         // Only the headers CORS exposes are readable here; the client copes without the rest.
-        for (name, value) in answer.headers().entries() {
-            response = response.header(name, value);
+        for name in READ_HEADERS {
+            if let Some(value) = answer.headers().get(name.as_str()) {
+                response = response.header(name, value);
+            }
         }
         let body = answer.binary().await.map_err(|e| TransportError::Network(e.to_string()))?;
         response.body(body).map_err(|e| TransportError::Network(e.to_string()))

@@ -1,4 +1,4 @@
-//! Demo mode: loads the scenario shipped with the site and runs the fake tenant in the page.
+//! Demo mode: loads the scenario shipped with the site and starts the fake tenant beside the page.
 
 use std::rc::Rc;
 
@@ -31,12 +31,10 @@ struct ScenarioUser {
     username: String,
 }
 
-/// Builds a demo session from a scenario file's text.
-pub fn demo_session(json: &str) -> Result<Session, String> {
-    let transport =
-        DemoTransport::from_scenario(json).map_err(|e| format!("{SCENARIO_PATH} is not a valid scenario: {e}"))?;
+/// A demo session over a started tenant, labelled from the scenario file's text.
+pub fn demo_session(transport: DemoTransport, json: &str) -> Session {
     let head: ScenarioHead = serde_json::from_str(json).unwrap_or_default();
-    Ok(Session {
+    Session {
         client: SendWrapper::new(Rc::new(ArmClient::new(AppTransport::Demo(transport), DEMO_ARM_URL))),
         label: if head.name.is_empty() { "Demo tenant".into() } else { head.name },
         demo: true,
@@ -45,18 +43,18 @@ pub fn demo_session(json: &str) -> Result<Session, String> {
         user: head.user.username,
         base: "/try".into(),
         concurrency: mde_core::config::DEFAULT_CONCURRENCY,
-    })
+    }
 }
 
 #[component]
 pub fn DemoRoot() -> impl IntoView {
     let opened = RwSignal::new(None::<Result<Session, String>>);
     spawn_local(async move {
-        let session = match fetch_text(SCENARIO_PATH).await {
-            Ok(json) => demo_session(&json),
-            Err(e) => Err(e),
+        let json = match fetch_text(SCENARIO_PATH).await {
+            Ok(json) => json,
+            Err(e) => return opened.set(Some(Err(e))),
         };
-        opened.set(Some(session));
+        opened.set(Some(DemoTransport::start_worker(&json).await.map(|transport| demo_session(transport, &json))));
     });
     move || match opened.get() {
         None => view! { <p class="loading" role="status">"Loading the demo tenant…"</p> }.into_any(),

@@ -167,3 +167,29 @@ test('links, back and forward move between pages in place, and an unknown path s
     await site.close();
   }
 });
+
+test('the demo tenant runs in a worker that only demo mode loads, and a site without it says so', async () => {
+  const site = await serveSite();
+  const { page, context, problems } = await watchedPage(browser);
+  const loaded = [];
+  page.on('requestfinished', (r) => loaded.push(new URL(r.url()).pathname));
+  try {
+    await page.goto(`${site.origin}/try`);
+    await readOverview(page);
+    assert.ok(loaded.includes('/demo-tenant_bg.wasm'), `loaded: ${loaded}`);
+    assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
+  } finally {
+    await context.close();
+    await site.close();
+  }
+  const broken = await serveSite({ '/demo-tenant_loader.js': null });
+  const second = await watchedPage(browser);
+  try {
+    await second.page.goto(`${broken.origin}/try`);
+    await second.page.getByRole('alert').filter({ hasText: 'The demo could not start' }).waitFor();
+    await second.page.getByText('The demo tenant could not be started').waitFor();
+  } finally {
+    await second.context.close();
+    await broken.close();
+  }
+});

@@ -17,11 +17,15 @@ const TYPES = {
   '.webmanifest': 'application/manifest+json',
 };
 
-/** Serves dist/ like a static host with a SPA fallback; `overrides` maps a path to a body. */
+/**
+ * Serves dist/ like a static host with a SPA fallback; `overrides` maps a path to a body, or
+ * to null for a file the host lacks (404).
+ */
 export async function serveSite(overrides = {}) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     if (url.pathname in overrides) {
+      if (overrides[url.pathname] === null) { res.writeHead(404); return res.end('not found'); }
       res.writeHead(200, { 'Content-Type': TYPES[path.extname(url.pathname)] ?? 'application/octet-stream' });
       return res.end(overrides[url.pathname]);
     }

@@ -37,7 +37,11 @@ async function signIn(page) {
 test('sign-in through Entra ID with PKCE lands on the overview and leaves no code behind', async () => {
   const { page, context, problems } = await watchedPage(browser);
   const callbacks = [];
-  page.on('request', (r) => { if (r.isNavigationRequest() && r.url().includes('code=')) callbacks.push(r.url()); });
+  const demoFiles = [];
+  page.on('request', (r) => {
+    if (r.isNavigationRequest() && r.url().includes('code=')) callbacks.push(r.url());
+    if (r.url().includes('/demo-tenant') || r.url().includes('/demo/')) demoFiles.push(r.url());
+  });
   try {
     await signIn(page);
     assert.equal(callbacks.length, 1, 'Entra sent the browser back once with a code');
@@ -53,6 +57,7 @@ test('sign-in through Entra ID with PKCE lands on the overview and leaves no cod
     assert.equal(storage.local, 0, 'nothing in localStorage');
     assert.ok(storage.session.some((k) => k.startsWith('mde.tokens.')), `tokens in sessionStorage: ${storage.session}`);
     assert.ok(!storage.session.includes('mde.pending'), 'the pending sign-in is used up');
+    assert.deepEqual(demoFiles, [], 'a signed-in admin downloads no part of the demo tenant');
     assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
 
     // The same answer again (a replayed code and state) is refused: its state was used once.

@@ -28,6 +28,7 @@ mod limits;
 mod scenario;
 mod tokens;
 mod wire;
+pub mod worker;
 
 use http::Response;
 use mde_core::arm::permissions::allows;

@@ -6,6 +6,7 @@
 
 use std::cell::Cell;
 
+use http::header::{ACCEPT, CONTENT_TYPE};
 use http::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -191,9 +192,9 @@ impl<T: Transport> ArmClient<T> {
 }
 
 fn request(method: &Method, url: &str, body: Option<Vec<u8>>) -> Request {
-    let mut builder = http::Request::builder().method(method.clone()).uri(url).header("Accept", "application/json");
+    let mut builder = http::Request::builder().method(method.clone()).uri(url).header(ACCEPT, "application/json");
     if body.is_some() {
-        builder = builder.header("Content-Type", "application/json");
+        builder = builder.header(CONTENT_TYPE, "application/json");
     }
     builder.body(body.unwrap_or_default()).expect("a URL built from the ARM base and an encoded path is valid")
 }

@@ -1,7 +1,7 @@
 //! The one seam between the core and the outside world: send an HTTP request, wait a while.
 //!
-//! The browser implements it over `fetch`, demo mode over the in-memory fake tenant, the tests
-//! over the fake directly. Keeping it this small is what lets the same client run everywhere.
+//! The browser implements it over `fetch`, demo mode over the fake tenant in a worker, the
+//! tests over the fake directly. Keeping it this small is what lets the same client run everywhere.
 
 use std::future::Future;
 
@@ -9,6 +9,10 @@ use std::future::Future;
 pub type Request = http::Request<Vec<u8>>;
 /// An HTTP response as the core reads it.
 pub type Response = http::Response<Vec<u8>>;
+
+/// The response headers the core reads (`Retry-After` on 429/409/5xx, the 401 challenge): a
+/// transport must pass these on, and may drop the rest.
+pub const READ_HEADERS: [http::HeaderName; 2] = [http::header::RETRY_AFTER, http::header::WWW_AUTHENTICATE];
 
 /// Why no HTTP answer came back at all. An HTTP error status is *not* a transport error.
 #[derive(Debug, Clone, PartialEq, Eq)]
