@@ -17,9 +17,13 @@
 // Refusals are answers: handlers return `Err(response)` for ARM's and Entra's error replies,
 // built once per request, so the size of `http::Response` in `Err` costs nothing that matters.
 #![allow(clippy::result_large_err)]
+// Without the `entra` feature (the demo worker), the helpers only Entra uses (codes, refresh
+// tokens, the sign-in page) go unused; the linker drops them.
+#![cfg_attr(not(feature = "entra"), allow(dead_code))]
 
 mod arm;
 mod clock;
+#[cfg(feature = "entra")]
 mod entra;
 mod faults;
 pub mod generate;
@@ -134,6 +138,7 @@ impl FakeAzure {
     pub fn handle(&mut self, request: http::Request<Vec<u8>>, now_ms: u64) -> Reply {
         let req = Incoming::parse(&request);
         self.ops.settle(&mut self.world, now_ms);
+        #[cfg(feature = "entra")]
         if entra::is_entra_path(&req.segments) {
             let delay_ms = self.faults.latency(&self.options.faults);
             let mut entra = entra::Entra {
