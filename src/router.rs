@@ -80,15 +80,17 @@ pub struct Location {
 }
 
 impl Location {
-    /// Reads the address bar, follows the back and forward buttons, and turns clicks on the
-    /// app's own links into in-page navigation.
+    /// Reads the address bar, follows the back and forward buttons, and opens the app's own
+    /// links in place (a link to a file of the site, such as the scenario, is a real download).
     pub fn provide() -> Location {
         let (path, query, _) = browser::location();
         let location = Location { path: RwSignal::new(path), query: RwSignal::new(query) };
         provide_context(location);
         let _ = window_event_listener(leptos::ev::popstate, move |_| location.read_address_bar());
         let _ = window_event_listener(leptos::ev::click, move |ev| {
-            if let Some(href) = browser::in_app_link(&ev) {
+            let Some(href) = browser::same_origin_link(&ev) else { return };
+            let path = href.split('?').next().unwrap_or_default();
+            if Route::parse(path) != Route::NotFound {
                 ev.prevent_default();
                 location.navigate(&href, false);
             }

@@ -19,6 +19,9 @@ pub const SCENARIO_PATH: &str = "/demo/scenario.json";
 /// Trunk's loader for the worker; a worker's file is named at run time, so it is not hashed.
 const WORKER_PATH: &str = "/demo-tenant_loader.js";
 
+/// How long the worker may take to load before the demo gives up on it.
+const READY_WITHIN_MS: u64 = 15_000;
+
 /// A little latency makes the demo stream in as the real thing does.
 const DEMO_LATENCY_MS: u64 = 120;
 
@@ -42,9 +45,11 @@ impl DemoTransport {
     /// loads the scenario file's text into it.
     pub async fn start_worker(scenario: &str) -> Result<Self, String> {
         let (port, mut events) = WorkerPort::open()?;
-        match events.next().await {
-            Some(Ok(FromTenant::Ready)) => {}
-            Some(Err(e)) => return Err(e),
+        // A worker whose wasm fails to load raises no error on this side: give it a while.
+        let ready = futures::future::select(events.next(), Box::pin(super::sleep(READY_WITHIN_MS))).await;
+        match ready {
+            futures::future::Either::Left((Some(Ok(FromTenant::Ready)), _)) => {}
+            futures::future::Either::Left((Some(Err(e)), _)) => return Err(e),
             _ => return Err(WORKER_FAILED.into()),
         }
         port.post(&ToTenant::Start { scenario: scenario.to_string(), latency_ms: DEMO_LATENCY_MS });

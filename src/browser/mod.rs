@@ -90,10 +90,10 @@ pub fn scroll_to_top() {
     }
 }
 
-/// The path and query of the app's own link that a plain left click landed on, if any: such
-/// a click opens the page in place. Links to other sites, to files, with a modifier key (a new
-/// tab), with a `target` or `download` are left to the browser.
-pub fn in_app_link(ev: &web_sys::MouseEvent) -> Option<String> {
+/// The path and query of the same-origin link that a plain left click landed on, if any. Links
+/// to other sites, with a modifier key (a new tab), with a `target` or `download` are left to
+/// the browser.
+pub fn same_origin_link(ev: &web_sys::MouseEvent) -> Option<String> {
     use wasm_bindgen::JsCast;
     if ev.default_prevented() || ev.button() != 0 || ev.meta_key() || ev.ctrl_key() || ev.shift_key() || ev.alt_key() {
         return None;
@@ -107,8 +107,7 @@ pub fn in_app_link(ev: &web_sys::MouseEvent) -> Option<String> {
     {
         return None;
     }
-    let path = anchor.pathname();
-    (crate::router::Route::parse(&path) != crate::router::Route::NotFound).then(|| path + &anchor.search())
+    Some(anchor.pathname() + &anchor.search())
 }
 
 /// Leaves the app for another page (Entra's sign-in or sign-out).

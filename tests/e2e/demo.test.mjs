@@ -182,14 +182,17 @@ test('the demo tenant runs in a worker that only demo mode loads, and a site wit
     await context.close();
     await site.close();
   }
-  const broken = await serveSite({ '/demo-tenant_loader.js': null });
-  const second = await watchedPage(browser);
-  try {
-    await second.page.goto(`${broken.origin}/try`);
-    await second.page.getByRole('alert').filter({ hasText: 'The demo could not start' }).waitFor();
-    await second.page.getByText('The demo tenant could not be started').waitFor();
-  } finally {
-    await second.context.close();
-    await broken.close();
+  // Without its loader the worker fails at once; without its wasm it never says it is ready.
+  for (const missing of ['/demo-tenant_loader.js', '/demo-tenant_bg.wasm']) {
+    const broken = await serveSite({ [missing]: null });
+    const second = await watchedPage(browser);
+    try {
+      await second.page.goto(`${broken.origin}/try`);
+      await second.page.getByRole('alert').filter({ hasText: 'The demo could not start' }).waitFor({ timeout: 20_000 });
+      await second.page.getByText('The demo tenant could not be started').waitFor();
+    } finally {
+      await second.context.close();
+      await broken.close();
+    }
   }
 });
