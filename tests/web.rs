@@ -12,6 +12,7 @@ use mde_console::browser::sleep;
 use mde_console::pages::overview::Overview;
 use mde_console::router::Location;
 use mde_console::session::Session;
+use mde_core::transport::Request;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -22,8 +23,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 struct InPage(RefCell<Host>);
 
 impl TenantPort for InPage {
-    fn call(&self, call: Call) -> LocalBoxFuture<'static, Option<Answer>> {
-        let text = serde_json::to_string(&ToTenant::Call(call)).unwrap();
+    fn call(&self, request: &Request) -> LocalBoxFuture<'static, Option<Answer>> {
+        let text = serde_json::to_string(&ToTenant::Call(Call::from_request(0, request))).unwrap();
         let answer = match self.0.borrow_mut().receive(&text, mde_console::browser::now_ms()) {
             FromTenant::Answer(answer) => Some(answer),
             _ => None,

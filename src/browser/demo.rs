@@ -27,8 +27,8 @@ const DEMO_LATENCY_MS: u64 = 120;
 
 /// Where the tenant runs: a Web Worker in the app; tests may run it in the page.
 pub trait TenantPort {
-    /// Sends one call; `None` when the tenant is gone.
-    fn call(&self, call: Call) -> LocalBoxFuture<'static, Option<Answer>>;
+    /// Sends one request; `None` when the tenant is gone.
+    fn call(&self, request: &Request) -> LocalBoxFuture<'static, Option<Answer>>;
 }
 
 #[derive(Clone)]
@@ -70,7 +70,7 @@ const WORKER_FAILED: &str =
 impl Transport for DemoTransport {
     async fn send(&self, request: Request) -> Result<Response, TransportError> {
         let gone = || TransportError::Network("the demo tenant stopped answering".into());
-        let answer = self.port.call(Call::from_request(0, &request)).await.ok_or_else(gone)?;
+        let answer = self.port.call(&request).await.ok_or_else(gone)?;
         super::sleep(answer.delay_ms).await;
         let reply =
             answer.response.ok_or_else(|| TransportError::Network("the demo tenant dropped the request".into()))?;
@@ -145,12 +145,12 @@ impl WorkerPort {
 }
 
 impl TenantPort for WorkerPort {
-    fn call(&self, mut call: Call) -> LocalBoxFuture<'static, Option<Answer>> {
-        call.id = self.next_id.get();
-        self.next_id.set(call.id.wrapping_add(1));
+    fn call(&self, request: &Request) -> LocalBoxFuture<'static, Option<Answer>> {
+        let id = self.next_id.get();
+        self.next_id.set(id.wrapping_add(1));
         let (caller, answer) = oneshot::channel();
-        self.waiting.borrow_mut().insert(call.id, caller);
-        self.post(&ToTenant::Call(call));
+        self.waiting.borrow_mut().insert(id, caller);
+        self.post(&ToTenant::Call(Call::from_request(id, request)));
         answer.map(Result::ok).boxed_local()
     }
 }
