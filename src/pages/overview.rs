@@ -30,7 +30,7 @@ impl Filters {
         (needle.is_empty()
             || s.display_name.to_lowercase().contains(&needle)
             || s.subscription_id.to_lowercase().contains(&needle))
-            && (self.status.is_empty() || row.status().is_some_and(|st| st.label().eq_ignore_ascii_case(&self.status)))
+            && (self.status.is_empty() || row.status().is_some_and(|st| st.key() == self.status))
             && (self.plan.is_empty() || row.plan.ready().is_some_and(|p| p.label().eq_ignore_ascii_case(&self.plan)))
             && (!self.changeable || row.can_change.ready() == Some(&true))
             && (!self.linux_gap || row.parts.ready().is_some_and(|p| p.windows_on_linux_off()))
@@ -88,7 +88,7 @@ pub fn Overview() -> impl IntoView {
                     on:input=move |ev| set_param.run(("q", event_target_value(&ev)))/>
             </label>
             <Choice label="Status" key="status" value=Signal::derive(move || filters.get().status) set=set_param
-                options=&[("", "All"), ("on", "On"), ("partial", "Partial"), ("off", "Off")]/>
+                options=&[("", "All"), ("on", "On"), ("partial", "Partial"), ("no-plan", "On — no plan"), ("off", "Off")]/>
             <Choice label="Plan" key="plan" value=Signal::derive(move || filters.get().plan) set=set_param
                 options=&[("", "All"), ("p2", "P2"), ("p1", "P1"), ("off", "Off")]/>
             <label class="check">
@@ -155,10 +155,11 @@ fn Summary(model: RwSignal<OverviewModel>) -> impl IntoView {
                 return "No subscriptions: your account cannot see any subscription in this tenant.".to_string();
             }
             let mut text = format!(
-                "{} subscriptions: {} On, {} Partial, {} Off",
+                "{} subscriptions: {} On, {} Partial, {} On — no plan, {} Off",
                 m.rows.len(),
                 m.count(IntegrationStatus::On),
                 m.count(IntegrationStatus::Partial),
+                m.count(IntegrationStatus::NoPlan),
                 m.count(IntegrationStatus::Off)
             );
             let pending = m.pending();
@@ -198,7 +199,7 @@ fn Insight(model: RwSignal<OverviewModel>, selected: Signal<bool>, select: Callb
             m.rows
                 .iter()
                 .filter(|r| r.parts.ready().is_some_and(|p| p.windows_on_linux_off()))
-                .map(|r| (r.subscription.display_name.clone(), r.coverage.ready().map(|c| c.linux)))
+                .map(|r| (r.subscription.display_name.clone(), r.coverage.ready().map(|c| c.linux - c.linux_covered)))
                 .collect::<Vec<_>>()
         })
     };
@@ -210,8 +211,8 @@ fn Insight(model: RwSignal<OverviewModel>, selected: Signal<bool>, select: Callb
                 <ul>
                     {move || gaps().into_iter().map(|(name, linux)| {
                         let count = match linux {
-                            Some(1) => "1 Linux machine".to_string(),
-                            Some(n) => format!("{n} Linux machines"),
+                            Some(1) => "1 Linux machine without MDE".to_string(),
+                            Some(n) => format!("{n} Linux machines without MDE"),
                             None => "Linux machines: counting…".to_string(),
                         };
                         view! { <li><strong>{name}</strong>" — "{count}</li> }
@@ -235,14 +236,13 @@ fn on_off(value: bool) -> &'static str {
 
 #[component]
 fn Row(row: SubscriptionRow, base: String) -> impl IntoView {
-    let status = match &row.parts {
-        Load::Loading => view! { <span class="pending">"…"</span> }.into_any(),
-        Load::Failed(f) => view! { <span class="failed" title=f.to_string()>"Unknown"</span> }.into_any(),
-        Load::Ready(parts) => {
-            let status = parts.status();
-            let class = format!("status status-{}", status.label().to_ascii_lowercase());
-            view! { <span class=class>{status.label()}</span> }.into_any()
+    let status = match (&row.parts, row.status()) {
+        (Load::Failed(f), _) => view! { <span class="failed" title=f.to_string()>"Unknown"</span> }.into_any(),
+        (_, Some(status)) => {
+            let class = format!("status status-{}", status.key());
+            view! { <span class=class title=status.advice().unwrap_or_default()>{status.label()}</span> }.into_any()
         }
+        (_, None) => view! { <span class="pending">"…"</span> }.into_any(),
     };
     let part = |pick: fn(&mde_core::status::IntegrationParts) -> bool| match &row.parts {
         Load::Ready(parts) => on_off(pick(parts)).to_string(),

@@ -95,7 +95,7 @@ fn Parts(
     busy: RwSignal<bool>,
 ) -> impl IntoView {
     let parts = IntegrationParts::from_settings(&loaded.settings);
-    let status = parts.status();
+    let status = IntegrationStatus::of(parts, Some(loaded.plan));
     let s = loaded.subscription.clone();
     let facts = Facts {
         cloud: &session.cloud,
@@ -164,9 +164,10 @@ fn Parts(
             <dt>"Subscription id"</dt><dd>{s.subscription_id.clone()}</dd>
             <dt>"State"</dt><dd>{s.state.clone()}</dd>
             <dt>"Defender for Servers"</dt><dd>{loaded.plan.label()}</dd>
-            <dt>"Integration"</dt><dd class=format!("status status-{}", status.label().to_ascii_lowercase())>{status.label()}</dd>
+            <dt>"Integration"</dt><dd class=format!("status status-{}", status.key())>{status.label()}</dd>
             <dt>"You can change it"</dt><dd>{if loaded.can_change { "Yes" } else { "No (read only)" }}</dd>
         </dl>
+        {(status == IntegrationStatus::NoPlan).then(|| view! { <p class="fix">{status.advice()}</p> })}
         {fix.map(|planned| match planned {
             Ok(changes) => view! {
                 <p class="fix">

@@ -56,12 +56,12 @@ pub enum OverviewEvent {
     Coverage(Result<HashMap<String, Coverage>, ArmFailure>),
 }
 
-/// What one fetch task brings back: an event for the view, or the news that Resource Graph
-/// refused the plans query for some subscriptions (the view need not know; [`load`] falls
-/// back to reading their pricings one by one).
+/// What one fetch task brings back: an event for the view, or subscriptions whose plan must
+/// be read one by one (Resource Graph refused the query, or its answer lacks them: ARG can lag
+/// minutes behind ARM, so a missing row is not proof of "no plan"). The view need not know.
 enum Answer {
     Event(OverviewEvent),
-    PlansQueryFailed(Vec<String>),
+    Plans { found: HashMap<String, ServersPlan>, read_directly: Vec<String> },
 }
 
 type Task<'a> = Pin<Box<dyn Future<Output = Answer> + 'a>>;
@@ -119,7 +119,7 @@ pub async fn load<T: Transport>(client: &ArmClient<T>, concurrency: usize, mut e
     let tasks = pages.flat_map(futures::stream::iter).chain(rest);
 
     let mut all_ids: Vec<String> = Vec::new();
-    let mut plans_failed: Vec<String> = Vec::new();
+    let mut read_directly: Vec<String> = Vec::new();
     let mut answers = std::pin::pin!(tasks.buffer_unordered(concurrency.max(1)));
     while let Some(answer) = answers.next().await {
         match answer {
@@ -129,12 +129,17 @@ pub async fn load<T: Transport>(client: &ArmClient<T>, concurrency: usize, mut e
                 }
                 emit(event)
             }
-            Answer::PlansQueryFailed(ids) => plans_failed.extend(ids),
+            Answer::Plans { found, read_directly: missing } => {
+                if !found.is_empty() {
+                    emit(OverviewEvent::Plans(found));
+                }
+                read_directly.extend(missing);
+            }
         }
     }
 
-    if !plans_failed.is_empty() {
-        let tasks = plans_failed.into_iter().map(|id| pricing(client, id));
+    if !read_directly.is_empty() {
+        let tasks = read_directly.into_iter().map(|id| pricing(client, id));
         let mut answers = futures::stream::iter(tasks).buffer_unordered(concurrency.max(1));
         while let Some(event) = answers.next().await {
             emit(event);
@@ -148,23 +153,20 @@ pub async fn load<T: Transport>(client: &ArmClient<T>, concurrency: usize, mut e
     }
 }
 
-/// Plans of all subscriptions in one query. Subscriptions absent from the answer have no
-/// `VirtualMachines` pricing at all: their plan is Off. Keys are lower-case, since Resource
-/// Graph may spell an id in another case than `/subscriptions` did.
+/// Plans of all subscriptions in one query. Keys are lower-case, since Resource Graph may
+/// spell an id in another case than `/subscriptions` did. A subscription absent from the answer
+/// is read directly rather than assumed Off.
 async fn plans_query<T: Transport>(client: &ArmClient<T>, ids: Vec<String>) -> Answer {
-    let ids_for_fallback = ids.clone();
-    match client.query::<PlanRow>(PLANS_QUERY, &ids).await {
-        Ok(rows) => {
-            let mut plans: HashMap<String, ServersPlan> =
-                ids.into_iter().map(|id| (id.to_ascii_lowercase(), ServersPlan::Off)).collect();
-            for row in rows {
-                let plan = ServersPlan::from_tier(&row.pricing_tier, row.sub_plan.as_deref());
-                plans.insert(row.subscription_id.to_ascii_lowercase(), plan);
-            }
-            Answer::Event(OverviewEvent::Plans(plans))
-        }
-        Err(_) => Answer::PlansQueryFailed(ids_for_fallback),
-    }
+    let rows = match client.query::<PlanRow>(PLANS_QUERY, &ids).await {
+        Ok(rows) => rows,
+        Err(_) => return Answer::Plans { found: HashMap::new(), read_directly: ids },
+    };
+    let plans: HashMap<String, ServersPlan> = rows
+        .into_iter()
+        .map(|row| (row.subscription_id.to_ascii_lowercase(), ServersPlan::from_tier(&row.pricing_tier, row.sub_plan.as_deref())))
+        .collect();
+    let read_directly = ids.into_iter().filter(|id| !plans.contains_key(&id.to_ascii_lowercase())).collect();
+    Answer::Plans { found: plans, read_directly }
 }
 
 async fn settings<T: Transport>(client: &ArmClient<T>, subscription_id: String) -> Answer {
@@ -233,8 +235,9 @@ impl SubscriptionRow {
         }
     }
 
+    /// The status with the plan: "On — no plan" once the plan is known to be off.
     pub fn status(&self) -> Option<IntegrationStatus> {
-        self.parts.ready().map(|p| p.status())
+        self.parts.ready().map(|p| IntegrationStatus::of(*p, self.plan.ready().copied()))
     }
 }
 

@@ -21,32 +21,74 @@ pub struct IntegrationParts {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum IntegrationStatus {
     Off,
+    /// WDATP is on but Defender for Servers (P1/P2) is off: nothing deploys.
+    NoPlan,
     /// WDATP is on but Linux or the unified solution is not: **Fix** turns the missing parts on.
     Partial,
     On,
 }
 
 impl IntegrationStatus {
+    /// The status with the plan taken into account; `plan` is `None` while it is unknown.
+    pub fn of(parts: IntegrationParts, plan: Option<ServersPlan>) -> Self {
+        match parts.status() {
+            IntegrationStatus::Off => IntegrationStatus::Off,
+            _ if plan == Some(ServersPlan::Off) => IntegrationStatus::NoPlan,
+            status => status,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             IntegrationStatus::Off => "Off",
+            IntegrationStatus::NoPlan => "On — no plan",
             IntegrationStatus::Partial => "Partial",
             IntegrationStatus::On => "On",
+        }
+    }
+
+    /// A stable word for URLs and CSS classes.
+    pub fn key(self) -> &'static str {
+        match self {
+            IntegrationStatus::Off => "off",
+            IntegrationStatus::NoPlan => "no-plan",
+            IntegrationStatus::Partial => "partial",
+            IntegrationStatus::On => "on",
+        }
+    }
+
+    /// What the status means for the user, when it needs saying.
+    pub fn advice(self) -> Option<&'static str> {
+        match self {
+            IntegrationStatus::NoPlan => Some(
+                "The integration is on, but Defender for Servers is off: nothing deploys to the machines until Plan 1 or Plan 2 is turned on for this subscription.",
+            ),
+            IntegrationStatus::Partial => {
+                Some("The integration is on, but Linux machines or the unified solution are left out: Fix turns them on.")
+            }
+            _ => None,
         }
     }
 }
 
 impl IntegrationParts {
     /// Reads the parts from a subscription's settings list; other settings are ignored.
+    ///
+    /// On subscriptions that enable WDATP today, Linux and the unified solution come with it
+    /// and their settings may not exist: a *missing* setting means "included". Only
+    /// subscriptions that had the integration before those features carry an explicit
+    /// exclusion (`WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW` true, `WDATP_UNIFIED_SOLUTION` false).
     pub fn from_settings(settings: &[Setting]) -> Self {
-        let enabled = |name: &str| settings.iter().find(|s| s.name == name).map(|s| s.properties.enabled);
+        let enabled =
+            |name: &str| settings.iter().find(|s| s.name.eq_ignore_ascii_case(name)).map(|s| s.properties.enabled);
         IntegrationParts {
             integration: enabled(WDATP).unwrap_or(false),
-            linux: !enabled(WDATP_EXCLUDE_LINUX).unwrap_or(false),
-            unified: enabled(WDATP_UNIFIED_SOLUTION).unwrap_or(false),
+            linux: enabled(WDATP_EXCLUDE_LINUX) != Some(true),
+            unified: enabled(WDATP_UNIFIED_SOLUTION) != Some(false),
         }
     }
 
+    /// Off / Partial / On from the settings alone (see [`IntegrationStatus::of`] for the plan).
     pub fn status(self) -> IntegrationStatus {
         match self {
             IntegrationParts { integration: false, .. } => IntegrationStatus::Off,
@@ -127,25 +169,66 @@ mod tests {
         IntegrationParts::from_settings(&settings)
     }
 
+    /// The seed's rules, written out for all 27 combinations (None = the setting is missing):
+    /// (WDATP, WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW, WDATP_UNIFIED_SOLUTION) -> status, Linux on.
+    const EVERY_COMBINATION: [(Option<bool>, Option<bool>, Option<bool>, IntegrationStatus, bool); 27] = {
+        use IntegrationStatus::{Off, On, Partial};
+        [
+            (None, None, None, Off, true),
+            (None, None, Some(false), Off, true),
+            (None, None, Some(true), Off, true),
+            (None, Some(false), None, Off, true),
+            (None, Some(false), Some(false), Off, true),
+            (None, Some(false), Some(true), Off, true),
+            (None, Some(true), None, Off, false),
+            (None, Some(true), Some(false), Off, false),
+            (None, Some(true), Some(true), Off, false),
+            (Some(false), None, None, Off, true),
+            (Some(false), None, Some(false), Off, true),
+            (Some(false), None, Some(true), Off, true),
+            (Some(false), Some(false), None, Off, true),
+            (Some(false), Some(false), Some(false), Off, true),
+            (Some(false), Some(false), Some(true), Off, true),
+            (Some(false), Some(true), None, Off, false),
+            (Some(false), Some(true), Some(false), Off, false),
+            (Some(false), Some(true), Some(true), Off, false),
+            // A newer subscription: WDATP alone includes Linux and the unified solution.
+            (Some(true), None, None, On, true),
+            (Some(true), None, Some(false), Partial, true),
+            (Some(true), None, Some(true), On, true),
+            (Some(true), Some(false), None, On, true),
+            (Some(true), Some(false), Some(false), Partial, true),
+            (Some(true), Some(false), Some(true), On, true),
+            (Some(true), Some(true), None, Partial, false),
+            (Some(true), Some(true), Some(false), Partial, false),
+            (Some(true), Some(true), Some(true), Partial, false),
+        ]
+    };
+
     #[test]
     fn every_combination_of_the_three_settings() {
-        use IntegrationStatus::*;
-        let values = [None, Some(false), Some(true)];
-        for wdatp in values {
-            for exclude in values {
-                for unified in values {
-                    let p = parts(wdatp, exclude, unified);
-                    let linux_on = exclude != Some(true);
-                    let expected = match (wdatp == Some(true), linux_on, unified == Some(true)) {
-                        (false, _, _) => Off,
-                        (true, true, true) => On,
-                        _ => Partial,
-                    };
-                    assert_eq!(p.status(), expected, "WDATP={wdatp:?} exclude={exclude:?} unified={unified:?}");
-                    assert_eq!(p.linux, linux_on);
-                }
-            }
+        for (wdatp, exclude, unified, status, linux) in EVERY_COMBINATION {
+            let p = parts(wdatp, exclude, unified);
+            assert_eq!(p.status(), status, "WDATP={wdatp:?} exclude={exclude:?} unified={unified:?}");
+            assert_eq!(p.linux, linux, "WDATP={wdatp:?} exclude={exclude:?} unified={unified:?}");
         }
+    }
+
+    #[test]
+    fn no_plan_is_told_apart_from_on() {
+        use IntegrationStatus::*;
+        let on = parts(Some(true), Some(false), Some(true));
+        let partial = parts(Some(true), Some(true), Some(true));
+        let off = parts(Some(false), None, None);
+        assert_eq!(IntegrationStatus::of(on, Some(ServersPlan::Off)), NoPlan);
+        assert_eq!(IntegrationStatus::of(partial, Some(ServersPlan::Off)), NoPlan);
+        assert_eq!(IntegrationStatus::of(off, Some(ServersPlan::Off)), Off);
+        assert_eq!(IntegrationStatus::of(on, Some(ServersPlan::P1)), On);
+        assert_eq!(IntegrationStatus::of(partial, Some(ServersPlan::P2)), Partial);
+        // While the plan is unknown, the settings decide.
+        assert_eq!(IntegrationStatus::of(on, None), On);
+        assert_eq!(NoPlan.label(), "On — no plan");
+        assert!(NoPlan.advice().unwrap().contains("Plan 1 or Plan 2"));
     }
 
     #[test]
