@@ -11,7 +11,10 @@ use crate::arm::machines::OsFamily;
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MachineRow {
-    pub id: String,
+    /// The machine's resource id; optional like every Resource Graph column (a row holds only
+    /// what the query projects), and nothing here is counted by it.
+    #[serde(default)]
+    pub id: Option<String>,
     #[serde(default)]
     pub subscription_id: String,
     #[serde(default)]
