@@ -1,53 +1,25 @@
-//! Azure Resource Graph (`POST /providers/Microsoft.ResourceGraph/resources`): answers exactly
-//! the two KQL queries the app sends (`mde_core::arm::graph::{MACHINES_QUERY, PLANS_QUERY}`,
-//! matched with whitespace normalised) from the live state, with `$top`/`$skip`/`$skipToken`
-//! paging. Any other query is refused with ARG's 400, since the fake has no KQL engine.
+//! Azure Resource Graph (`POST /providers/Microsoft.ResourceGraph/resources`): answers the
+//! queries of its own catalogue (`catalogue.rs`, matched with whitespace normalised) from the
+//! live state, with `$top`/`$skip`/`$skipToken` paging. Any other query is refused with ARG's
+//! 400, since the fake has no KQL engine.
+
+mod catalogue;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use http::Response;
-use mde_core::arm::graph::{MACHINES_QUERY, PLANS_QUERY};
-use mde_core::arm::permissions::allows;
-use serde_json::{json, Value};
+use crate::rbac::allows;
+use serde_json::{json, Map, Value};
 
 use crate::arm::routes::machine_read;
 use crate::arm::{errors, Call};
-use crate::scenario::{Kind, Machine, Subscription, World};
+use crate::scenario::{Kind, Subscription, World};
 use crate::wire;
+use catalogue::{KnownQuery, Rows, CATALOGUE};
 
 /// ARG's default and maximum page sizes.
 const DEFAULT_TOP: u64 = 100;
 const MAX_TOP: u64 = 1000;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Known {
-    Machines,
-    Plans,
-}
-
-impl Known {
-    fn recognise(query: &str) -> Option<Known> {
-        let query = normalise(query);
-        if query == normalise(MACHINES_QUERY) {
-            Some(Known::Machines)
-        } else if query == normalise(PLANS_QUERY) {
-            Some(Known::Plans)
-        } else {
-            None
-        }
-    }
-
-    fn tag(self) -> &'static str {
-        match self {
-            Known::Machines => "machines",
-            Known::Plans => "plans",
-        }
-    }
-}
-
-fn normalise(query: &str) -> String {
-    query.split_whitespace().collect::<Vec<_>>().join(" ")
-}
 
 /// The paging options of a request, validated.
 struct Window {
@@ -62,8 +34,13 @@ pub(crate) fn query(world: &World, call: &mut Call) -> Response<Vec<u8>> {
         Err(e) => return errors::invalid_content(e),
     };
     let text = body.get("query").and_then(Value::as_str).unwrap_or_default();
-    let Some(known) = Known::recognise(text) else {
-        return graph_error(call, "UnsupportedQuery", "This fake Azure answers only the machines-with-MDE-extension and the Defender for Servers plans queries of mde_core::arm::graph; any other KQL is refused.");
+    let Some(known) = catalogue::recognise(text) else {
+        let names: Vec<&str> = CATALOGUE.iter().map(|k| k.name).collect();
+        let message = format!(
+            "This fake Azure has no KQL engine: it answers only the queries of its catalogue ({}), whitespace aside.",
+            names.join(", ")
+        );
+        return graph_error(call, "UnsupportedQuery", &message);
     };
     let options = body.get("options").cloned().unwrap_or(Value::Null);
     let window = match window(&options, known) {
@@ -81,16 +58,16 @@ pub(crate) fn query(world: &World, call: &mut Call) -> Response<Vec<u8>> {
     let end = window.start + window.top;
     let mut total = 0usize;
     let mut data = Vec::new();
-    let mut emit = |make: &dyn Fn() -> Value| {
+    let mut emit = |make: &dyn Fn() -> Map<String, Value>| {
         if (window.start..end).contains(&total) {
-            data.push(make());
+            data.push(known.project(make()));
         }
         total += 1;
     };
     for sub in subscriptions {
-        match known {
-            Known::Machines => machine_rows(sub, &mut emit),
-            Known::Plans => plan_rows(sub, &mut emit),
+        match known.rows {
+            Rows::MachinesWithMde => machine_rows(sub, &mut emit),
+            Rows::VmPricings { subscription_level_only } => pricing_rows(sub, subscription_level_only, &mut emit),
         }
     }
     let mut answer = json!({
@@ -106,7 +83,9 @@ pub(crate) fn query(world: &World, call: &mut Call) -> Response<Vec<u8>> {
     wire::json(200, &answer)
 }
 
-fn window(options: &Value, known: Known) -> Result<Window, (&'static str, String)> {
+type Emit<'a> = dyn FnMut(&dyn Fn() -> Map<String, Value>) + 'a;
+
+fn window(options: &Value, known: &KnownQuery) -> Result<Window, (&'static str, String)> {
     let top = match options.get("$top") {
         None | Some(Value::Null) => DEFAULT_TOP,
         Some(v) => v.as_u64().filter(|t| (1..=MAX_TOP).contains(t)).ok_or_else(|| {
@@ -137,93 +116,57 @@ fn chosen_subscriptions<'w>(world: &'w World, call: &Call, body: &Value) -> Vec<
         .collect()
 }
 
-/// Rows of [`MACHINES_QUERY`]: one per machine and MDE extension (a left outer join, so a
-/// machine without one gives one row with nulls). Rows need read access, as in ARG.
-fn machine_rows(sub: &Subscription, emit: &mut dyn FnMut(&dyn Fn() -> Value)) {
+/// One row per machine and MDE extension (a left outer join, so a machine without one gives
+/// one row with nulls). Rows need read access, as in ARG.
+fn machine_rows(sub: &Subscription, emit: &mut Emit) {
     for kind in [Kind::Vm, Kind::Arc] {
         if !allows(&sub.rights, machine_read(kind)) {
             continue;
         }
         for machine in &sub.machines(kind).list {
-            let mde: Vec<&Value> = machine.extensions.iter().filter(|e| is_mde(e)).collect();
+            let mde: Vec<&Value> = machine.extensions.iter().filter(|e| catalogue::is_mde(e)).collect();
             if mde.is_empty() {
-                emit(&|| machine_row(sub, kind, machine, None));
+                emit(&|| catalogue::machine_row(sub, kind, machine, None));
             }
             for ext in mde {
-                emit(&|| machine_row(sub, kind, machine, Some(ext)));
+                emit(&|| catalogue::machine_row(sub, kind, machine, Some(ext)));
             }
         }
     }
 }
 
-fn is_mde(extension: &Value) -> bool {
-    let kind = extension.pointer("/properties/type").and_then(Value::as_str);
-    matches!(kind, Some("MDE.Linux" | "MDE.Windows"))
-}
-
-fn machine_row(sub: &Subscription, kind: Kind, machine: &Machine, ext: Option<&Value>) -> Value {
-    let r = &machine.resource;
-    let os_type = r
-        .pointer("/properties/storageProfile/osDisk/osType")
-        .filter(|v| !v.is_null())
-        .or_else(|| r.pointer("/properties/osType").filter(|v| !v.is_null()));
-    json!({
-        "id": machine.id(),
-        "subscriptionId": sub.id,
-        "resourceGroup": machine.resource_group.to_ascii_lowercase(),
-        "resourceId": machine.id().to_ascii_lowercase(),
-        "name": r.get("name").cloned().unwrap_or_else(|| json!(machine.name)),
-        "type": format!("{}/{}", kind.namespace(), kind.type_name()).to_ascii_lowercase(),
-        "location": r.get("location").cloned().unwrap_or(Value::Null),
-        "tags": r.get("tags").filter(|t| t.is_object()).cloned().unwrap_or_else(|| json!({})),
-        "osType": os_type.map(to_kql_string).unwrap_or_default(),
-        "extensionName": ext.and_then(|e| e.get("name")).cloned().unwrap_or(Value::Null),
-        "provisioningState": ext.and_then(|e| e.pointer("/properties/provisioningState")).cloned().unwrap_or(Value::Null),
-    })
-}
-
-/// Rows of [`PLANS_QUERY`]: each subscription's `VirtualMachines` pricing.
-fn plan_rows(sub: &Subscription, emit: &mut dyn FnMut(&dyn Fn() -> Value)) {
+/// The subscription's `VirtualMachines` pricing, then (unless `subscription_level_only`) those
+/// of its machines, as `securityresources` holds both.
+fn pricing_rows(sub: &Subscription, subscription_level_only: bool, emit: &mut Emit) {
     if !allows(&sub.rights, "Microsoft.Security/pricings/read") {
         return;
     }
-    let plans = sub
-        .pricings
-        .iter()
-        .filter(|p| p.get("name").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case("VirtualMachines")));
-    for pricing in plans {
-        emit(&|| {
-            let field = |k: &str| pricing.pointer(&format!("/properties/{k}")).map(to_kql_string).unwrap_or_default();
-            json!({
-                "id": pricing.get("id").cloned().unwrap_or(Value::Null),
-                "subscriptionId": sub.id,
-                "name": pricing.get("name").cloned().unwrap_or(Value::Null),
-                "pricingTier": field("pricingTier"),
-                "subPlan": field("subPlan"),
-            })
-        });
+    let scope = format!("/subscriptions/{}", sub.id);
+    for pricing in sub.pricings.iter().filter(|p| catalogue::is_vm_pricing(p)) {
+        emit(&|| catalogue::pricing_row(sub, &scope, pricing));
+    }
+    if subscription_level_only {
+        return;
+    }
+    for machine in sub.vms.list.iter().chain(&sub.arcs.list) {
+        for pricing in machine.pricings.iter().filter(|p| catalogue::is_vm_pricing(p)) {
+            emit(&|| catalogue::pricing_row(sub, machine.id(), pricing));
+        }
     }
 }
 
-/// KQL's `tostring()`: strings as they are, null as "", anything else as JSON text.
-fn to_kql_string(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
+fn skip_token(known: &KnownQuery, offset: usize) -> String {
+    STANDARD.encode(format!("fake-azure-arg:{}:{offset}", known.name))
 }
 
-fn skip_token(known: Known, offset: usize) -> String {
-    STANDARD.encode(format!("fake-azure-arg:{}:{offset}", known.tag()))
-}
-
-fn read_skip_token(token: &str, known: Known) -> Option<u64> {
+fn read_skip_token(token: &str, known: &KnownQuery) -> Option<u64> {
     let text = String::from_utf8(STANDARD.decode(token).ok()?).ok()?;
-    text.strip_prefix("fake-azure-arg:")?.strip_prefix(known.tag())?.strip_prefix(':')?.parse().ok()
+    text.strip_prefix("fake-azure-arg:")?.strip_prefix(known.name)?.strip_prefix(':')?.parse().ok()
 }
 
-/// ARG's 400: a `BadRequest` envelope whose details say what was wrong.
+/// ARG's 400: a `BadRequest` envelope whose details say what was wrong. ARG's second detail
+/// names the parser's finding (e.g. `ParserFailure` with `line` and `token`); a fake without
+/// a KQL engine can only say that it does not know the query.
 fn graph_error(call: &mut Call, code: &str, message: &str) -> Response<Vec<u8>> {
     let body = json!({
         "error": {

@@ -92,6 +92,9 @@ impl Machines {
 pub(crate) struct Machine {
     pub resource: Value,
     pub extensions: Vec<Value>,
+    /// Resource-level pricings (`{machine id}/providers/Microsoft.Security/pricings/{name}`),
+    /// seen by Resource Graph's `securityresources` next to the subscription's.
+    pub pricings: Vec<Value>,
     pub resource_group: String,
     pub name: String,
 }
@@ -275,11 +278,12 @@ fn machines(entry: &mut Value, kind: Kind, subscription_id: &str, path: &str) ->
         let (resource_group, name) = parse_machine_id(&id, kind, subscription_id)
             .ok_or_else(|| bad(&format!("{here}.resource.id"), machine_id_hint(&id, kind, subscription_id)))?;
         let extensions = named_list(&mut item, "extensions", &here)?;
+        let pricings = named_list(&mut item, "pricings", &here)?;
         let key = (resource_group.to_ascii_lowercase(), name.to_ascii_lowercase());
         if machines.index.insert(key, machines.list.len()).is_some() {
             return Err(bad(&format!("{here}.resource.id"), format!("'{id}' appears twice")));
         }
-        machines.list.push(Machine { resource, extensions, resource_group, name });
+        machines.list.push(Machine { resource, extensions, pricings, resource_group, name });
     }
     Ok(machines)
 }
