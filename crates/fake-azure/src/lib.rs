@@ -29,13 +29,13 @@ mod faults;
 pub mod generate;
 mod graph;
 mod limits;
+pub mod rbac;
 mod scenario;
 mod tokens;
 mod wire;
 pub mod worker;
 
 use http::Response;
-use mde_core::arm::permissions::allows;
 
 use arm::routes::{self, Route, Spec};
 use arm::{errors, Call, Principal};
@@ -257,7 +257,7 @@ impl FakeAzure {
         let Some(s) = sub.map(|i| &self.world.subscriptions[i]) else {
             return Ok(());
         };
-        if let Some(action) = spec.action.as_deref().filter(|a| !allows(&s.rights, a)) {
+        if let Some(action) = spec.action.as_deref().filter(|a| !rbac::allows(&s.rights, a)) {
             return Err(errors::authorization_failed(&who.username, &who.object_id, action, req.path));
         }
         if spec.write && matches!(s.state(), "Disabled" | "Deleted") {
