@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use fake_azure::worker::{Answer, Call, FromTenant, ToTenant};
+use demo_protocol::{Answer, Call, FromTenant, ToTenant};
 use futures::channel::{mpsc, oneshot};
 use futures::future::LocalBoxFuture;
 use futures::{FutureExt, StreamExt};
@@ -76,7 +76,7 @@ impl Transport for DemoTransport {
             answer.response.ok_or_else(|| TransportError::Network("the demo tenant dropped the request".into()))?;
         let mut response = http::Response::builder().status(reply.status);
         for name in READ_HEADERS {
-            if let Some((_, value)) = reply.headers.iter().find(|(n, _)| name.as_str().eq_ignore_ascii_case(n)) {
+            if let Some((_, value)) = reply.headers.iter().find(|(n, _)| name.eq_ignore_ascii_case(n)) {
                 response = response.header(name, value);
             }
         }
@@ -89,6 +89,22 @@ impl Transport for DemoTransport {
 
     fn now_ms(&self) -> u64 {
         super::now_ms()
+    }
+}
+
+/// A request as it crosses the port to the tenant.
+pub fn call(id: u32, request: &Request) -> Call {
+    let headers = request
+        .headers()
+        .iter()
+        .filter_map(|(n, v)| Some((n.to_string(), v.to_str().ok()?.to_string())))
+        .collect();
+    Call {
+        id,
+        method: request.method().to_string(),
+        url: request.uri().to_string(),
+        headers,
+        body: String::from_utf8_lossy(request.body()).into_owned(),
     }
 }
 
@@ -150,7 +166,7 @@ impl TenantPort for WorkerPort {
         self.next_id.set(id.wrapping_add(1));
         let (caller, answer) = oneshot::channel();
         self.waiting.borrow_mut().insert(id, caller);
-        self.post(&ToTenant::Call(Call::from_request(id, request)));
+        self.post(&ToTenant::Call(call(id, request)));
         answer.map(Result::ok).boxed_local()
     }
 }

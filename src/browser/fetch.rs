@@ -28,7 +28,7 @@ impl Transport for FetchTransport {
         let mut response = http::Response::builder().status(answer.status());
         // Only the headers CORS exposes are readable here; the client copes without the rest.
         for name in READ_HEADERS {
-            if let Some(value) = answer.headers().get(name.as_str()) {
+            if let Some(value) = answer.headers().get(name) {
                 response = response.header(name, value);
             }
         }

@@ -8,7 +8,7 @@ use mde_core::arm::permissions::{self, Permission};
 use mde_core::arm::pricings::{Pricing, VIRTUAL_MACHINES};
 use mde_core::arm::settings::Setting;
 use mde_core::arm::subscriptions::Subscription;
-use mde_core::audit::AuditEntry;
+use mde_core::audit::{self, AuditEntry};
 use mde_core::change::{self, Facts, Intent, Outcome, SettingChange, LINUX_OFF_RULE, UNIFIED_OFF_RULE};
 use mde_core::error::ArmFailure;
 use mde_core::overview::SETTINGS_WRITE;
@@ -231,13 +231,15 @@ fn ConfirmDialog(
             let name = before.map(|l| l.subscription.display_name).unwrap_or_default();
             let arm_url = session.client.arm_url().to_string();
             let done = change::apply(&session.client, &changes, &settings, |outcome| {
-                audit_log::append(AuditEntry::from_outcome(
-                    outcome,
-                    iso_utc(browser::now_ms()),
-                    &session.user,
-                    &name,
-                    &arm_url,
-                ));
+                let time = iso_utc(browser::now_ms());
+                let at = audit::Context {
+                    time: &time,
+                    tenant_id: &session.tenant_id,
+                    user: &session.user,
+                    subscription_name: &name,
+                    arm_url: &arm_url,
+                };
+                audit_log::append(AuditEntry::from_outcome(outcome, &at));
             })
             .await;
             outcomes.set(done);
@@ -286,8 +288,8 @@ fn Results(outcomes: RwSignal<Vec<Outcome>>) -> impl IntoView {
                             Err(f) => format!("Reading {} back failed: {f}.", o.change.setting),
                         };
                         match &o.written {
-                            Ok(()) if o.verified() => view! { <li class="ok">{format!("Done: {}. {read}", o.change.describe())}</li> }.into_any(),
-                            Ok(()) => view! { <li class="failed">{format!("Written, but not confirmed: {}. {read}", o.change.describe())}</li> }.into_any(),
+                            Ok(_) if o.verified() => view! { <li class="ok">{format!("Done: {}. {read}", o.change.describe())}</li> }.into_any(),
+                            Ok(_) => view! { <li class="failed">{format!("Written, but not confirmed: {}. {read}", o.change.describe())}</li> }.into_any(),
                             Err(f) => view! { <li class="failed">{format!("Failed: {}. {f} — {}", o.change.describe(), f.advice())}</li> }.into_any(),
                         }
                     }).collect_view()}

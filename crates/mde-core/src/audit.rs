@@ -10,6 +10,9 @@ use crate::change::Outcome;
 pub struct AuditEntry {
     /// UTC, ISO 8601.
     pub time: String,
+    /// The tenant the change was made in.
+    #[serde(default)]
+    pub tenant_id: String,
     pub user: String,
     pub subscription_id: String,
     pub subscription_name: String,
@@ -21,37 +24,60 @@ pub struct AuditEntry {
     pub after: Option<bool>,
     /// `PUT <url>`.
     pub request: String,
-    /// HTTP status of the write (`0`: no answer).
+    /// HTTP status of the write, as ARM answered it (`0`: no answer).
     pub status: u16,
     pub error_code: String,
     pub error_message: String,
+    /// ARM's `x-ms-request-id` and `x-ms-correlation-request-id`, when the browser could read them.
+    #[serde(default)]
+    pub request_id: String,
+    #[serde(default)]
+    pub correlation_id: String,
+}
+
+/// Where a change was made and by whom.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub time: &'a str,
+    pub tenant_id: &'a str,
+    pub user: &'a str,
+    pub subscription_name: &'a str,
+    pub arm_url: &'a str,
 }
 
 impl AuditEntry {
-    pub fn from_outcome(outcome: &Outcome, time: String, user: &str, subscription_name: &str, arm_url: &str) -> Self {
-        let (status, error_code, error_message) = match &outcome.written {
-            Ok(()) => (200, String::new(), String::new()),
-            Err(failure) => (failure.status().unwrap_or(0), failure.code().to_string(), failure.to_string()),
+    pub fn from_outcome(outcome: &Outcome, at: &Context<'_>) -> Self {
+        let owned = |s: Option<&str>| s.unwrap_or_default().to_string();
+        let (status, error_code, error_message, request_id, correlation_id) = match &outcome.written {
+            Ok(w) => (w.status, String::new(), String::new(), owned(w.request_id.as_deref()), owned(w.correlation_id.as_deref())),
+            Err(failure) => {
+                let (request, correlation) = failure.request_ids();
+                (failure.status().unwrap_or(0), failure.code().to_string(), failure.to_string(), owned(request), owned(correlation))
+            }
         };
         AuditEntry {
-            time,
-            user: user.to_string(),
+            time: at.time.to_string(),
+            tenant_id: at.tenant_id.to_string(),
+            user: at.user.to_string(),
             subscription_id: outcome.change.subscription_id.clone(),
-            subscription_name: subscription_name.to_string(),
+            subscription_name: at.subscription_name.to_string(),
             setting: outcome.change.setting.clone(),
             before: outcome.before,
             requested: outcome.change.enabled,
             after: outcome.read_back.clone().ok().flatten(),
-            request: format!("PUT {}{}", arm_url, outcome.change.path()),
+            request: format!("PUT {}{}", at.arm_url, outcome.change.path()),
             status,
             error_code,
             error_message,
+            request_id,
+            correlation_id,
         }
     }
 }
 
-const COLUMNS: [&str; 12] = [
+const COLUMNS: [&str; 15] = [
     "time",
+    "tenantId",
     "user",
     "subscriptionId",
     "subscriptionName",
@@ -63,6 +89,8 @@ const COLUMNS: [&str; 12] = [
     "status",
     "errorCode",
     "errorMessage",
+    "requestId",
+    "correlationId",
 ];
 
 /// The log as CSV (RFC 4180), safe to open in a spreadsheet: cells that would start a
@@ -74,6 +102,7 @@ pub fn to_csv(entries: &[AuditEntry]) -> String {
     for e in entries {
         let cells = [
             e.time.clone(),
+            e.tenant_id.clone(),
             e.user.clone(),
             e.subscription_id.clone(),
             e.subscription_name.clone(),
@@ -85,6 +114,8 @@ pub fn to_csv(entries: &[AuditEntry]) -> String {
             e.status.to_string(),
             e.error_code.clone(),
             e.error_message.clone(),
+            e.request_id.clone(),
+            e.correlation_id.clone(),
         ];
         out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
@@ -116,6 +147,7 @@ mod tests {
         assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
         let entry = AuditEntry {
             time: "2026-11-28T13:14:16Z".into(),
+            tenant_id: "t1".into(),
             user: "avery@contoso.example".into(),
             subscription_id: "s1".into(),
             subscription_name: "Prod, EU".into(),
@@ -127,9 +159,12 @@ mod tests {
             status: 200,
             error_code: String::new(),
             error_message: String::new(),
+            request_id: "req-1".into(),
+            correlation_id: String::new(),
         };
         let csv = to_csv(&[entry]);
         assert_eq!(csv.lines().count(), 2);
-        assert!(csv.contains("\"Prod, EU\",WDATP,false,true,true,PUT https://x,200,,"));
+        assert!(csv.starts_with("time,tenantId,user,"));
+        assert!(csv.contains("t1,avery@contoso.example,s1,\"Prod, EU\",WDATP,false,true,true,PUT https://x,200,,,req-1,\r\n"));
     }
 }

@@ -287,7 +287,7 @@ pub struct Outcome {
     /// `properties.enabled` before the change, when it was known.
     pub before: Option<bool>,
     /// The PUT's result.
-    pub written: Result<(), crate::error::ArmFailure>,
+    pub written: Result<crate::client::Written, crate::error::ArmFailure>,
     /// The setting read back after the PUT (`None` if the setting does not exist).
     pub read_back: Result<Option<bool>, crate::error::ArmFailure>,
 }
@@ -310,7 +310,7 @@ pub async fn apply<T: crate::transport::Transport>(
 ) -> Vec<Outcome> {
     let mut outcomes = Vec::new();
     for change in changes {
-        let written = client.put::<_, serde_json::Value>(&change.path(), &change.body()).await.map(|_| ());
+        let written = client.write(http::Method::PUT, &change.path(), &change.body()).await;
         let read_back = match client.get::<settings::Setting>(&change.path()).await {
             Ok(s) => Ok(Some(s.properties.enabled)),
             Err(crate::error::ArmFailure::Http { status: 404, .. }) => Ok(None),

@@ -2,7 +2,9 @@
 //!
 //! Paging follows `nextLink` (only to the same ARM host, so a hostile link cannot take the
 //! token elsewhere) and Resource Graph's `$skipToken`. Retries cover 429 (honouring
-//! `Retry-After` when the browser lets us read it), 409 on writes, 5xx and dropped requests.
+//! `Retry-After`, or Resource Graph's `x-ms-user-quota-resets-after`, when the browser lets us
+//! read them), the transient 409 ("another operation is in progress") on writes, 5xx and
+//! dropped requests. A lock, a policy or a read-only subscription is never retried.
 
 use std::cell::Cell;
 
@@ -14,7 +16,7 @@ use serde::Serialize;
 use crate::arm::graph::{QueryRequest, QueryResponse};
 use crate::arm::Page;
 use crate::error::ArmFailure;
-use crate::transport::{Request, Response, Transport};
+use crate::transport::{Request, Response, Transport, CORRELATION_ID, GRAPH_QUOTA_RESETS_AFTER, REQUEST_ID};
 
 /// How hard to try before giving up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +33,14 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy { attempts: 5, base_delay_ms: 500, max_delay_ms: 30_000 }
     }
+}
+
+/// ARM's answer to a write that succeeded: its status (200, 201, 202...) and request ids.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Written {
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub correlation_id: Option<String>,
 }
 
 /// Resource Graph accepts at most this many subscriptions in one query.
@@ -109,6 +119,18 @@ impl<T: Transport> ArmClient<T> {
         parse(&response)
     }
 
+    /// Sends a write (PUT, PATCH, DELETE) and returns what ARM said about it, for the audit log.
+    pub async fn write<B: Serialize>(&self, method: Method, path: &str, body: &B) -> Result<Written, ArmFailure> {
+        let body = serde_json::to_vec(body).map_err(|e| ArmFailure::Unreadable(e.to_string()))?;
+        let response = self.send(method, self.url(path), Some(body)).await?;
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        Ok(Written {
+            status: response.status().as_u16(),
+            request_id: header(REQUEST_ID),
+            correlation_id: header(CORRELATION_ID),
+        })
+    }
+
     /// Runs a Resource Graph query over `subscriptions`, in batches of 1,000 subscriptions,
     /// following `$skipToken` for every page.
     pub async fn query<D: DeserializeOwned>(
@@ -123,6 +145,13 @@ impl<T: Transport> ArmClient<T> {
                 let body = serde_json::to_vec(&request).map_err(|e| ArmFailure::Unreadable(e.to_string()))?;
                 let response = self.send(Method::POST, self.url(&crate::api::resource_graph()), Some(body)).await?;
                 let page: QueryResponse<D> = parse(&response)?;
+                if truncated(&page.result_truncated) && page.skip_token.as_deref().is_none_or(str::is_empty) {
+                    // ARG cut the answer short and gave no way to page on: rows would be missing.
+                    return Err(ArmFailure::Unreadable(format!(
+                        "Resource Graph truncated its answer ({} of {} rows, no $skipToken): some rows would be missing",
+                        page.count, page.total_records
+                    )));
+                }
                 rows.extend(page.data);
                 match page.skip_token.filter(|t| !t.is_empty()) {
                     Some(token) => request.options.skip_token = Some(token),
@@ -151,7 +180,7 @@ impl<T: Transport> ArmClient<T> {
                     if response.status().is_success() {
                         return Ok(response);
                     }
-                    return Err(ArmFailure::from_response(response.status().as_u16(), response.body()));
+                    return Err(ArmFailure::from_response(&response));
                 }
             }
         }
@@ -163,8 +192,11 @@ impl<T: Transport> ArmClient<T> {
             StatusCode::TOO_MANY_REQUESTS => Some(
                 retry_after_ms(response).map_or_else(|| self.backoff(attempt), |ms| ms.min(self.retry.max_delay_ms)),
             ),
-            // "Another update operation is in progress": only writes meet it, and they are idempotent.
-            StatusCode::CONFLICT if method != Method::GET => Some(self.backoff(attempt)),
+            // "Another update operation is in progress": only writes meet it, and they are
+            // idempotent. Other 409s (a lock, a read-only subscription) will not clear by waiting.
+            StatusCode::CONFLICT if method != Method::GET => {
+                ArmFailure::from_response(response).is_transient_conflict().then(|| self.backoff(attempt))
+            }
             status if status.is_server_error() => Some(self.backoff(attempt)),
             _ => None,
         }
@@ -199,10 +231,22 @@ fn request(method: &Method, url: &str, body: Option<Vec<u8>>) -> Request {
     builder.body(body.unwrap_or_default()).expect("a URL built from the ARM base and an encoded path is valid")
 }
 
-/// `Retry-After` in seconds (ARM's form), as milliseconds.
+/// How long the server asked us to wait, in milliseconds: `Retry-After` in seconds (ARM's
+/// form), else Resource Graph's `x-ms-user-quota-resets-after` (`hh:mm:ss`).
 pub fn retry_after_ms(response: &Response) -> Option<u64> {
-    let value = response.headers().get(http::header::RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<u64>().ok().map(|s| s * 1000)
+    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    if let Some(seconds) = header("retry-after").and_then(|v| v.parse::<u64>().ok()) {
+        return Some(seconds * 1000);
+    }
+    let resets = header(GRAPH_QUOTA_RESETS_AFTER)?;
+    let mut parts = resets.split(':').map(|p| p.parse::<u64>().ok());
+    let (h, m, s) = (parts.next()??, parts.next()??, parts.next()??);
+    Some(((h * 60 + m) * 60 + s) * 1000)
+}
+
+/// Resource Graph's `resultTruncated`, sent as `"true"` or `true`.
+fn truncated(flag: &serde_json::Value) -> bool {
+    flag.as_bool().unwrap_or_else(|| flag.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true")))
 }
 
 fn parse<D: DeserializeOwned>(response: &Response) -> Result<D, ArmFailure> {

@@ -1,15 +1,32 @@
 //! Failures of an ARM or Entra call, typed by what the user can do about them.
+//!
+//! Each refusal ARM documents gets its own [`Remedy`] and its own advice, naming what the
+//! answer names (the lock's scope, the missing action and the roles that grant it, the policy
+//! assignment), so that the user knows who to ask and for what.
 
-use crate::arm::ArmErrorBody;
-use crate::transport::TransportError;
+use serde_json::Value;
+
+use crate::arm::{ArmError, ArmErrorBody};
+use crate::transport::{Response, TransportError, CORRELATION_ID, REQUEST_ID};
 
 /// Why a call failed, with ARM's own `code` and `message` where it sent them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ArmFailure {
-    /// No answer came back (network, dropped connection, CORS).
+    /// No answer came back (network, dropped connection, CORS, timeout).
     Network(String),
     /// ARM answered with an error status.
-    Http { status: u16, code: String, message: String },
+    Http {
+        status: u16,
+        code: String,
+        message: String,
+        /// ARM's `details[]` (Resource Graph puts the real reason there).
+        details: Vec<ArmError>,
+        /// ARM's `additionalInfo[]` (a policy denial names its assignment there).
+        additional_info: Vec<Value>,
+        /// `x-ms-request-id` / `x-ms-correlation-request-id`, when the browser may read them.
+        request_id: Option<String>,
+        correlation_id: Option<String>,
+    },
     /// ARM answered 2xx with a body the app cannot read.
     Unreadable(String),
 }
@@ -21,11 +38,21 @@ pub enum Remedy {
     SignIn,
     /// The token is for another tenant: switch tenant.
     SwitchTenant,
-    /// A role is missing (403).
+    /// A role is missing (403 `AuthorizationFailed`).
     AskForRole,
+    /// A role is missing on a linked resource (403 `LinkedAuthorizationFailed`).
+    AskForLinkedRole,
+    /// An Azure Policy assignment denies the write (403 `RequestDisallowedByPolicy`).
+    PolicyDenies,
+    /// A resource lock forbids the write (409 `ScopeLocked`).
+    RemoveLock,
+    /// The subscription is disabled, expired or deleted (409 `ReadOnlyDisabledSubscription`).
+    SubscriptionReadOnly,
+    /// Microsoft.Security is not registered on the subscription: register it.
+    RegisterProvider,
     /// The resource is not there (404).
     NotFound,
-    /// Another update is in progress (409): retry shortly, one writer per subscription.
+    /// Another update is in progress (a transient 409): retry shortly, one writer per subscription.
     RetryShortly,
     /// Throttled (429): wait for the quota to refill.
     Wait,
@@ -35,14 +62,45 @@ pub enum Remedy {
     Report,
 }
 
+/// The resource provider the integration needs registered on each subscription.
+pub const SECURITY_PROVIDER: &str = "Microsoft.Security";
+
 impl ArmFailure {
-    /// Reads a failed response: ARM's `{"error":{code,message}}` when present, else the status.
-    pub fn from_response(status: u16, body: &[u8]) -> Self {
-        let (code, message) = match serde_json::from_slice::<ArmErrorBody>(body) {
-            Ok(parsed) => (parsed.error.code, parsed.error.message),
-            Err(_) => (String::new(), String::from_utf8_lossy(body).chars().take(300).collect()),
+    /// Reads a failed answer: ARM's `{"error":{...}}` when present, else the status and body.
+    pub fn from_response(response: &Response) -> Self {
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let mut failure = ArmFailure::from_body(response.status().as_u16(), response.body());
+        if let ArmFailure::Http { request_id, correlation_id, .. } = &mut failure {
+            *request_id = header(REQUEST_ID);
+            *correlation_id = header(CORRELATION_ID);
+        }
+        failure
+    }
+
+    /// Reads an error body with its status.
+    pub fn from_body(status: u16, body: &[u8]) -> Self {
+        let (error, additional_info) = match serde_json::from_slice::<ArmErrorBody>(body) {
+            Ok(parsed) => {
+                let info = serde_json::from_slice::<Value>(body)
+                    .ok()
+                    .and_then(|v| v.pointer("/error/additionalInfo").and_then(Value::as_array).cloned())
+                    .unwrap_or_default();
+                (parsed.error, info)
+            }
+            Err(_) => (
+                ArmError { message: String::from_utf8_lossy(body).chars().take(300).collect(), ..ArmError::default() },
+                Vec::new(),
+            ),
         };
-        ArmFailure::Http { status, code, message }
+        ArmFailure::Http {
+            status,
+            code: error.code,
+            message: error.message,
+            details: error.details,
+            additional_info,
+            request_id: None,
+            correlation_id: None,
+        }
     }
 
     pub fn status(&self) -> Option<u16> {
@@ -59,35 +117,127 @@ impl ArmFailure {
         }
     }
 
-    pub fn remedy(&self) -> Remedy {
+    /// ARM's request id, then its correlation id: what Azure support asks for.
+    pub fn request_ids(&self) -> (Option<&str>, Option<&str>) {
         match self {
-            ArmFailure::Network(_) => Remedy::Retry,
-            ArmFailure::Unreadable(_) => Remedy::Report,
-            ArmFailure::Http { status, code, .. } => match (*status, code.as_str()) {
-                (401, "InvalidAuthenticationTokenTenant") => Remedy::SwitchTenant,
-                (401, _) => Remedy::SignIn,
-                (403, _) => Remedy::AskForRole,
-                (404, _) => Remedy::NotFound,
-                (409, _) => Remedy::RetryShortly,
-                (429, _) => Remedy::Wait,
-                (500..=599, _) => Remedy::Retry,
-                _ => Remedy::Report,
-            },
+            ArmFailure::Http { request_id, correlation_id, .. } => (request_id.as_deref(), correlation_id.as_deref()),
+            _ => (None, None),
         }
     }
 
-    /// One sentence on what to do next.
-    pub fn advice(&self) -> &'static str {
-        match self.remedy() {
-            Remedy::SignIn => "Your sign-in has expired or was refused: sign in again.",
-            Remedy::SwitchTenant => "This subscription belongs to another tenant: switch to that tenant and try again.",
-            Remedy::AskForRole => "You lack a role here. Turning the integration on or off takes Security Admin or Owner on the subscription; Security Reader and Reader can only view it.",
-            Remedy::NotFound => "Azure does not know this resource: it may have been deleted or moved. Refresh the view.",
-            Remedy::RetryShortly => "Another update to this subscription is in progress: retry in a few seconds.",
-            Remedy::Wait => "Azure is throttling requests: wait a minute and retry.",
-            Remedy::Retry => "Azure or the network failed: retry; if it persists, check Azure status.",
-            Remedy::Report => "Azure refused the request: check the message below.",
+    /// A 409 that clears by itself ("another operation is in progress"), worth retrying;
+    /// the other 409s (a lock, a read-only subscription, a missing registration) are not.
+    pub fn is_transient_conflict(&self) -> bool {
+        self.status() == Some(409) && self.remedy() == Remedy::RetryShortly
+    }
+
+    pub fn remedy(&self) -> Remedy {
+        let ArmFailure::Http { status, code, .. } = self else {
+            return match self {
+                ArmFailure::Network(_) => Remedy::Retry,
+                _ => Remedy::Report,
+            };
+        };
+        match (*status, code.as_str()) {
+            (401, "InvalidAuthenticationTokenTenant") => Remedy::SwitchTenant,
+            (401, _) => Remedy::SignIn,
+            (_, "LinkedAuthorizationFailed") => Remedy::AskForLinkedRole,
+            (_, "RequestDisallowedByPolicy") => Remedy::PolicyDenies,
+            (403, _) => Remedy::AskForRole,
+            (_, "ScopeLocked") => Remedy::RemoveLock,
+            (_, "ReadOnlyDisabledSubscription") => Remedy::SubscriptionReadOnly,
+            (_, "MissingSubscriptionRegistration" | "SubscriptionNotRegistered") => Remedy::RegisterProvider,
+            (404, _) => Remedy::NotFound,
+            (409, _) => Remedy::RetryShortly,
+            (429, _) => Remedy::Wait,
+            (500..=599, _) => Remedy::Retry,
+            _ => Remedy::Report,
         }
+    }
+
+    /// What to do next, naming what ARM's answer names.
+    pub fn advice(&self) -> String {
+        let message = match self {
+            ArmFailure::Http { message, .. } => message.as_str(),
+            _ => "",
+        };
+        match self.remedy() {
+            Remedy::SignIn => "Your sign-in has expired or was refused: sign in again.".into(),
+            Remedy::SwitchTenant => {
+                "This subscription belongs to another tenant: switch to that tenant and try again.".into()
+            }
+            Remedy::AskForRole => match quoted_after(message, "perform action '") {
+                Some(action) => format!(
+                    "You lack the permission '{action}' here. Roles that grant it: {}. Ask an Owner or User Access Administrator of the subscription for one.",
+                    roles_for(action)
+                ),
+                None => "You lack a role here. Turning the integration on or off takes Security Admin or Owner on the subscription; Security Reader and Reader can only view it.".into(),
+            },
+            Remedy::AskForLinkedRole => format!(
+                "You may change this resource, but the change also needs a permission on a linked resource{}: ask for a role there, or ask its owner to make the change.",
+                quoted_after(message, "linked scope(s) '").map(|s| format!(" ({s})")).unwrap_or_default()
+            ),
+            Remedy::PolicyDenies => match self.policy_assignment() {
+                Some(name) => format!(
+                    "The Azure Policy assignment '{name}' denies this change. Ask your policy owner for an exemption, or change the assignment; retrying will not help."
+                ),
+                None => "An Azure Policy assignment denies this change (see the message). Ask your policy owner for an exemption; retrying will not help.".into(),
+            },
+            Remedy::RemoveLock => format!(
+                "A resource lock forbids changes{}. Someone with Owner or User Access Administrator (Microsoft.Authorization/locks/delete) must remove the lock first, then retry.",
+                quoted_after(message, "following scope(s) are locked: '").map(|s| format!(" at '{s}'")).unwrap_or_default()
+            ),
+            Remedy::SubscriptionReadOnly => "The subscription is disabled, expired or deleted, so Azure keeps it read-only: re-enable it (billing) before changing anything.".into(),
+            Remedy::RegisterProvider => format!(
+                "The {SECURITY_PROVIDER} resource provider is not registered on this subscription. Register it (the portal does so silently), then retry."
+            ),
+            Remedy::NotFound => {
+                "Azure does not know this resource: it may have been deleted or moved. Refresh the view.".into()
+            }
+            Remedy::RetryShortly => "Another update to this subscription is in progress: retry in a few seconds.".into(),
+            Remedy::Wait => "Azure is throttling requests: wait a minute and retry.".into(),
+            Remedy::Retry => "Azure or the network failed: retry; if it persists, check Azure status.".into(),
+            Remedy::Report => "Azure refused the request: check the message below.".into(),
+        }
+    }
+
+    /// The denying policy assignment's display name (or name), from `additionalInfo`.
+    fn policy_assignment(&self) -> Option<String> {
+        let ArmFailure::Http { additional_info, .. } = self else { return None };
+        additional_info.iter().find_map(|item| {
+            let info = item.get("info")?;
+            ["policyAssignmentDisplayName", "policyAssignmentName", "policyAssignmentId"]
+                .iter()
+                .find_map(|k| info.get(*k).and_then(Value::as_str).filter(|s| !s.is_empty()))
+                .map(str::to_string)
+        })
+    }
+}
+
+/// The text between `prefix` and the next `'` in ARM's message.
+fn quoted_after<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
+    let start = message.find(prefix)? + prefix.len();
+    let len = message[start..].find('\'')?;
+    Some(&message[start..start + len]).filter(|s| !s.is_empty())
+}
+
+/// Built-in roles that grant an action the app needs (from Azure's built-in role definitions).
+pub fn roles_for(action: &str) -> &'static str {
+    let action = action.to_ascii_lowercase();
+    if action.starts_with("microsoft.security/") && action.ends_with("/read") {
+        "Security Reader, Reader, Security Admin, Contributor or Owner"
+    } else if action.starts_with("microsoft.security/") {
+        "Security Admin, Contributor or Owner"
+    } else if action.starts_with("microsoft.resources/tags/") {
+        "Tag Contributor, Contributor or Owner"
+    } else if action.starts_with("microsoft.compute/") {
+        "Virtual Machine Contributor, Contributor or Owner"
+    } else if action.starts_with("microsoft.hybridcompute/") {
+        "Azure Connected Machine Resource Administrator, Contributor or Owner"
+    } else if action.ends_with("/read") {
+        "Reader, Contributor or Owner"
+    } else {
+        "Contributor or Owner"
     }
 }
 
@@ -95,8 +245,17 @@ impl std::fmt::Display for ArmFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ArmFailure::Network(why) => write!(f, "No answer from Azure: {why}"),
-            ArmFailure::Http { status, code, message } if code.is_empty() => write!(f, "HTTP {status}: {message}"),
-            ArmFailure::Http { status, code, message } => write!(f, "HTTP {status} {code}: {message}"),
+            ArmFailure::Http { status, code, message, details, .. } => {
+                match code.is_empty() {
+                    true => write!(f, "HTTP {status}: {message}")?,
+                    false => write!(f, "HTTP {status} {code}: {message}")?,
+                }
+                // Resource Graph's message is generic; its details say what was wrong.
+                for detail in details.iter().filter(|d| !d.message.is_empty() && d.message != *message) {
+                    write!(f, " [{}: {}]", detail.code, detail.message)?;
+                }
+                Ok(())
+            }
             ArmFailure::Unreadable(why) => write!(f, "Azure's answer could not be read: {why}"),
         }
     }
@@ -116,22 +275,88 @@ impl From<TransportError> for ArmFailure {
 mod tests {
     use super::*;
 
+    fn failure(status: u16, body: &str) -> ArmFailure {
+        ArmFailure::from_body(status, body.as_bytes())
+    }
+
     #[test]
     fn reads_arm_error_and_advises() {
-        let body =
-            br#"{"error":{"code":"AuthorizationFailed","message":"The client 'a' does not have authorization"}}"#;
-        let f = ArmFailure::from_response(403, body);
+        let f = failure(403, r#"{"error":{"code":"AuthorizationFailed","message":"The client 'a' with object id 'b' does not have authorization to perform action 'Microsoft.Security/settings/write' over scope '/subscriptions/s/providers/Microsoft.Security/settings/WDATP' or the scope is invalid."}}"#);
         assert_eq!(f.code(), "AuthorizationFailed");
         assert_eq!(f.remedy(), Remedy::AskForRole);
         assert!(f.to_string().contains("403 AuthorizationFailed: The client 'a'"));
         assert_eq!(
-            ArmFailure::from_response(401, br#"{"error":{"code":"InvalidAuthenticationTokenTenant","message":"x"}}"#)
-                .remedy(),
-            Remedy::SwitchTenant
+            f.advice(),
+            "You lack the permission 'Microsoft.Security/settings/write' here. Roles that grant it: Security Admin, Contributor or Owner. Ask an Owner or User Access Administrator of the subscription for one."
         );
         assert_eq!(
-            ArmFailure::from_response(502, b"<html>bad gateway</html>").to_string(),
-            "HTTP 502: <html>bad gateway</html>"
+            failure(401, r#"{"error":{"code":"InvalidAuthenticationTokenTenant","message":"x"}}"#).remedy(),
+            Remedy::SwitchTenant
         );
+        assert_eq!(failure(502, "<html>bad gateway</html>").to_string(), "HTTP 502: <html>bad gateway</html>");
+    }
+
+    #[test]
+    fn each_conflict_has_its_own_meaning_and_only_one_is_transient() {
+        let cases = [
+            (r#"{"error":{"code":"Conflict","message":"Another update operation is in progress."}}"#, Remedy::RetryShortly, true),
+            (r#"{"error":{"code":"AnotherOperationInProgress","message":"Another operation is in progress."}}"#, Remedy::RetryShortly, true),
+            (r#"{"error":{"code":"ScopeLocked","message":"The scope '/subscriptions/s/providers/Microsoft.Security/settings/WDATP' cannot perform write operation because following scope(s) are locked: '/subscriptions/s'. Please remove the lock and try again."}}"#, Remedy::RemoveLock, false),
+            (r#"{"error":{"code":"ReadOnlyDisabledSubscription","message":"The subscription 's' is disabled and therefore marked as read only."}}"#, Remedy::SubscriptionReadOnly, false),
+            (r#"{"error":{"code":"MissingSubscriptionRegistration","message":"The subscription is not registered to use namespace 'Microsoft.Security'."}}"#, Remedy::RegisterProvider, false),
+            (r#"{"error":{"code":"SubscriptionNotRegistered","message":"The subscription is not registered."}}"#, Remedy::RegisterProvider, false),
+        ];
+        for (body, remedy, transient) in cases {
+            let f = failure(409, body);
+            assert_eq!((f.remedy(), f.is_transient_conflict()), (remedy, transient), "{body}");
+        }
+        let locked = failure(409, cases[2].0);
+        assert!(locked.advice().starts_with("A resource lock forbids changes at '/subscriptions/s'."), "{}", locked.advice());
+        assert!(locked.advice().contains("Owner or User Access Administrator"));
+        assert!(failure(409, cases[4].0).advice().contains("Microsoft.Security resource provider is not registered"));
+    }
+
+    #[test]
+    fn policy_denial_names_the_assignment() {
+        let f = failure(
+            403,
+            r#"{"error":{"code":"RequestDisallowedByPolicy","target":"WDATP","message":"Resource 'WDATP' was disallowed by policy.","additionalInfo":[{"type":"PolicyViolation","info":{"policyDefinitionDisplayName":"Deny security changes","policyAssignmentName":"a1b2","policyAssignmentDisplayName":"Freeze Defender settings","policyAssignmentId":"/subscriptions/s/providers/Microsoft.Authorization/policyAssignments/a1b2"}}]}}"#,
+        );
+        assert_eq!(f.remedy(), Remedy::PolicyDenies);
+        assert!(f.advice().starts_with("The Azure Policy assignment 'Freeze Defender settings' denies this change."));
+    }
+
+    #[test]
+    fn linked_authorization_names_the_linked_scope() {
+        let f = failure(
+            403,
+            r#"{"error":{"code":"LinkedAuthorizationFailed","message":"The client 'a' has permission to perform action 'Microsoft.Security/pricings/write' on scope '/subscriptions/s'; however, it does not have permission to perform action 'Microsoft.OperationalInsights/workspaces/read' on the linked scope(s) '/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws' or the linked scope(s) are invalid."}}"#,
+        );
+        assert_eq!(f.remedy(), Remedy::AskForLinkedRole);
+        assert!(f
+            .advice()
+            .contains("(/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws)"));
+    }
+
+    #[test]
+    fn graph_details_reach_the_user() {
+        let f = failure(
+            400,
+            r#"{"error":{"code":"BadRequest","message":"Please provide below info when asking for support: timestamp = 2026-01-01T00:00:00Z, correlationId = c.","details":[{"code":"InvalidQuery","message":"Query is invalid."},{"code":"ParserFailure","message":"ParserFailure: line 1, column 7: unexpected token"}]}}"#,
+        );
+        let text = f.to_string();
+        assert!(text.contains("[InvalidQuery: Query is invalid.]"), "{text}");
+        assert!(text.contains("[ParserFailure: ParserFailure: line 1, column 7: unexpected token]"), "{text}");
+    }
+
+    #[test]
+    fn request_ids_are_kept() {
+        let response = http::Response::builder()
+            .status(409)
+            .header(REQUEST_ID, "req-1")
+            .header(CORRELATION_ID, "corr-1")
+            .body(br#"{"error":{"code":"Conflict","message":"m"}}"#.to_vec())
+            .unwrap();
+        assert_eq!(ArmFailure::from_response(&response).request_ids(), (Some("req-1"), Some("corr-1")));
     }
 }
