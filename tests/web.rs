@@ -4,10 +4,11 @@
 
 use std::cell::RefCell;
 
-use fake_azure::worker::{Answer, Call, FromTenant, Host, ToTenant};
+use demo_protocol::{Answer, FromTenant, ToTenant};
+use fake_azure::worker::Host;
 use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
-use mde_console::browser::demo::{DemoTransport, TenantPort};
+use mde_console::browser::demo::{call, DemoTransport, TenantPort};
 use mde_console::browser::sleep;
 use mde_console::pages::overview::Overview;
 use mde_console::router::Location;
@@ -24,7 +25,7 @@ struct InPage(RefCell<Host>);
 
 impl TenantPort for InPage {
     fn call(&self, request: &Request) -> LocalBoxFuture<'static, Option<Answer>> {
-        let text = serde_json::to_string(&ToTenant::Call(Call::from_request(0, request))).unwrap();
+        let text = serde_json::to_string(&ToTenant::Call(call(0, request))).unwrap();
         let answer = match self.0.borrow_mut().receive(&text, mde_console::browser::now_ms()) {
             FromTenant::Answer(answer) => Some(answer),
             _ => None,

@@ -94,11 +94,8 @@ impl Transport for DemoTransport {
 
 /// A request as it crosses the port to the tenant.
 pub fn call(id: u32, request: &Request) -> Call {
-    let headers = request
-        .headers()
-        .iter()
-        .filter_map(|(n, v)| Some((n.to_string(), v.to_str().ok()?.to_string())))
-        .collect();
+    let headers =
+        request.headers().iter().filter_map(|(n, v)| Some((n.to_string(), v.to_str().ok()?.to_string()))).collect();
     Call {
         id,
         method: request.method().to_string(),

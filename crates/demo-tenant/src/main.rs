@@ -4,7 +4,8 @@
 
 use std::cell::RefCell;
 
-use fake_azure::worker::{FromTenant, Host};
+use demo_protocol::FromTenant;
+use fake_azure::worker::Host;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 

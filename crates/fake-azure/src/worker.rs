@@ -1,83 +1,22 @@
 //! The demo tenant behind a message port: demo mode runs the fake in a Web Worker, so the app
 //! itself never carries it and signed-in users never download it.
 //!
-//! The page and the worker exchange JSON texts: the page sends [`ToTenant`] messages, the
-//! worker answers with [`FromTenant`] ones. [`Host`] is the worker's side, free of browser
-//! types so that it is tested natively; the page's side lives in the app (`browser::demo`).
+//! The messages are `demo_protocol`'s, a crate of their own that the app shares without
+//! depending on the fake. [`Host`] is the worker's side, free of browser types so that it is
+//! tested natively; the page's side lives in the app (`browser::demo`).
 
+use demo_protocol::{Answer, Call, FromTenant, Reply, ToTenant};
 use http::Request;
-use serde::{Deserialize, Serialize};
 
 use crate::{FakeAzure, Options};
 
-/// A message from the page to the tenant.
-#[derive(Serialize, Deserialize, Debug, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub enum ToTenant {
-    /// Load this scenario file's text (once, first).
-    Start { scenario: String, latency_ms: u64 },
-    /// Answer this request.
-    Call(Call),
-}
-
-/// A message from the tenant to the page.
-#[derive(Serialize, Deserialize, Debug, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub enum FromTenant {
-    /// The worker is listening: messages sent before this would be lost.
-    Ready,
-    /// The scenario loaded, or why not.
-    Started {
-        error: Option<String>,
-    },
-    Answer(Answer),
-}
-
-/// One HTTP request, as it crosses the port.
-#[derive(Serialize, Deserialize, Debug, PartialEq)]
-pub struct Call {
-    pub id: u32,
-    pub method: String,
-    pub url: String,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-/// The tenant's answer to the call with the same `id`.
-#[derive(Serialize, Deserialize, Debug, PartialEq)]
-pub struct Answer {
-    pub id: u32,
-    /// Latency to wait before the page sees the answer (or sees it dropped).
-    pub delay_ms: u64,
-    /// `None`: the request was dropped, as a network would.
-    pub response: Option<Reply>,
-}
-
-#[derive(Serialize, Deserialize, Debug, PartialEq)]
-pub struct Reply {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-impl Call {
-    pub fn from_request(id: u32, request: &Request<Vec<u8>>) -> Call {
-        Call {
-            id,
-            method: request.method().to_string(),
-            url: request.uri().to_string(),
-            headers: pairs(request.headers()),
-            body: String::from_utf8_lossy(request.body()).into_owned(),
-        }
+/// The request a call stands for.
+fn request_of(call: Call) -> Result<Request<Vec<u8>>, http::Error> {
+    let mut builder = Request::builder().method(call.method.as_str()).uri(call.url);
+    for (name, value) in &call.headers {
+        builder = builder.header(name, value);
     }
-
-    fn into_request(self) -> Result<Request<Vec<u8>>, http::Error> {
-        let mut builder = Request::builder().method(self.method.as_str()).uri(self.url);
-        for (name, value) in &self.headers {
-            builder = builder.header(name, value);
-        }
-        builder.body(self.body.into_bytes())
-    }
+    builder.body(call.body.into_bytes())
 }
 
 fn pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
@@ -111,7 +50,7 @@ impl Host {
 
     fn answer(&mut self, call: Call, now_ms: u64) -> Answer {
         let id = call.id;
-        let (Some(azure), Ok(request)) = (self.azure.as_mut(), call.into_request()) else {
+        let (Some(azure), Ok(request)) = (self.azure.as_mut(), request_of(call)) else {
             // Not started, or not a request at all: nothing a network would answer either.
             return Answer { id, delay_ms: 0, response: None };
         };
@@ -143,11 +82,13 @@ mod tests {
     }
 
     fn list_subscriptions(id: u32) -> ToTenant {
-        let request = Request::get("https://management.azure.com/subscriptions?api-version=2022-12-01")
-            .header("Accept", "application/json")
-            .body(vec![])
-            .unwrap();
-        ToTenant::Call(Call::from_request(id, &request))
+        ToTenant::Call(Call {
+            id,
+            method: "GET".into(),
+            url: "https://management.azure.com/subscriptions?api-version=2022-12-01".into(),
+            headers: vec![("Accept".into(), "application/json".into())],
+            body: String::new(),
+        })
     }
 
     #[test]
