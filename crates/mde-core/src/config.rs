@@ -29,11 +29,19 @@ pub struct AppConfig {
     pub token_store: TokenStore,
     /// ARM requests in flight at once when loading many subscriptions.
     pub concurrency: usize,
+    /// How long one request may go unanswered before it is given up (and retried).
+    pub request_timeout_ms: u64,
 }
 
 /// Requests in flight at once unless `config.json` says otherwise: ARM allows far more, but a
 /// browser keeps about six connections per host anyway.
 pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// How long a request may go unanswered unless `config.json` says otherwise.
+pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 30_000;
+/// The range `requestTimeoutMs` accepts: below a second a slow but healthy ARM answer would be
+/// cut off; above ten minutes the page would look hung.
+const REQUEST_TIMEOUT_RANGE_MS: std::ops::RangeInclusive<u64> = 1_000..=600_000;
 
 /// One thing wrong with `config.json`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +62,7 @@ impl std::fmt::Display for ConfigError {
     }
 }
 
-const KEYS: [&str; 6] = ["clientId", "cloud", "tenant", "redirectUri", "tokenStore", "concurrency"];
+const KEYS: [&str; 7] = ["clientId", "cloud", "tenant", "redirectUri", "tokenStore", "concurrency", "requestTimeoutMs"];
 
 fn bad(key: &str, problem: impl Into<String>, fix: impl Into<String>) -> ConfigError {
     ConfigError { key: key.into(), problem: problem.into(), fix: fix.into() }
@@ -91,6 +99,7 @@ pub fn parse(json: &str, app_url: &str) -> Result<AppConfig, ConfigError> {
         redirect_uri: redirect_uri(&map, app_url)?,
         token_store: token_store(&map)?,
         concurrency: concurrency(&map)?,
+        request_timeout_ms: request_timeout_ms(&map)?,
     })
 }
 
@@ -194,6 +203,20 @@ fn concurrency(map: &Map<String, Value>) -> Result<usize, ConfigError> {
     }
 }
 
+fn request_timeout_ms(map: &Map<String, Value>) -> Result<u64, ConfigError> {
+    match map.get("requestTimeoutMs") {
+        None | Some(Value::Null) => Ok(DEFAULT_REQUEST_TIMEOUT_MS),
+        Some(Value::Number(n)) if n.as_u64().is_some_and(|ms| REQUEST_TIMEOUT_RANGE_MS.contains(&ms)) => {
+            Ok(n.as_u64().unwrap_or(DEFAULT_REQUEST_TIMEOUT_MS))
+        }
+        Some(other) => Err(bad(
+            "requestTimeoutMs",
+            format!("{other} is not a number of milliseconds from 1000 to 600000."),
+            "Leave it out for the default of 30000 (30 seconds).",
+        )),
+    }
+}
+
 /// An https URL, or http on a loopback host (the local fake Azure).
 fn secure_url(key: &str, value: &str) -> Result<(), ConfigError> {
     let url = url::Url::parse(value).map_err(|e| {
@@ -250,6 +273,9 @@ mod tests {
         assert_eq!(c.redirect_uri, "https://mde.contoso.example/console/");
         assert_eq!(c.token_store, TokenStore::Session);
         assert_eq!(c.concurrency, 8);
+        assert_eq!(c.request_timeout_ms, 30_000);
+        assert_eq!(parse(r#"{"requestTimeoutMs":1000}"#, APP).unwrap().request_timeout_ms, 1000);
+        assert_eq!(parse(r#"{"requestTimeoutMs":600000}"#, APP).unwrap().request_timeout_ms, 600_000);
         assert_eq!(parse(r#"{"concurrency":16}"#, APP).unwrap().concurrency, 16);
         assert_eq!(parse("{}", APP).unwrap().client_id, None);
         assert_eq!(parse(r#"{"clientId":""}"#, APP).unwrap().client_id, None);
@@ -286,5 +312,10 @@ mod tests {
         assert_eq!(err(r#"{"concurrency":0}"#).key, "concurrency");
         assert_eq!(err(r#"{"concurrency":"8"}"#).key, "concurrency");
         assert!(err(r#"{"tokenStore":"local"}"#).to_string().contains("sessionStorage"));
+        for wrong in ["999", "600001", "-1", "1.5", "\"30000\"", "true"] {
+            let e = err(&format!(r#"{{"requestTimeoutMs":{wrong}}}"#));
+            assert_eq!(e.key, "requestTimeoutMs", "{wrong}");
+            assert!(e.problem.contains("from 1000 to 600000"), "{wrong}: {}", e.problem);
+        }
     }
 }
