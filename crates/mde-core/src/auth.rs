@@ -71,6 +71,10 @@ pub struct Account {
     pub username: String,
     pub object_id: String,
     pub tenant_id: String,
+    /// The id_token's `login_hint` optional claim (opaque; present when the app registration
+    /// asks for it): Entra's documented value for `logout_hint`, which must not be a UPN.
+    #[serde(default)]
+    pub login_hint: Option<String>,
 }
 
 /// Tokens for one tenant.
@@ -352,11 +356,19 @@ struct IdClaims {
     preferred_username: String,
     #[serde(default)]
     nonce: Option<String>,
+    #[serde(default)]
+    login_hint: Option<String>,
 }
 
 impl IdClaims {
     fn account(self) -> Account {
-        Account { name: self.name, username: self.preferred_username, object_id: self.oid, tenant_id: self.tid }
+        Account {
+            name: self.name,
+            username: self.preferred_username,
+            object_id: self.oid,
+            tenant_id: self.tid,
+            login_hint: self.login_hint,
+        }
     }
 }
 
@@ -492,8 +504,13 @@ mod tests {
 
     #[test]
     fn renewal_policy() {
-        let account =
-            Account { name: "A".into(), username: "a@x".into(), object_id: "o".into(), tenant_id: "t".into() };
+        let account = Account {
+            name: "A".into(),
+            username: "a@x".into(),
+            object_id: "o".into(),
+            tenant_id: "t".into(),
+            login_hint: None,
+        };
         let tokens = Tokens {
             access_token: "at".into(),
             refresh_token: Some("rt".into()),
@@ -506,5 +523,20 @@ mod tests {
         assert!(tokens.needs_renewal(3_600_000 - RENEW_BEFORE_MS));
         assert!(tokens.can_refresh(SPA_REFRESH_LIFETIME_MS - 1));
         assert!(!tokens.can_refresh(SPA_REFRESH_LIFETIME_MS));
+    }
+
+    #[test]
+    fn the_login_hint_claim_is_kept_for_sign_out() {
+        let claims: IdClaims = serde_json::from_str(
+            r#"{"aud":"a","tid":"t","oid":"o","preferred_username":"avery@contoso.example","login_hint":"O.CiQ5Zj"}"#,
+        )
+        .unwrap();
+        assert_eq!(claims.account().login_hint.as_deref(), Some("O.CiQ5Zj"));
+        let without: IdClaims = serde_json::from_str(r#"{"aud":"a","tid":"t"}"#).unwrap();
+        assert_eq!(without.account().login_hint, None);
+        // Tokens stored before the claim was read still load.
+        let stored: Account =
+            serde_json::from_str(r#"{"name":"A","username":"a@x","object_id":"o","tenant_id":"t"}"#).unwrap();
+        assert_eq!(stored.login_hint, None);
     }
 }
