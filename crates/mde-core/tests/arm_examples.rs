@@ -3,8 +3,9 @@
 //! Examples live in `tests/fixtures/arm/<folder>/*.json` (copied from Azure/azure-rest-api-specs,
 //! see `SOURCES.md`): each file has `parameters` (the request) and `responses` keyed by status
 //! code, each with an optional `body`. The folder says which model a body must parse into; a
-//! body with a `value` array is a list (`Page<T>`), an error status (4xx, 5xx, `default`) must
-//! be ARM's error envelope.
+//! body with a `value` array, or the answer of a `List` operation (named in the file name, since
+//! minimal examples answer `{}`), is a list (`Page<T>`); an error status (4xx, 5xx, `default`)
+//! must be ARM's error envelope.
 //!
 //! Set `ARM_EXAMPLES_DIR` to a directory of the same layout to check more examples with no code
 //! change: `ARM_EXAMPLES_DIR=/some/dir cargo test -p mde-core --test arm_examples`. Folders this
@@ -21,7 +22,7 @@ use mde_core::arm::alerts::Alert;
 use mde_core::arm::connectors::SecurityConnector;
 use mde_core::arm::graph::QueryResponse;
 use mde_core::arm::machines::{
-    is_mde_extension, ArcExtension, ArcMachine, MachineExtension, OsFamily, VirtualMachine, VmExtension,
+    is_mde_extension, ArcExtension, ArcMachine, MachineExtension, OsFamily, VirtualMachine, VmExtension, VmInstanceView,
 };
 use mde_core::arm::permissions::{allows, Permission};
 use mde_core::arm::pricings::Pricing;
@@ -33,8 +34,9 @@ use mde_core::arm::{ArmErrorBody, Page};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/arm");
 
-/// Checks one response body; `Err` says what failed, with serde's JSON path.
-type Check = fn(&Value) -> Result<(), String>;
+/// Checks one response body (`true`: the answer of a list operation); `Err` says what failed,
+/// with serde's JSON path.
+type Check = fn(&Value, bool) -> Result<(), String>;
 
 /// The model each folder's bodies must parse into; `None` for a folder this test does not know.
 fn check_for(folder: &str) -> Option<Check> {
@@ -45,6 +47,7 @@ fn check_for(folder: &str) -> Option<Check> {
         "security-pricings" => item_or_page::<Pricing>,
         "authorization" => item_or_page::<Permission>,
         "vm" => item_or_page::<VirtualMachine>,
+        "vm-instance-view" => item_or_page::<VmInstanceView>,
         "vm-extensions" => item_or_page::<VmExtension>,
         "arc-machines" => item_or_page::<ArcMachine>,
         "arc-extensions" => item_or_page::<ArcExtension>,
@@ -64,8 +67,8 @@ fn parse<T: DeserializeOwned>(body: &Value) -> Result<T, String> {
     })
 }
 
-fn item_or_page<T: DeserializeOwned>(body: &Value) -> Result<(), String> {
-    if body.get("value").is_some() {
+fn item_or_page<T: DeserializeOwned>(body: &Value, list: bool) -> Result<(), String> {
+    if list || body.get("value").is_some() {
         parse::<Page<T>>(body).map(drop).map_err(|e| format!("as Page<{}>: {e}", short_name::<T>()))
     } else {
         parse::<T>(body).map(drop).map_err(|e| format!("as {}: {e}", short_name::<T>()))
@@ -73,7 +76,7 @@ fn item_or_page<T: DeserializeOwned>(body: &Value) -> Result<(), String> {
 }
 
 /// A Resource Graph page; its rows hold whatever the query projects (a `summarize` has no `id`).
-fn graph_page(body: &Value) -> Result<(), String> {
+fn graph_page(body: &Value, _list: bool) -> Result<(), String> {
     parse::<QueryResponse<Value>>(body).map(drop).map_err(|e| format!("as QueryResponse<Value>: {e}"))
 }
 
@@ -147,13 +150,14 @@ fn check_file(file: &Path, check: Check, tally: &mut Tally) {
     let Some(responses) = example.get("responses").and_then(Value::as_object) else {
         return tally.failures.push(format!("{shown}: no `responses` object"));
     };
+    let list = file.file_stem().and_then(|s| s.to_str()).is_some_and(|name| name.contains("List"));
     for (status, response) in responses {
         let body = match response.get("body") {
             None | Some(Value::Null) => continue, // e.g. 202 Accepted, 204 No Content
             Some(body) => body,
         };
         tally.bodies += 1;
-        let result = if is_error_status(status) { error_body(body) } else { check(body) };
+        let result = if is_error_status(status) { error_body(body) } else { check(body, list) };
         if let Err(e) = result {
             tally.failures.push(format!("{shown}: response {status}: {e}"));
         }
@@ -338,4 +342,98 @@ fn error_statuses_are_recognised() {
     let err = r#"{"error":{"code":"AuthorizationFailed","message":"no","details":null}}"#;
     assert!(error_body(&serde_json::from_str(err).unwrap()).is_ok());
     assert!(error_body(&serde_json::json!({"value": []})).is_err());
+}
+
+#[test]
+fn vm_instance_view_gives_power_agent_and_extension_statuses() {
+    let view: VmInstanceView = body("vm-instance-view/VirtualMachine_Get_InstanceView.json", "200");
+    assert_eq!(view.power_state(), Some("running"));
+    assert_eq!(view.statuses[1].display_status.as_deref(), Some("VM running"));
+    let agent = view.vm_agent.as_ref().unwrap();
+    assert_eq!(agent.vm_agent_version.as_deref(), Some("2.7.41491.949"));
+    assert_eq!(agent.statuses[0].display_status.as_deref(), Some("Ready"));
+    let antimalware = view.extension("iaasantimalware-EXT0").unwrap();
+    assert_eq!(antimalware.statuses[0].message.as_deref(), Some("Microsoft Antimalware enabled"));
+    assert!(view.extension("MDE.Windows").is_none());
+}
+
+#[test]
+fn minimal_vm_and_extension_answers_are_enough() {
+    // `{}` is a whole (empty) list answer in the spec's minimal example.
+    let page: Page<VmExtension> = body("vm-extensions/VirtualMachineExtension_List_MinimumSet_Gen.json", "200");
+    assert!(page.value.is_empty() && page.next().is_none());
+    // Only `id` and `location`: the name comes from the id, the rest is unknown.
+    let ext: VmExtension = body("vm-extensions/VirtualMachineExtension_Get_MinimumSet_Gen.json", "200");
+    assert_eq!(ext.name(), "myVMExtension");
+    assert_eq!((ext.publisher(), ext.provisioning_state()), ("", None));
+    assert!(!is_mde_extension(&ext));
+    let page: Page<VirtualMachine> = body("vm/VirtualMachine_List_MinimumSet_Gen.json", "200");
+    assert_eq!(page.value.len(), 2);
+    assert_eq!(page.value[0].os_family(), OsFamily::Unknown);
+}
+
+#[test]
+fn vm_extension_read_with_its_instance_view_has_status_lists() {
+    let ext: VmExtension = body("vm-extensions/VirtualMachineExtension_Get_MaximumSet_Gen.json", "200");
+    let view = ext.properties.instance_view.as_ref().unwrap();
+    assert_eq!((view.statuses.len(), view.substatuses.len()), (1, 1));
+    assert_eq!(view.statuses[0].level.as_deref(), Some("Info"));
+    assert_eq!(ext.properties.enable_automatic_upgrade, Some(true));
+}
+
+#[test]
+fn one_vm_reads_like_a_listed_one() {
+    let vm: VirtualMachine = body("vm/VirtualMachine_Get.json", "200");
+    assert_eq!(vm.display_name(), "myVM");
+    assert_eq!(vm.os_family(), OsFamily::Windows);
+    let image = vm.properties.storage_profile.image_reference.as_ref().unwrap();
+    assert_eq!(image.label().as_deref(), Some("MicrosoftWindowsServer/WindowsServer/2016-Datacenter"));
+    assert_eq!(vm.properties.os_profile.as_ref().unwrap().computer_name.as_deref(), Some("myVM"));
+    assert_eq!(vm.power_state(), None);
+}
+
+#[test]
+fn one_arc_machine_and_extension_read_with_nulls_and_one_status() {
+    let machine: ArcMachine = body("arc-machines/Machines_Get.json", "200");
+    assert_eq!(machine.display_name(), "myMachine");
+    assert!(!machine.is_connected() && machine.tags.is_empty() && machine.kind.is_none());
+    assert_eq!(machine.properties.os_edition.as_deref(), Some("Standard"));
+    let ext: ArcExtension = body("arc-extensions/Extension_Get.json", "200");
+    let status = ext.properties.instance_view.as_ref().unwrap().status.as_ref().unwrap();
+    assert_eq!((status.code.as_deref(), status.level.as_deref()), (Some("success"), Some("Information")));
+    assert_eq!(ext.provisioning_state(), Some("Succeeded"));
+}
+
+#[test]
+fn older_api_versions_still_read() {
+    let setting: Setting = body("security-settings/GetSetting_example_2019-01-01.json", "200");
+    assert!(setting.name == "MCAS" && setting.properties.enabled);
+    // 2018-06-01 has no plans at all; 2022-03-01 called the plan `planName`, which the app does
+    // not read (it sends 2024-01-01, where it is `subPlan`).
+    let pricing: Pricing = body("security-pricings/GetPricingByName_example_2018-06-01.json", "200");
+    assert_eq!((pricing.properties.pricing_tier.as_str(), pricing.properties.sub_plan), ("Standard", None));
+    let pricing: Pricing = body("security-pricings/GetPricingByName_example_2022-03-01.json", "200");
+    assert_eq!(pricing.properties.sub_plan, None);
+    let tenants: Page<Tenant> = body("tenants/GetTenants_2020-01-01.json", "200");
+    assert_eq!(tenants.value[0].label(), "Contoso Corp.");
+    let permissions: Page<Permission> = body("authorization/GetPermissions_2015-07-01.json", "200");
+    assert!(!allows(&permissions.value, "Microsoft.Security/settings/read"));
+    let subscription: Subscription = body("subscriptions/GetSubscription.json", "200");
+    assert!(subscription.is_enabled());
+    assert_eq!(subscription.display_name, "Example Subscription");
+}
+
+#[test]
+fn a_summarize_row_has_no_id() {
+    let page: QueryResponse<Value> = body("resourcegraph/ResourcesSummarizeQuery.json", "200");
+    assert_eq!(page.data[0], serde_json::json!({ "location": "centralus" }));
+}
+
+#[test]
+fn nulls_where_arm_means_none() {
+    let subscription: Subscription =
+        serde_json::from_str(r#"{"subscriptionId":"s","displayName":null,"state":null}"#).unwrap();
+    assert_eq!((subscription.display_name.as_str(), subscription.is_enabled()), ("", false));
+    let page: Page<Tenant> = serde_json::from_str(r#"{"value":null,"nextLink":null}"#).unwrap();
+    assert!(page.value.is_empty());
 }

@@ -2,9 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One page of an ARM list: `{"value": [...], "nextLink": "https://..."}`.
+/// One page of an ARM list: `{"value": [...], "nextLink": "https://..."}`. The specs make
+/// `value` optional and their minimal examples answer `{}`: an empty list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
 pub struct Page<T> {
+    #[serde(default, deserialize_with = "null_as_default")]
     pub value: Vec<T>,
     /// Absolute URL of the next page; absent, `null` or empty on the last page.
     #[serde(rename = "nextLink", default, skip_serializing_if = "Option::is_none")]

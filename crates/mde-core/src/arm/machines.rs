@@ -147,11 +147,7 @@ impl VirtualMachine {
     /// `PowerState/...` status of the instance view; `None` unless the list was asked for it
     /// (`statusOnly=true` or `$expand=instanceView`).
     pub fn power_state(&self) -> Option<&str> {
-        self.properties.instance_view.as_ref()?.statuses.iter().find_map(|s| {
-            let code = s.code.as_deref()?;
-            let (kind, state) = code.split_once('/')?;
-            kind.eq_ignore_ascii_case("PowerState").then_some(state)
-        })
+        self.properties.instance_view.as_ref()?.power_state()
     }
 }
 
@@ -237,7 +233,9 @@ pub struct OsProfile {
     pub allow_extension_operations: Option<bool>,
 }
 
-/// A VM's live state: power and provisioning statuses, and the VM agent's health.
+/// A VM's live state: power and provisioning statuses, the VM agent's health and what each
+/// extension last reported. The answer of `GET .../virtualMachines/{vm}/instanceView`, and
+/// `properties.instanceView` of a VM read with `$expand=instanceView`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VmInstanceView {
@@ -250,9 +248,28 @@ pub struct VmInstanceView {
     /// The VM agent, which extensions need to install.
     #[serde(default)]
     pub vm_agent: Option<VmAgentInstanceView>,
+    /// Each extension's statuses (MDE's among them, by extension name).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub extensions: Vec<VmExtensionInstanceView>,
     /// e.g. `ProvisioningState/succeeded` and `PowerState/running`.
     #[serde(default, deserialize_with = "null_as_default")]
     pub statuses: Vec<InstanceViewStatus>,
+}
+
+impl VmInstanceView {
+    /// The state after `PowerState/` in the statuses (`running`, `deallocated`, `stopped`...).
+    pub fn power_state(&self) -> Option<&str> {
+        self.statuses.iter().find_map(|s| {
+            let code = s.code.as_deref()?;
+            let (kind, state) = code.split_once('/')?;
+            kind.eq_ignore_ascii_case("PowerState").then_some(state)
+        })
+    }
+
+    /// What the VM agent last reported about the extension named `name` (ignoring case).
+    pub fn extension(&self, name: &str) -> Option<&VmExtensionInstanceView> {
+        self.extensions.iter().find(|e| e.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+    }
 }
 
 /// The Azure VM agent inside the VM: its version and whether it is ready.

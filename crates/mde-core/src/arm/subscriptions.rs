@@ -2,17 +2,19 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One Azure subscription.
+use super::common::null_as_default;
+
+/// One Azure subscription. Only its id is needed; ARM may leave the rest out or write `null`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Subscription {
     pub subscription_id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub display_name: String,
     #[serde(default)]
     pub tenant_id: Option<String>,
     /// `Enabled`, `Warned`, `PastDue`, `Disabled` or `Deleted` (kept as text: ARM may add more).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub state: String,
 }
 
