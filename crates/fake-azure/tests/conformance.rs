@@ -16,7 +16,6 @@ use std::path::Path;
 use common::{body, NOW};
 use fake_azure::generate::{scenario_json, GenerateOptions};
 use fake_azure::{FakeAzure, Options};
-use mde_core::api;
 use mde_core::arm::graph::MACHINES_QUERY;
 use serde_json::{json, Value};
 
@@ -44,6 +43,11 @@ impl Example {
 
     fn has_next_link(&self) -> bool {
         self.body("200").get("nextLink").is_some()
+    }
+
+    /// The example's own `api-version`: the fake must accept it.
+    fn version(&self) -> &str {
+        self.json["parameters"]["api-version"].as_str().unwrap_or_else(|| panic!("{}: no api-version", self.file))
     }
 }
 
@@ -187,27 +191,53 @@ fn machine(kind: &str, i: usize, item: &Value) -> Value {
     item
 }
 
-/// Check 1: the fake's answer, from the example's own data, to the example's request.
-fn from_example_data(example: &Example) -> (Value, Value) {
+/// Examples of what the fake does not serve, with why (in file order): they are parsed by the core's test
+/// (`arm_examples.rs`) and back the fake's api-versions, but have no answer here to compare.
+const NOT_SERVED: [(&str, &str); 2] = [
+    (
+        "security-alerts/UpdateAlertSubscriptionLocation_resolve_example_2020-01-01.json",
+        "alert state changes are not modelled (and the example's 204 has no body)",
+    ),
+    ("vm-instance-view/VirtualMachine_Get_InstanceView.json", "instance views are not modelled"),
+];
+
+/// A request parameter of the example, as text.
+fn param<'e>(example: &'e Example, name: &str) -> Option<&'e str> {
+    example.json["parameters"][name].as_str()
+}
+
+/// Check 1: the fake's answer, from the example's own data, to the example's request with the
+/// example's own api-version. `None` for the examples of [`NOT_SERVED`].
+fn from_example_data(example: &Example) -> Option<(Value, Value)> {
+    let here = format!("{}/{}", example.folder, example.file);
+    if NOT_SERVED.iter().any(|(file, _)| *file == here) {
+        return None;
+    }
     let expected = example.body("200").clone();
     let p = &example.json["parameters"];
+    let version = example.version();
     let sub = format!("/subscriptions/{S}");
-    let actual = match (example.folder.as_str(), example.file.as_str()) {
-        ("tenants", _) => {
+    let actual = match example.folder.as_str() {
+        "tenants" => {
             let (all, page) = padded(example, |t, i| {
                 let mut t = t.clone();
                 t["tenantId"] = json!(format!("pad-{i}"));
                 t
             });
+            call(&mut fake(&scenario(json!({ "tenants": all }), json!({})), page), "GET", "/tenants", version, None)
+        }
+        "subscriptions" if param(example, "subscriptionId").is_some() => {
+            let id = expected["subscriptionId"].as_str().unwrap();
+            let subs = json!([{ "subscription": expected, "permissions": owner() }]);
             call(
-                &mut fake(&scenario(json!({ "tenants": all }), json!({})), page),
+                &mut fake(&json!({ "subscriptions": subs }), 100),
                 "GET",
-                "/tenants",
-                api::RESOURCES,
+                &format!("/subscriptions/{id}"),
+                version,
                 None,
             )
         }
-        ("subscriptions", _) => {
+        "subscriptions" => {
             let (all, page) = padded(example, |s, i| {
                 let mut s = s.clone();
                 s["subscriptionId"] = json!(format!("pad-{i}"));
@@ -215,123 +245,134 @@ fn from_example_data(example: &Example) -> (Value, Value) {
             });
             let subs: Vec<Value> =
                 all.into_iter().map(|s| json!({ "subscription": s, "permissions": owner() })).collect();
-            call(&mut fake(&json!({ "subscriptions": subs }), page), "GET", "/subscriptions", api::RESOURCES, None)
+            call(&mut fake(&json!({ "subscriptions": subs }), page), "GET", "/subscriptions", version, None)
         }
-        ("security-settings", "GetSettings_example.json") => {
-            let mut azure = fake(&scenario(json!({}), json!({ "settings": example.items() })), 100);
-            call(&mut azure, "GET", &format!("{sub}/providers/Microsoft.Security/settings"), api::SETTINGS, None)
+        "security-settings" => {
+            let settings = format!("{sub}/providers/Microsoft.Security/settings");
+            match (param(example, "settingName"), p.get("setting")) {
+                (Some(name), Some(request)) => {
+                    let mut before = expected.clone();
+                    before["properties"]["enabled"] = json!(!expected["properties"]["enabled"].as_bool().unwrap());
+                    let mut azure = fake(&scenario(json!({}), json!({ "settings": [before] })), 100);
+                    call(&mut azure, "PUT", &format!("{settings}/{name}"), version, Some(request))
+                }
+                (Some(name), None) => {
+                    let mut azure = fake(&scenario(json!({}), json!({ "settings": [expected] })), 100);
+                    call(&mut azure, "GET", &format!("{settings}/{name}"), version, None)
+                }
+                _ => {
+                    let mut azure = fake(&scenario(json!({}), json!({ "settings": example.items() })), 100);
+                    call(&mut azure, "GET", &settings, version, None)
+                }
+            }
         }
-        ("security-settings", "GetSetting_example.json") => {
-            let mut azure = fake(&scenario(json!({}), json!({ "settings": [expected] })), 100);
-            let name = p["settingName"].as_str().unwrap();
-            call(&mut azure, "GET", &format!("{sub}/providers/Microsoft.Security/settings/{name}"), api::SETTINGS, None)
+        "security-pricings" => {
+            let pricings = format!("{sub}/providers/Microsoft.Security/pricings");
+            match (param(example, "pricingName"), p.get("pricing")) {
+                (Some(name), Some(request)) => {
+                    let mut before = expected.clone();
+                    before["properties"]["enforce"] = json!("False");
+                    let mut azure = fake(&scenario(json!({}), json!({ "pricings": [before] })), 100);
+                    call(&mut azure, "PUT", &format!("{pricings}/{name}"), version, Some(request))
+                }
+                // Resource-scope pricings are not modelled: the subscription-scope GET answers
+                // with the same object shape.
+                (Some(name), None) => {
+                    let mut azure = fake(&scenario(json!({}), json!({ "pricings": [expected] })), 100);
+                    call(&mut azure, "GET", &format!("{pricings}/{name}"), version, None)
+                }
+                _ => {
+                    let mut azure = fake(&scenario(json!({}), json!({ "pricings": example.items() })), 100);
+                    call(&mut azure, "GET", &pricings, version, None)
+                }
+            }
         }
-        ("security-settings", _) => {
-            let mut before = expected.clone();
-            before["properties"]["enabled"] = json!(!expected["properties"]["enabled"].as_bool().unwrap());
-            let mut azure = fake(&scenario(json!({}), json!({ "settings": [before] })), 100);
-            let name = p["settingName"].as_str().unwrap();
-            call(
-                &mut azure,
-                "PUT",
-                &format!("{sub}/providers/Microsoft.Security/settings/{name}"),
-                api::SETTINGS,
-                Some(&p["setting"]),
-            )
-        }
-        ("security-pricings", "ListPricings_example.json") => {
-            let mut azure = fake(&scenario(json!({}), json!({ "pricings": example.items() })), 100);
-            call(&mut azure, "GET", &format!("{sub}/providers/Microsoft.Security/pricings"), api::PRICINGS, None)
-        }
-        ("security-pricings", "PutPricingVMsByName_example.json") => {
-            let mut before = expected.clone();
-            before["properties"]["enforce"] = json!("False");
-            let mut azure = fake(&scenario(json!({}), json!({ "pricings": [before] })), 100);
-            call(
-                &mut azure,
-                "PUT",
-                &format!("{sub}/providers/Microsoft.Security/pricings/VirtualMachines"),
-                api::PRICINGS,
-                Some(&p["pricing"]),
-            )
-        }
-        ("security-pricings", _) => {
-            // Resource-scope pricings are not modelled: the subscription-scope GET answers with
-            // the same object shape.
-            let mut azure = fake(&scenario(json!({}), json!({ "pricings": [expected] })), 100);
-            call(
-                &mut azure,
-                "GET",
-                &format!("{sub}/providers/Microsoft.Security/pricings/{}", p["pricingName"].as_str().unwrap()),
-                api::PRICINGS,
-                None,
-            )
-        }
-        ("authorization", _) => {
+        "authorization" => {
             let (all, page) = padded(example, |p, _| p.clone());
             let mut azure = fake(&scenario(json!({}), json!({ "permissions": all })), page);
-            call(
-                &mut azure,
-                "GET",
-                &format!("{sub}/providers/Microsoft.Authorization/permissions"),
-                api::PERMISSIONS,
-                None,
-            )
+            call(&mut azure, "GET", &format!("{sub}/providers/Microsoft.Authorization/permissions"), version, None)
         }
-        ("vm", _) | ("arc-machines", _) => {
+        "vm" | "arc-machines" => {
             let kind = if example.folder == "vm" { "vm" } else { "arc" };
-            let (all, page) = padded(example, |m, _| m.clone());
-            let machines: Vec<Value> =
-                all.iter().enumerate().map(|(i, m)| json!({ "resource": machine(kind, i, m) })).collect();
-            let (key, path, version) = if kind == "vm" {
-                ("virtualMachines", "Microsoft.Compute/virtualMachines", api::COMPUTE)
+            let (key, path) = if kind == "vm" {
+                ("virtualMachines", "Microsoft.Compute/virtualMachines")
             } else {
-                ("arcMachines", "Microsoft.HybridCompute/machines", api::HYBRID_COMPUTE)
+                ("arcMachines", "Microsoft.HybridCompute/machines")
             };
-            let mut azure = fake(&scenario(json!({}), json!({ key: machines })), page);
-            call(&mut azure, "GET", &format!("{sub}/providers/{path}"), version, None)
+            if param(example, "vmName").or(param(example, "machineName")).is_some() {
+                let one = machine(kind, 0, &expected);
+                let mut azure = fake(&scenario(json!({}), json!({ key: [{ "resource": one.clone() }] })), 100);
+                call(&mut azure, "GET", one["id"].as_str().unwrap(), version, None)
+            } else {
+                let (all, page) = padded(example, |m, _| m.clone());
+                let machines: Vec<Value> =
+                    all.iter().enumerate().map(|(i, m)| json!({ "resource": machine(kind, i, m) })).collect();
+                let mut azure = fake(&scenario(json!({}), json!({ key: machines })), page);
+                // `machine` puts every machine in resource group `rg`.
+                let scope = if param(example, "resourceGroupName").is_some() { "/resourceGroups/rg" } else { "" };
+                call(&mut azure, "GET", &format!("{sub}{scope}/providers/{path}"), version, None)
+            }
         }
-        ("vm-extensions", _) | ("arc-extensions", _) => {
+        "vm-extensions" | "arc-extensions" => {
             let kind = if example.folder == "vm-extensions" { "vm" } else { "arc" };
             let resource = machine(kind, 0, &json!({ "name": "m" }));
             let key = if kind == "vm" { "virtualMachines" } else { "arcMachines" };
-            let version = if kind == "vm" { api::COMPUTE } else { api::HYBRID_COMPUTE };
-            let mut azure = fake(
-                &scenario(json!({}), json!({ key: [{ "resource": resource.clone(), "extensions": example.items() }] })),
-                100,
-            );
-            call(&mut azure, "GET", &format!("{}/extensions", resource["id"].as_str().unwrap()), version, None)
+            let machine_id = resource["id"].as_str().unwrap().to_string();
+            match param(example, "vmExtensionName").or(param(example, "extensionName")) {
+                Some(name) => {
+                    // The fake finds extensions by `name`; the minimal example has none.
+                    let mut stored = expected.clone();
+                    stored["name"] = json!(name);
+                    let machines = json!([{ "resource": resource, "extensions": [stored] }]);
+                    let mut azure = fake(&scenario(json!({}), json!({ key: machines })), 100);
+                    call(&mut azure, "GET", &format!("{machine_id}/extensions/{name}"), version, None)
+                }
+                None => {
+                    let machines = json!([{ "resource": resource, "extensions": example.items() }]);
+                    let mut azure = fake(&scenario(json!({}), json!({ key: machines })), 100);
+                    call(&mut azure, "GET", &format!("{machine_id}/extensions"), version, None)
+                }
+            }
         }
-        ("resourcegraph", file) => graph_answer(file, &expected),
-        ("tags", _) => {
+        "resourcegraph" => graph_answer(&example.file, &expected, version),
+        "tags" => {
             let resource = machine("vm", 0, &json!({ "name": "vm0", "tags": { "old": "tag" } }));
             let mut azure =
                 fake(&scenario(json!({}), json!({ "virtualMachines": [{ "resource": resource.clone() }] })), 100);
             let path = format!("{}/providers/Microsoft.Resources/tags/default", resource["id"].as_str().unwrap());
-            call(&mut azure, "PATCH", &path, api::TAGS, Some(&p["parameters"]))
+            // The 2021-04-01 example sends `{}` at a management group; the fake serves machines'
+            // tags, so the same PATCH on a VM carries an (empty) Merge instead.
+            let request = p["parameters"].get("operation").map_or_else(
+                || json!({ "operation": "Merge", "properties": { "tags": {} } }),
+                |_| p["parameters"].clone(),
+            );
+            call(&mut azure, "PATCH", &path, version, Some(&request))
         }
-        ("security-alerts", _) => {
+        "security-alerts" => {
             let mut azure = fake(&scenario(json!({}), json!({ "alerts": example.items() })), 100);
-            call(&mut azure, "GET", &format!("{sub}/providers/Microsoft.Security/alerts"), api::ALERTS, None)
+            call(&mut azure, "GET", &format!("{sub}/providers/Microsoft.Security/alerts"), version, None)
         }
-        ("security-connectors", _) => {
-            let mut azure = fake(&scenario(json!({}), json!({ "securityConnectors": example.items() })), 100);
-            call(
-                &mut azure,
-                "GET",
-                &format!("{sub}/providers/Microsoft.Security/securityConnectors"),
-                api::SECURITY_CONNECTORS,
-                None,
-            )
+        "security-connectors" => {
+            let connectors = format!("{sub}/providers/Microsoft.Security/securityConnectors");
+            if param(example, "securityConnectorName").is_some() {
+                // One connector (a resource-group GET the fake does not route) has the shape of
+                // an item of the subscription's list.
+                let mut azure = fake(&scenario(json!({}), json!({ "securityConnectors": [expected] })), 100);
+                call(&mut azure, "GET", &connectors, version, None)["value"][0].clone()
+            } else {
+                let mut azure = fake(&scenario(json!({}), json!({ "securityConnectors": example.items() })), 100);
+                call(&mut azure, "GET", &connectors, version, None)
+            }
         }
-        (folder, file) => panic!("no conformance mapping for {folder}/{file}: add one"),
+        _ => panic!("no conformance mapping for {here}: add one"),
     };
-    (expected, actual)
+    Some((expected, actual))
 }
 
 /// Resource Graph: the example's query is not one the fake runs, so the same kind of request
-/// (a paged query) is sent with the app's machines query over a generated tenant.
-fn graph_answer(file: &str, expected: &Value) -> Value {
+/// (a paged query) is sent with the app's machines query over a generated tenant. Its rows have
+/// every column the examples' rows have (`summarize by location` keeps `location` only).
+fn graph_answer(file: &str, expected: &Value, version: &str) -> Value {
     let generated: Value =
         serde_json::from_str(&scenario_json(&GenerateOptions { subscriptions: 6, machines: 40, ..Default::default() }))
             .unwrap();
@@ -341,20 +382,14 @@ fn graph_answer(file: &str, expected: &Value) -> Value {
     let top = expected["count"].as_u64().unwrap();
     match file {
         "ResourcesNextPageQuery.json" => {
-            let first = call(&mut azure, "POST", path, api::RESOURCE_GRAPH, Some(&query(json!({ "$top": top }))));
+            let first = call(&mut azure, "POST", path, version, Some(&query(json!({ "$top": top }))));
             let token = first["$skipToken"].clone();
-            call(
-                &mut azure,
-                "POST",
-                path,
-                api::RESOURCE_GRAPH,
-                Some(&query(json!({ "$top": top, "$skipToken": token }))),
-            )
+            call(&mut azure, "POST", path, version, Some(&query(json!({ "$top": top, "$skipToken": token }))))
         }
         "ResourcesFirstPageQuery.json" => {
-            call(&mut azure, "POST", path, api::RESOURCE_GRAPH, Some(&query(json!({ "$top": top, "$skip": 0 }))))
+            call(&mut azure, "POST", path, version, Some(&query(json!({ "$top": top, "$skip": 0 }))))
         }
-        _ => call(&mut azure, "POST", path, api::RESOURCE_GRAPH, Some(&query(json!({ "$top": 1000 })))),
+        _ => call(&mut azure, "POST", path, version, Some(&query(json!({ "$top": 1000 })))),
     }
 }
 
@@ -362,13 +397,19 @@ fn graph_answer(file: &str, expected: &Value) -> Value {
 fn every_example_is_answered_with_its_shape_from_its_own_data() {
     let all = examples();
     let mut problems = Vec::new();
+    let mut skipped = Vec::new();
     for example in &all {
-        let (expected, actual) = from_example_data(example);
+        let Some((expected, actual)) = from_example_data(example) else {
+            skipped.push(format!("{}/{}", example.folder, example.file));
+            continue;
+        };
         let mut found = Vec::new();
         same_shape(&expected, &actual, "", &mut found);
         problems.extend(found.into_iter().map(|p| format!("{}/{}: {p}", example.folder, example.file)));
     }
     assert!(problems.is_empty(), "the fake drifted from ARM:\n{}", problems.join("\n"));
+    let not_served: Vec<String> = NOT_SERVED.iter().map(|(file, _)| file.to_string()).collect();
+    assert_eq!(skipped, not_served, "every example not served is listed in NOT_SERVED, with why");
     let folders: std::collections::BTreeSet<&str> = all.iter().map(|e| e.folder.as_str()).collect();
     println!("conformance (example data): {} example files in {} folders", all.len(), folders.len());
     assert!(folders.len() >= 13 && all.len() >= 22, "fixtures went missing: {folders:?}");
@@ -538,6 +579,8 @@ const CONNECTOR_READS: &[&str] = &[
 fn generated_tenants_answer_every_key_the_app_reads() {
     let all = examples();
     let by_file = |name: &str| all.iter().find(|e| e.file == name).unwrap_or_else(|| panic!("{name} is missing"));
+    // Each request carries the api-version of the example it is compared with.
+    let v = |name: &str| by_file(name).version().to_string();
     let generated = Generated::new();
     let mut azure = fake(&generated.scenario, 1);
     let mut roomy = fake(&generated.scenario, 100);
@@ -552,8 +595,12 @@ fn generated_tenants_answer_every_key_the_app_reads() {
     let graph = json!({ "subscriptions": [], "query": MACHINES_QUERY, "options": { "$top": 3 } });
     let tags = json!({ "operation": "Merge", "properties": { "tags": { "ExcludeMdeAutoUpdate": "true" } } });
     let checks: Vec<(&str, &[&str], Value)> = vec![
-        ("GetTenants.json", TENANT_READS, call(&mut azure, "GET", "/tenants", api::RESOURCES, None)),
-        ("GetSubscriptions.json", SUBSCRIPTION_READS, call(&mut azure, "GET", "/subscriptions", api::RESOURCES, None)),
+        ("GetTenants.json", TENANT_READS, call(&mut azure, "GET", "/tenants", &v("GetTenants.json"), None)),
+        (
+            "GetSubscriptions.json",
+            SUBSCRIPTION_READS,
+            call(&mut azure, "GET", "/subscriptions", &v("GetSubscriptions.json"), None),
+        ),
         (
             "GetSettings_example.json",
             SETTING_READS,
@@ -561,7 +608,7 @@ fn generated_tenants_answer_every_key_the_app_reads() {
                 &mut roomy,
                 "GET",
                 &format!("/subscriptions/{settings_sub}/providers/Microsoft.Security/settings"),
-                api::SETTINGS,
+                &v("GetSettings_example.json"),
                 None,
             ),
         ),
@@ -572,7 +619,7 @@ fn generated_tenants_answer_every_key_the_app_reads() {
                 &mut roomy,
                 "GET",
                 &format!("/subscriptions/{p2_sub}/providers/Microsoft.Security/pricings"),
-                api::PRICINGS,
+                &v("ListPricings_example.json"),
                 None,
             ),
         ),
@@ -583,7 +630,7 @@ fn generated_tenants_answer_every_key_the_app_reads() {
                 &mut roomy,
                 "GET",
                 &format!("/subscriptions/{vm_sub}/providers/Microsoft.Authorization/permissions"),
-                api::PERMISSIONS,
+                &v("GetPermissions.json"),
                 None,
             ),
         ),
@@ -594,14 +641,20 @@ fn generated_tenants_answer_every_key_the_app_reads() {
                 &mut roomy,
                 "GET",
                 &format!("/subscriptions/{vm_sub}/providers/Microsoft.Compute/virtualMachines"),
-                api::COMPUTE,
+                &v("VirtualMachine_ListBySubscription_ByLocation.json"),
                 None,
             ),
         ),
         (
             "VirtualMachineExtension_List_MaximumSet_Gen.json",
             VM_EXTENSION_READS,
-            call(&mut roomy, "GET", &format!("{vm}/extensions"), api::COMPUTE, None),
+            call(
+                &mut roomy,
+                "GET",
+                &format!("{vm}/extensions"),
+                &v("VirtualMachineExtension_List_MaximumSet_Gen.json"),
+                None,
+            ),
         ),
         (
             "Machines_ListBySubscription.json",
@@ -610,19 +663,25 @@ fn generated_tenants_answer_every_key_the_app_reads() {
                 &mut azure,
                 "GET",
                 &format!("/subscriptions/{arc_sub}/providers/Microsoft.HybridCompute/machines"),
-                api::HYBRID_COMPUTE,
+                &v("Machines_ListBySubscription.json"),
                 None,
             ),
         ),
         (
             "Extension_List.json",
             ARC_EXTENSION_READS,
-            call(&mut roomy, "GET", &format!("{arc}/extensions"), api::HYBRID_COMPUTE, None),
+            call(&mut roomy, "GET", &format!("{arc}/extensions"), &v("Extension_List.json"), None),
         ),
         (
             "ResourcesFirstPageQuery.json",
             GRAPH_READS,
-            call(&mut roomy, "POST", "/providers/Microsoft.ResourceGraph/resources", api::RESOURCE_GRAPH, Some(&graph)),
+            call(
+                &mut roomy,
+                "POST",
+                "/providers/Microsoft.ResourceGraph/resources",
+                &v("ResourcesFirstPageQuery.json"),
+                Some(&graph),
+            ),
         ),
         (
             "PatchTagsResource.json",
@@ -631,7 +690,7 @@ fn generated_tenants_answer_every_key_the_app_reads() {
                 &mut roomy,
                 "PATCH",
                 &format!("{vm}/providers/Microsoft.Resources/tags/default"),
-                api::TAGS,
+                &v("PatchTagsResource.json"),
                 Some(&tags),
             ),
         ),
@@ -642,7 +701,7 @@ fn generated_tenants_answer_every_key_the_app_reads() {
                 &mut roomy,
                 "GET",
                 &format!("/subscriptions/{alert_sub}/providers/Microsoft.Security/alerts"),
-                api::ALERTS,
+                &v("GetAlertsSubscription_example.json"),
                 None,
             ),
         ),
@@ -653,7 +712,7 @@ fn generated_tenants_answer_every_key_the_app_reads() {
                 &mut roomy,
                 "GET",
                 &format!("/subscriptions/{connector_sub}/providers/Microsoft.Security/securityConnectors"),
-                api::SECURITY_CONNECTORS,
+                &v("GetSecurityConnectorsSubscription_example.json"),
                 None,
             ),
         ),
@@ -670,7 +729,8 @@ fn generated_tenants_answer_every_key_the_app_reads() {
         problems.extend(found.into_iter().map(|p| format!("{file}: {p}")));
     }
     assert!(problems.is_empty(), "generated answers lack keys the app reads:\n{}", problems.join("\n"));
-    let all_folders: std::collections::BTreeSet<String> = all.iter().map(|e| e.folder.clone()).collect();
+    let served = |e: &&Example| !NOT_SERVED.iter().any(|(file, _)| *file == format!("{}/{}", e.folder, e.file));
+    let all_folders: std::collections::BTreeSet<String> = all.iter().filter(served).map(|e| e.folder.clone()).collect();
     // Security settings GET one / PUT and pricing GET one / PUT are the list items' shape.
     assert_eq!(folders, all_folders, "every fixture folder has an app-reads check");
     println!("conformance (generated data): {keys} keys the app reads, {} folders", folders.len());

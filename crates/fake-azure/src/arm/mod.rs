@@ -7,6 +7,7 @@ pub(crate) mod operations;
 pub(crate) mod paging;
 pub(crate) mod routes;
 pub(crate) mod security;
+pub(crate) mod versions;
 
 use http::{Method, Response};
 use serde_json::Value;

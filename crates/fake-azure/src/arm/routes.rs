@@ -2,8 +2,8 @@
 //! methods, api-versions and RBAC action of each.
 
 use http::Method;
-use mde_core::api;
 
+use super::versions::{self, ApiType};
 use crate::scenario::Kind;
 
 /// One ARM path, with the names captured from it.
@@ -50,18 +50,6 @@ pub(crate) struct Spec {
     pub action: Option<String>,
     pub write: bool,
 }
-
-const RESOURCES_VERSIONS: &[&str] = &["2016-06-01", "2019-06-01", "2020-01-01", "2021-01-01", api::RESOURCES];
-const SETTINGS_VERSIONS: &[&str] = &["2017-08-01-preview", "2019-01-01", "2021-06-01", "2021-07-01", api::SETTINGS];
-const PRICINGS_VERSIONS: &[&str] = &["2018-06-01", "2022-03-01", "2023-01-01", api::PRICINGS];
-const PERMISSIONS_VERSIONS: &[&str] = &["2015-07-01", "2018-01-01-preview", api::PERMISSIONS];
-const COMPUTE_VERSIONS: &[&str] = &["2023-03-01", "2023-07-01", "2023-09-01", "2024-03-01", api::COMPUTE];
-const HYBRID_VERSIONS: &[&str] = &["2022-12-27", "2023-10-03-preview", api::HYBRID_COMPUTE];
-const GRAPH_VERSIONS: &[&str] = &["2019-04-01", "2020-04-01-preview", "2021-03-01", "2022-10-01", api::RESOURCE_GRAPH];
-const TAGS_VERSIONS: &[&str] = &["2019-10-01", "2020-06-01", api::TAGS, "2024-07-01"];
-const ALERTS_VERSIONS: &[&str] = &["2019-01-01", "2021-01-01", api::ALERTS];
-const CONNECTORS_VERSIONS: &[&str] =
-    &["2021-07-01-preview", "2023-03-01-preview", "2023-10-01-preview", "2024-03-01-preview", api::SECURITY_CONNECTORS];
 
 /// Routes a percent-decoded path; `None` when ARM would not know it.
 pub(crate) fn parse(segments: &[String]) -> Option<Target> {
@@ -140,60 +128,66 @@ impl Route {
         let rw = |write: Method, read_action: &'static str, write_action: &'static str| {
             (get || *method == write, if get { read_action } else { write_action })
         };
-        let (versions, native, type_label, (allowed, action)) = match self {
-            Route::Tenants | Route::Subscriptions | Route::Subscription => {
-                (RESOURCES_VERSIONS, true, "subscriptions", (get, ""))
-            }
-            Route::Settings => (SETTINGS_VERSIONS, false, "settings", (get, "Microsoft.Security/settings/read")),
+        let (api, (allowed, action)) = match self {
+            Route::Tenants => (&versions::TENANTS, (get, "")),
+            Route::Subscriptions | Route::Subscription => (&versions::SUBSCRIPTIONS, (get, "")),
+            Route::Settings => (&versions::SETTINGS, (get, "Microsoft.Security/settings/read")),
             Route::Setting(_) => (
-                SETTINGS_VERSIONS,
-                false,
-                "settings",
+                &versions::SETTINGS,
                 rw(Method::PUT, "Microsoft.Security/settings/read", "Microsoft.Security/settings/write"),
             ),
-            Route::Pricings => (PRICINGS_VERSIONS, false, "pricings", (get, "Microsoft.Security/pricings/read")),
+            Route::Pricings => (&versions::PRICINGS, (get, "Microsoft.Security/pricings/read")),
             Route::Pricing(_) => (
-                PRICINGS_VERSIONS,
-                false,
-                "pricings",
+                &versions::PRICINGS,
                 rw(Method::PUT, "Microsoft.Security/pricings/read", "Microsoft.Security/pricings/write"),
             ),
             // Anyone may ask what they are allowed to do.
-            Route::Permissions => (PERMISSIONS_VERSIONS, false, "permissions", (get, "")),
-            Route::Alerts => (ALERTS_VERSIONS, false, "alerts", (get, "Microsoft.Security/locations/alerts/read")),
-            Route::Connectors => {
-                (CONNECTORS_VERSIONS, false, "securityConnectors", (get, "Microsoft.Security/securityConnectors/read"))
-            }
+            Route::Permissions => (&versions::PERMISSIONS, (get, "")),
+            Route::Alerts => (&versions::ALERTS, (get, "Microsoft.Security/locations/alerts/read")),
+            Route::Connectors => (&versions::SECURITY_CONNECTORS, (get, "Microsoft.Security/securityConnectors/read")),
             Route::Machines(k) | Route::GroupMachines(k, _) | Route::Machine(k, _, _) => {
-                (versions(*k), false, k.type_name(), (get, machine_read(*k)))
+                (machine_type(*k), (get, machine_read(*k)))
             }
-            Route::Extensions(k, _, _) => (versions(*k), false, "extensions", (get, extension_action(*k, true))),
-            Route::Extension(k, _, _, _) => (
-                versions(*k),
-                false,
-                "extensions",
-                rw(Method::DELETE, extension_action(*k, true), extension_action(*k, false)),
-            ),
-            Route::Tags(..) => (
-                TAGS_VERSIONS,
-                true,
-                "tags",
-                rw(Method::PATCH, "Microsoft.Resources/tags/read", "Microsoft.Resources/tags/write"),
-            ),
-            Route::Operation(k, _) => (versions(*k), false, "locations/operations", (get, "")),
+            Route::Extensions(k, _, _) => (extension_type(*k), (get, extension_action(*k, true))),
+            Route::Extension(k, _, _, _) => {
+                (extension_type(*k), rw(Method::DELETE, extension_action(*k, true), extension_action(*k, false)))
+            }
+            Route::Tags(..) => {
+                (&versions::TAGS, rw(Method::PATCH, "Microsoft.Resources/tags/read", "Microsoft.Resources/tags/write"))
+            }
+            // The status URL carries the api-version of the extension delete that started it.
+            Route::Operation(k, _) => {
+                let api = extension_type(*k);
+                let spec = Spec {
+                    versions: api.versions,
+                    native: false,
+                    type_label: "locations/operations",
+                    action: None,
+                    write: false,
+                };
+                return get.then_some(spec);
+            }
             // Resource Graph filters rows by permission instead of refusing the query.
-            Route::Graph => (GRAPH_VERSIONS, false, "resources", (*method == Method::POST, "")),
+            Route::Graph => (&versions::RESOURCE_GRAPH, (*method == Method::POST, "")),
         };
         let action = (!action.is_empty()).then(|| action.to_string());
         let write = !get && *self != Route::Graph;
-        allowed.then_some(Spec { versions, native, type_label, action, write })
+        let spec = Spec { versions: api.versions, native: api.native, type_label: api.name, action, write };
+        allowed.then_some(spec)
     }
 }
 
-fn versions(kind: Kind) -> &'static [&'static str] {
+fn machine_type(kind: Kind) -> &'static ApiType {
     match kind {
-        Kind::Vm => COMPUTE_VERSIONS,
-        Kind::Arc => HYBRID_VERSIONS,
+        Kind::Vm => &versions::VIRTUAL_MACHINES,
+        Kind::Arc => &versions::ARC_MACHINES,
+    }
+}
+
+fn extension_type(kind: Kind) -> &'static ApiType {
+    match kind {
+        Kind::Vm => &versions::VM_EXTENSIONS,
+        Kind::Arc => &versions::ARC_EXTENSIONS,
     }
 }
 
@@ -243,22 +237,5 @@ mod tests {
         assert!(put.write);
         assert!(Route::Settings.spec(&Method::PUT).is_none());
         assert!(!Route::Graph.spec(&Method::POST).unwrap().write);
-    }
-
-    #[test]
-    fn the_apps_api_versions_are_supported() {
-        for (route, version) in [
-            (Route::Subscriptions, api::RESOURCES),
-            (Route::Settings, api::SETTINGS),
-            (Route::Pricings, api::PRICINGS),
-            (Route::Permissions, api::PERMISSIONS),
-            (Route::Machines(Kind::Vm), api::COMPUTE),
-            (Route::Machines(Kind::Arc), api::HYBRID_COMPUTE),
-            (Route::Alerts, api::ALERTS),
-            (Route::Connectors, api::SECURITY_CONNECTORS),
-        ] {
-            assert!(route.spec(&Method::GET).unwrap().versions.contains(&version), "{route:?}");
-        }
-        assert!(Route::Graph.spec(&Method::POST).unwrap().versions.contains(&api::RESOURCE_GRAPH));
     }
 }
