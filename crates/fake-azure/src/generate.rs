@@ -497,7 +497,9 @@ fn setting(sub: &str, name: &str, kind: &str, enabled: bool) -> Value {
     })
 }
 
-/// Integration Off, Partial (Linux excluded, or unified solution off) or On, in rotation.
+/// Integration Off, Partial (Linux excluded, or unified solution off) or On, in rotation; and
+/// both kinds of subscription: legacy ones carry explicit Linux/unified settings, newer ones
+/// (every other block of four) only `WDATP`, which includes Linux and the unified solution.
 fn settings(sub: &str, i: usize) -> Value {
     let (wdatp, exclude_linux, unified) = match i % 4 {
         0 => (false, true, false),
@@ -505,13 +507,17 @@ fn settings(sub: &str, i: usize) -> Value {
         2 => (true, false, false),
         _ => (true, false, true),
     };
-    json!([
+    let newer = (i / 4) % 2 == 1;
+    let mut settings = vec![
         setting(sub, "MCAS", "DataExportSettings", i.is_multiple_of(2)),
         setting(sub, "WDATP", "DataExportSettings", wdatp),
-        setting(sub, "WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW", "DataExportSettings", exclude_linux),
-        setting(sub, "WDATP_UNIFIED_SOLUTION", "DataExportSettings", unified),
-        setting(sub, "Sentinel", "AlertSyncSettings", false),
-    ])
+    ];
+    if !newer {
+        settings.push(setting(sub, "WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW", "DataExportSettings", exclude_linux));
+        settings.push(setting(sub, "WDATP_UNIFIED_SOLUTION", "DataExportSettings", unified));
+    }
+    settings.push(setting(sub, "Sentinel", "AlertSyncSettings", false));
+    Value::Array(settings)
 }
 
 /// Defender for Servers Off, P1 or P2 (cycling apart from the integration status so that every

@@ -29,6 +29,7 @@ pub(crate) struct AccessToken {
     pub tenant: String,
     /// The resource the token is for, e.g. `https://management.azure.com`.
     pub audience: String,
+    pub issued_ms: u64,
     pub expires_ms: u64,
 }
 
@@ -51,6 +52,10 @@ pub(crate) struct Issued {
     pub redeemed: HashSet<String>,
     pub access: HashMap<String, AccessToken>,
     pub refresh: HashMap<String, RefreshToken>,
+    /// Refresh tokens an administrator revoked ("revoke sessions", a password reset).
+    pub revoked: HashSet<String>,
+    /// Requests to `/token`, of any grant: a test counts renewals with it.
+    pub token_requests: usize,
 }
 
 /// `BASE64URL(SHA256(verifier))`, RFC 7636 S256.

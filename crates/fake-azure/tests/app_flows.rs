@@ -146,9 +146,11 @@ fn after_24_hours_only_a_new_sign_in_will_do() {
     transport.now.set(NOW + 25 * 3_600_000);
     let recorder = Rc::new(Recorder::default());
     let client = ArmClient::new(SignedIn::new(transport.clone(), config, tokens, recorder.clone()), FAKE);
+    transport.sent.borrow_mut().clear();
     let failure = block_on(client.list::<serde_json::Value>(&mde_core::api::subscriptions())).unwrap_err();
-    assert_eq!(failure.status(), Some(401));
+    assert_eq!(failure.remedy(), mde_core::error::Remedy::SignIn, "{failure}");
     assert_eq!(recorder.sign_in_needed.borrow()[0].code, "refresh_expired");
+    assert!(transport.sent.borrow().is_empty(), "nothing sent once only a sign-in will do: {:?}", transport.sent.borrow());
 }
 
 #[test]
@@ -178,4 +180,112 @@ fn the_overview_and_a_fix_against_the_fake() {
     assert_eq!(outcomes[1].before, None, "the unified setting did not exist before");
     let after: Vec<mde_core::arm::settings::Setting> = block_on(client.list(&mde_core::api::settings(SUB))).unwrap();
     assert_eq!(mde_core::status::IntegrationParts::from_settings(&after).status(), IntegrationStatus::On);
+}
+
+/// The fake behind a transport where requests overlap, as in a browser: each request yields
+/// once before its answer (so `concurrency` requests are out at a time) and takes `step_ms`
+/// of the test's clock.
+#[derive(Clone)]
+struct Overlapping {
+    inner: InProcess,
+    step_ms: u64,
+}
+
+impl Transport for Overlapping {
+    async fn send(&self, request: Request) -> Result<Response, TransportError> {
+        let mut yielded = false;
+        futures::future::poll_fn(|cx| {
+            if yielded {
+                return std::task::Poll::Ready(());
+            }
+            yielded = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        })
+        .await;
+        self.inner.now.set(self.inner.now.get() + self.step_ms);
+        self.inner.send(request).await
+    }
+
+    async fn sleep(&self, ms: u64) {
+        self.inner.sleep(ms).await
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.inner.now_ms()
+    }
+}
+
+/// A generated tenant of 500 subscriptions, signed in with hour-long tokens; each ARM call
+/// takes 10 s of the test's clock, so the first access token dies after 360 calls, while the
+/// app believes it is good for hours (a skewed clock).
+fn big_tenant() -> (Overlapping, AppConfig, Tokens) {
+    let scenario = fake_azure::generate::scenario_json(&fake_azure::generate::GenerateOptions {
+        subscriptions: 500,
+        machines: 0,
+        seed: 3,
+        ..Default::default()
+    });
+    let (transport, config) = setup(auto_approve());
+    *transport.azure.borrow_mut() = FakeAzure::from_scenario_json(&scenario, auto_approve()).unwrap();
+    let mut tokens = sign_in(&transport, &config);
+    tokens.expires_at_ms = NOW + 10 * 3_600_000;
+    (Overlapping { inner: transport, step_ms: 10_000 }, config, tokens)
+}
+
+#[test]
+fn a_revoked_session_makes_exactly_one_token_request_however_many_calls_fail() {
+    let (transport, config, tokens) = big_tenant();
+    let azure = transport.inner.azure.clone();
+    azure.borrow_mut().revoke_refresh_tokens();
+    let before = azure.borrow().token_requests();
+    transport.inner.sent.borrow_mut().clear();
+    let recorder = Rc::new(Recorder::default());
+    let client = ArmClient::new(SignedIn::new(transport.clone(), config, tokens, recorder.clone()), FAKE);
+    let mut model = Overview::default();
+    block_on(overview::load(&client, 8, |event| model.apply(event)));
+
+    let token_requests = azure.borrow().token_requests() - before;
+    let failed = model.rows.iter().filter(|r| matches!(r.parts, overview::Load::Failed(_))).count();
+    println!(
+        "500 subscriptions, revoked session: {token_requests} /token request(s), {} rows, {failed} failed, list: {:?}",
+        model.rows.len(),
+        model.failure
+    );
+    assert_eq!(token_requests, 1, "one renewal for every caller that met the 401");
+    assert_eq!(recorder.sign_in_needed.borrow().len(), 1, "the banner is raised once");
+    assert_eq!(recorder.sign_in_needed.borrow()[0].code, "invalid_grant");
+    // The token dies after 360 calls, while the list is still streaming in: the callers then
+    // in flight (8) and every later one find the session dead.
+    assert!(model.rows.len() >= 100, "some of the list was read before the token died");
+    assert!(failed >= 8, "many callers met the dead token: {failed}");
+    let dead = model.rows.iter().find_map(|r| match &r.parts {
+        overview::Load::Failed(f) => Some(f.clone()),
+        _ => None,
+    });
+    let dead = dead.expect("rows after the token died failed");
+    assert_eq!(dead.remedy(), mde_core::error::Remedy::SignIn, "{dead}");
+    let sent_after: usize = transport.inner.sent.borrow().iter().filter(|s| s.contains("/token")).count();
+    assert_eq!(sent_after, 1, "no request reached /token again");
+}
+
+#[test]
+fn many_calls_meeting_an_expired_token_share_one_renewal_and_all_succeed() {
+    let (transport, config, tokens) = big_tenant();
+    let azure = transport.inner.azure.clone();
+    let before = azure.borrow().token_requests();
+    let recorder = Rc::new(Recorder::default());
+    let client = ArmClient::new(SignedIn::new(transport.clone(), config, tokens, recorder.clone()), FAKE);
+    let mut model = Overview::default();
+    block_on(overview::load(&client, 8, |event| model.apply(event)));
+
+    let renewals = azure.borrow().token_requests() - before;
+    assert!(model.complete(), "every row loaded");
+    assert!(model.rows.iter().all(|r| r.parts.ready().is_some()), "no row failed");
+    // Hour-long tokens over ~1,000 calls of 10 s each: one renewal per token, never one per caller.
+    let calls = transport.inner.sent.borrow().len();
+    println!("500 subscriptions, hour-long tokens: {renewals} renewal(s) for {calls} calls");
+    assert!((1..=4).contains(&renewals), "{renewals} renewals");
+    assert_eq!(recorder.renewed.borrow().len(), renewals);
+    assert!(recorder.sign_in_needed.borrow().is_empty());
 }

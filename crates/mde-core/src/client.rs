@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::arm::graph::{QueryRequest, QueryResponse};
 use crate::arm::Page;
 use crate::error::ArmFailure;
-use crate::transport::{Request, Response, Transport, CORRELATION_ID, GRAPH_QUOTA_RESETS_AFTER, REQUEST_ID};
+use crate::transport::{Request, Response, Transport, TransportError, CORRELATION_ID, GRAPH_QUOTA_RESETS_AFTER, REQUEST_ID};
 
 /// How hard to try before giving up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,6 +171,7 @@ impl<T: Transport> ArmClient<T> {
             let wait = match &outcome {
                 Ok(response) if response.status().is_success() => None,
                 Ok(response) => self.retry_wait(&method, response, attempt),
+                Err(TransportError::SignInAgain(_)) => None,
                 Err(_) => Some(self.backoff(attempt)),
             };
             match wait {

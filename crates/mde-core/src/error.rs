@@ -29,6 +29,8 @@ pub enum ArmFailure {
     },
     /// ARM answered 2xx with a body the app cannot read.
     Unreadable(String),
+    /// Not sent: the sign-in has ended (revoked, expired, or a claims challenge).
+    SignInAgain(String),
 }
 
 /// What the user can do, in the order of the cases that tell them something different.
@@ -135,6 +137,7 @@ impl ArmFailure {
         let ArmFailure::Http { status, code, .. } = self else {
             return match self {
                 ArmFailure::Network(_) => Remedy::Retry,
+                ArmFailure::SignInAgain(_) => Remedy::SignIn,
                 _ => Remedy::Report,
             };
         };
@@ -257,6 +260,7 @@ impl std::fmt::Display for ArmFailure {
                 Ok(())
             }
             ArmFailure::Unreadable(why) => write!(f, "Azure's answer could not be read: {why}"),
+            ArmFailure::SignInAgain(why) => write!(f, "Not sent, sign in again: {why}"),
         }
     }
 }
@@ -267,6 +271,7 @@ impl From<TransportError> for ArmFailure {
     fn from(e: TransportError) -> Self {
         match e {
             TransportError::Network(why) => ArmFailure::Network(why),
+            TransportError::SignInAgain(why) => ArmFailure::SignInAgain(why),
         }
     }
 }

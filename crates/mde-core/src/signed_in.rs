@@ -1,9 +1,15 @@
 //! A [`Transport`] that calls ARM as the signed-in user: adds the bearer token, renews it
 //! silently before it expires and once on a 401 `invalid_token`, and says when only a new
 //! interactive sign-in will do.
+//!
+//! Renewal cannot storm: however many requests find the token expired at once, one `/token`
+//! call is made and every waiter gets its result. Once Entra says only a new sign-in will do,
+//! the session is dead: no more `/token` calls, and every request fails at once.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
+
+use futures::channel::oneshot;
 
 use http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use http::HeaderValue;
@@ -19,58 +25,131 @@ pub trait TokenEvents {
     fn sign_in_needed(&self, why: &AuthError);
 }
 
+/// Where renewal stands.
+enum Renewal {
+    Idle,
+    /// One `/token` call is out; these callers wait for its result.
+    Running(Vec<oneshot::Sender<Result<(), AuthError>>>),
+    /// Only an interactive sign-in will do: nothing more is sent.
+    Dead(AuthError),
+}
+
 /// Wraps the network transport with the user's tokens for one tenant.
 pub struct SignedIn<T> {
     inner: T,
     config: AppConfig,
     tokens: RefCell<Tokens>,
-    renewing: Cell<bool>,
+    renewal: RefCell<Renewal>,
     events: Rc<dyn TokenEvents>,
 }
 
 impl<T: Transport> SignedIn<T> {
     pub fn new(inner: T, config: AppConfig, tokens: Tokens, events: Rc<dyn TokenEvents>) -> Self {
-        SignedIn { inner, config, tokens: RefCell::new(tokens), renewing: Cell::new(false), events }
+        SignedIn { inner, config, tokens: RefCell::new(tokens), renewal: RefCell::new(Renewal::Idle), events }
     }
 
     pub fn tokens(&self) -> Tokens {
         self.tokens.borrow().clone()
     }
 
-    /// Renews the access token with the refresh token; concurrent callers wait for one renewal.
-    pub async fn renew(&self) -> Result<(), AuthError> {
-        if self.renewing.get() {
-            while self.renewing.get() {
-                self.inner.sleep(25).await;
-            }
-            return Ok(());
+    /// Why the session is dead, once only a new sign-in will do.
+    pub fn dead(&self) -> Option<AuthError> {
+        match &*self.renewal.borrow() {
+            Renewal::Dead(why) => Some(why.clone()),
+            _ => None,
         }
-        self.renewing.set(true);
+    }
+
+    /// Renews the access token with the refresh token. Concurrent callers share one renewal
+    /// and its result, failure included.
+    pub async fn renew(&self) -> Result<(), AuthError> {
+        let waiting = match &mut *self.renewal.borrow_mut() {
+            Renewal::Dead(why) => return Err(why.clone()),
+            Renewal::Running(waiters) => {
+                let (sender, receiver) = oneshot::channel();
+                waiters.push(sender);
+                Some(receiver)
+            }
+            state @ Renewal::Idle => {
+                *state = Renewal::Running(Vec::new());
+                None
+            }
+        };
+        if let Some(receiver) = waiting {
+            return receiver.await.unwrap_or_else(|_| Err(renewal_abandoned()));
+        }
+        // If this future is dropped mid-way (its page closed), the waiters learn it and the
+        // next caller renews afresh.
+        let _abandoned = on_drop(|| {
+            if let Ok(mut state) = self.renewal.try_borrow_mut() {
+                if matches!(*state, Renewal::Running(_)) {
+                    *state = Renewal::Idle;
+                }
+            }
+        });
         let current = self.tokens();
         let result = auth::refresh(&self.inner, &self.config, &current, &current.tenant_id, self.inner.now_ms()).await;
-        self.renewing.set(false);
-        match result {
+        let result = match result {
             Ok(tokens) => {
                 self.events.renewed(&tokens);
                 *self.tokens.borrow_mut() = tokens;
                 Ok(())
             }
-            Err(e) => {
-                if e.sign_in_again {
-                    self.events.sign_in_needed(&e);
-                }
-                Err(e)
+            Err(e) => Err(e),
+        };
+        let next = match &result {
+            Err(e) if e.sign_in_again => Renewal::Dead(e.clone()),
+            _ => Renewal::Idle,
+        };
+        let Renewal::Running(waiters) = std::mem::replace(&mut *self.renewal.borrow_mut(), next) else {
+            unreachable!("only the renewing caller leaves the Running state")
+        };
+        if let Err(e) = &result {
+            if e.sign_in_again {
+                // Once: later callers find the session dead and send nothing.
+                self.events.sign_in_needed(e);
             }
         }
+        for waiter in waiters {
+            let _ = waiter.send(result.clone());
+        }
+        result
     }
 
-    fn authorize(&self, mut request: Request) -> Request {
-        let bearer = format!("Bearer {}", self.tokens.borrow().access_token);
-        if let Ok(value) = HeaderValue::from_str(&bearer) {
+    /// The request with the current access token; returns the token used.
+    fn authorize(&self, mut request: Request) -> (Request, String) {
+        let token = self.tokens.borrow().access_token.clone();
+        if let Ok(value) = HeaderValue::from_str(&format!("Bearer {token}")) {
             request.headers_mut().insert(AUTHORIZATION, value);
         }
-        request
+        (request, token)
     }
+
+    /// Fails at once when the session is dead.
+    fn check_alive(&self) -> Result<(), TransportError> {
+        match self.dead() {
+            Some(why) => Err(TransportError::SignInAgain(why.message)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Runs `f` when dropped.
+struct Guard<F: FnMut()>(F);
+
+impl<F: FnMut()> Drop for Guard<F> {
+    fn drop(&mut self) {
+        (self.0)()
+    }
+}
+
+fn on_drop<F: FnMut()>(f: F) -> Guard<F> {
+    Guard(f)
+}
+
+/// The renewing caller's future was dropped (its page closed) before it finished.
+fn renewal_abandoned() -> AuthError {
+    AuthError { code: "renewal_abandoned".into(), message: "The token renewal was cancelled.".into(), sign_in_again: false }
 }
 
 /// What a 401 asks for.
@@ -102,16 +181,22 @@ fn challenge(response: &Response) -> Challenge {
 
 impl<T: Transport> Transport for SignedIn<T> {
     async fn send(&self, request: Request) -> Result<Response, TransportError> {
+        self.check_alive()?;
         if self.tokens.borrow().needs_renewal(self.inner.now_ms()) {
-            // On failure, send anyway: ARM's 401 then reaches the view with its own words.
-            let _ = self.renew().await;
+            // A network failure: send anyway, ARM's 401 then reaches the view with its own words.
+            self.renew().await.or_else(|e| if e.sign_in_again { Err(TransportError::SignInAgain(e.message)) } else { Ok(()) })?;
         }
-        let response = self.inner.send(self.authorize(request.clone())).await?;
+        let (authorized, sent_with) = self.authorize(request.clone());
+        let response = self.inner.send(authorized).await?;
         if response.status() != http::StatusCode::UNAUTHORIZED {
             return Ok(response);
         }
         match challenge(&response) {
-            Challenge::Renew if self.renew().await.is_ok() => self.inner.send(self.authorize(request)).await,
+            // Renewed by another request meanwhile: retry with the new token, no second renewal.
+            Challenge::Renew if self.tokens.borrow().access_token != sent_with => {
+                self.inner.send(self.authorize(request).0).await
+            }
+            Challenge::Renew if self.renew().await.is_ok() => self.inner.send(self.authorize(request).0).await,
             Challenge::Claims => {
                 self.events.sign_in_needed(&AuthError {
                     code: "insufficient_claims".into(),

@@ -25,12 +25,15 @@ pub const READ_HEADERS: [&str; 5] = ["retry-after", "www-authenticate", REQUEST_
 pub enum TransportError {
     /// The request left but no answer arrived (network down, connection dropped, CORS refusal).
     Network(String),
+    /// Not sent: the session has ended and only a new interactive sign-in will do.
+    SignInAgain(String),
 }
 
 impl std::fmt::Display for TransportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             TransportError::Network(why) => write!(f, "no answer from the server ({why})"),
+            TransportError::SignInAgain(why) => write!(f, "sign in again: {why}"),
         }
     }
 }
