@@ -159,6 +159,7 @@ impl Entra<'_> {
     }
 
     fn token(&mut self, req: &Incoming) -> Response<Vec<u8>> {
+        self.issued.token_requests += 1;
         // Entra redeems SPA codes only from a browser's cross-origin request (AADSTS9002327).
         if self.options.app_origin.is_some() && req.header("origin").is_none() {
             let text = "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.";
@@ -245,6 +246,10 @@ impl Entra<'_> {
         let Some(refresh) = self.issued.refresh.get(value).cloned() else {
             return Err(self.unknown_grant());
         };
+        if self.issued.revoked.contains(value) {
+            let text = "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password. The grant was issued on a previous date and it was revoked.";
+            return Err(self.token_error("invalid_grant", 50173, text));
+        }
         if self.now_ms >= refresh.family_issued_ms + SPA_REFRESH_LIFETIME_MS {
             let text = format!(
                 "The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended. It is now expired and a new sign in request must be sent by the SPA to the sign in page. The token was issued on {}.",
@@ -286,6 +291,7 @@ impl Entra<'_> {
             AccessToken {
                 tenant: grant.tenant.to_string(),
                 audience: audience.clone(),
+                issued_ms: self.now_ms,
                 expires_ms: self.now_ms + lifetime_s * 1000,
             },
         );

@@ -70,6 +70,9 @@ pub struct Options {
     pub auto_approve: bool,
     /// How long a long-running operation (extension delete) runs before it completes.
     pub lro_ms: u64,
+    /// ARM refuses access tokens this long after they were issued, whatever their `expires_in`
+    /// said (a revocation): the app must renew on the 401 and retry.
+    pub revoke_access_after_ms: Option<u64>,
 }
 
 impl Default for Options {
@@ -83,6 +86,7 @@ impl Default for Options {
             app_origin: None,
             auto_approve: false,
             lro_ms: 3000,
+            revoke_access_after_ms: None,
         }
     }
 }
@@ -160,7 +164,8 @@ impl FakeAzure {
         let tenant = tenant.map_or_else(|| self.world.home_tenant.clone(), str::to_string);
         let token = tokens::random_token("fakeat.", self.ids.bytes(32));
         let expires_ms = now_ms + self.options.token_lifetime_s * 1000;
-        let access = tokens::AccessToken { tenant, audience: "https://management.azure.com".into(), expires_ms };
+        let access =
+            tokens::AccessToken { tenant, audience: "https://management.azure.com".into(), issued_ms: now_ms, expires_ms };
         self.issued.access.insert(token.clone(), access);
         token
     }
@@ -169,6 +174,18 @@ impl FakeAzure {
     /// second act). The PRNG and counters carry on, so a replay stays a replay.
     pub fn set_faults(&mut self, faults: Faults) {
         self.options.faults = faults;
+    }
+
+    /// An administrator revokes the user's sessions: every refresh token issued so far is
+    /// refused from now on (Entra's `invalid_grant`, AADSTS50173).
+    pub fn revoke_refresh_tokens(&mut self) {
+        let issued: Vec<String> = self.issued.refresh.keys().cloned().collect();
+        self.issued.revoked.extend(issued);
+    }
+
+    /// How many requests reached `/token` so far.
+    pub fn token_requests(&self) -> usize {
+        self.issued.token_requests
     }
 
     /// The user's home tenant id (where `organizations` sign-ins land).
@@ -294,6 +311,10 @@ impl FakeAzure {
         let Some(access) = self.issued.access.get(token) else {
             return Err(refuse("InvalidAuthenticationToken", "The access token is invalid.".into()));
         };
+        if self.options.revoke_access_after_ms.is_some_and(|after| now_ms >= access.issued_ms + after) {
+            // Revoked early (a password reset, a disabled account): ARM refuses it before its expiry.
+            return Err(refuse("InvalidAuthenticationToken", "The access token is invalid.".into()));
+        }
         if now_ms >= access.expires_ms {
             let message = format!(
                 "The access token expiry UTC time '{}' is earlier than current UTC time '{}'.",

@@ -27,6 +27,8 @@ serve options:
   --drop-rate F          close the connection without an answer for this fraction
   --rate-limits          enforce ARM's own read/write buckets and ARG's quota (429 when empty)
   --token-lifetime S     access token lifetime in seconds (default 3600)
+  --revoke-access-after-ms N
+                         refuse access tokens N ms after issue (401), whatever expires_in said
   --lro-ms N             how long an extension delete runs (default 3000)
   --seed N               seed of every random choice (default 0): replay a run with it
   --quiet                no request log on stderr";
@@ -99,6 +101,7 @@ fn serve(args: impl Iterator<Item = String>) -> Result<Command, String> {
             "--drop-rate" => faults.drop_rate = rate(&flag, a)?,
             "--rate-limits" => faults.rate_limits = true,
             "--token-lifetime" => options.token_lifetime_s = number(&flag, a)?,
+            "--revoke-access-after-ms" => options.revoke_access_after_ms = Some(number(&flag, a)?),
             "--lro-ms" => options.lro_ms = number(&flag, a)?,
             "--seed" => options.seed = number(&flag, a)?,
             "--quiet" => quiet = true,
