@@ -1,4 +1,4 @@
-//! Injected failures (latency, 429, 5xx, dropped requests, write conflicts) and the seeded PRNG
+//! Injected failures (latency, 429, 5xx, dropped requests, held requests, write conflicts) and the seeded PRNG
 //! behind them, so that a failing run can be replayed with the same `--seed`.
 
 use std::collections::HashMap;
@@ -21,6 +21,11 @@ pub struct Faults {
     pub rate_5xx: f64,
     /// Probability (0..=1) that an ARM request gets no answer at all.
     pub drop_rate: f64,
+    /// The first `hang_first` ARM requests to each subscription (and to the tenant level) are
+    /// answered only after `hang_ms` more: long enough for a client to give up on them, as on
+    /// a request Azure never answers. Later ones are answered as usual, so a retry succeeds.
+    pub hang_first: u64,
+    pub hang_ms: u64,
     /// Enforce ARM's own per-subscription buckets (reads 250 + 25/s, writes 200 + 10/s) and
     /// Resource Graph's 15 queries per 5 s, answering 429 when empty. The
     /// `x-ms-ratelimit-remaining-*` headers count down either way.
@@ -37,6 +42,8 @@ impl Default for Faults {
             retry_after_s: 1,
             rate_5xx: 0.0,
             drop_rate: 0.0,
+            hang_first: 0,
+            hang_ms: 0,
             rate_limits: false,
         }
     }
@@ -105,6 +112,7 @@ pub(crate) struct FaultState {
     counts: HashMap<String, u64>,
     throttled_until: HashMap<String, u64>,
     writing_until: HashMap<String, u64>,
+    held: HashMap<String, u64>,
 }
 
 impl FaultState {
@@ -114,6 +122,7 @@ impl FaultState {
             counts: HashMap::new(),
             throttled_until: HashMap::new(),
             writing_until: HashMap::new(),
+            held: HashMap::new(),
         }
     }
 
@@ -122,6 +131,20 @@ impl FaultState {
     pub fn latency(&mut self, faults: &Faults) -> u64 {
         let draw = self.rng.next_u64();
         faults.latency_ms + draw % (faults.jitter_ms + 1)
+    }
+
+    /// The extra delay of one ARM request to `scope` (see [`Faults::hang_first`]). Draws no
+    /// number, so holding requests does not change the rest of a replay.
+    pub fn hold(&mut self, faults: &Faults, scope: &str) -> u64 {
+        if faults.hang_first == 0 || faults.hang_ms == 0 {
+            return 0;
+        }
+        let held = self.held.entry(scope.to_string()).or_insert(0);
+        if *held >= faults.hang_first {
+            return 0;
+        }
+        *held += 1;
+        faults.hang_ms
     }
 
     /// Decides the fate of one ARM request to `scope` (a subscription id, or "" for tenant-level
@@ -202,5 +225,15 @@ mod tests {
         assert_eq!(state.decide(&faults, "s", 1500), Some(Injected::Throttle(2)));
         assert_eq!(state.decide(&faults, "other", 1500), None);
         assert_eq!(state.decide(&faults, "s", 3000), None);
+    }
+
+    #[test]
+    fn the_first_requests_of_each_scope_are_held_then_answered() {
+        let faults = Faults { hang_first: 2, hang_ms: 60_000, ..Default::default() };
+        let mut state = FaultState::new(1);
+        let held: Vec<u64> = ["s", "", "s", "s", "other", ""].iter().map(|scope| state.hold(&faults, scope)).collect();
+        assert_eq!(held, [60_000, 60_000, 60_000, 0, 60_000, 60_000]);
+        assert_eq!(state.hold(&faults, ""), 0);
+        assert_eq!(FaultState::new(1).hold(&Faults::default(), "s"), 0);
     }
 }

@@ -196,7 +196,7 @@ impl FakeAzure {
     fn handle_arm(&mut self, req: &Incoming, now_ms: u64) -> Reply {
         let scope = scope_of(&req.segments);
         let faults = self.options.faults.clone();
-        let delay_ms = self.faults.latency(&faults);
+        let delay_ms = self.faults.latency(&faults) + self.faults.hold(&faults, &scope);
         let response = match self.faults.decide(&faults, &scope, now_ms) {
             Some(Injected::Drop) => return Reply { response: None, delay_ms },
             Some(Injected::Throttle(wait)) => throttled(&scope, *req.method != http::Method::GET, wait),

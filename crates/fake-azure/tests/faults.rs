@@ -87,6 +87,18 @@ fn server_errors_and_no_state_change() {
 }
 
 #[test]
+fn held_requests_are_answered_late_then_on_time() {
+    let mut azure = fake(with(Faults { hang_first: 2, hang_ms: 45_000, latency_ms: 10, ..Faults::default() }));
+    let delays: Vec<(Option<u16>, u64)> = (0..3)
+        .map(|_| azure.handle(request("GET", &settings(SUB), None, None), NOW))
+        .map(|reply| (reply_status(&reply), reply.delay_ms))
+        .collect();
+    assert_eq!(delays, [(Some(200), 45_010), (Some(200), 45_010), (Some(200), 10)]);
+    let other = azure.handle(request("GET", &settings(READER_SUB), None, None), NOW);
+    assert_eq!(other.delay_ms, 45_010, "each subscription has its own count");
+}
+
+#[test]
 fn dropped_requests_get_no_answer() {
     let mut azure = fake(with(Faults { drop_rate: 1.0, latency_ms: 30, ..Faults::default() }));
     let reply = azure.handle(request("GET", &settings(SUB), None, None), NOW);

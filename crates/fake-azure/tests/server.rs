@@ -167,7 +167,8 @@ fn done_when_script_against_the_real_binary() {
     while let Some(target) = next {
         let page = call(&server, "GET", &target, &auth, b"");
         assert_eq!(page.status, 200);
-        assert!(page.header("access-control-expose-headers").unwrap().contains("Retry-After"));
+        let exposed = page.header("access-control-expose-headers").unwrap();
+        assert!(exposed.contains("Retry-After") && exposed.contains("x-ms-correlation-request-id"), "{exposed}");
         let page = page.json();
         names.extend(page["value"].as_array().unwrap().iter().map(|s| s["displayName"].as_str().unwrap().to_string()));
         next = page["nextLink"].as_str().map(|link| target_of(&server, link));

@@ -25,6 +25,9 @@ serve options:
   --retry-after S        Retry-After of injected 429/503 (default 1)
   --fail-5xx-rate F      answer this fraction of ARM requests 500 or 503
   --drop-rate F          close the connection without an answer for this fraction
+  --hang-first N         hold the first N ARM requests to each subscription (and N to the
+                         tenant level) for --hang-ms before answering; later ones as usual
+  --hang-ms N            how long a held request waits for its answer
   --rate-limits          enforce ARM's own read/write buckets and ARG's quota (429 when empty)
   --token-lifetime S     access token lifetime in seconds (default 3600)
   --revoke-access-after-ms N
@@ -36,7 +39,7 @@ serve options:
 /// What the command line asks for.
 #[derive(Debug)]
 pub enum Command {
-    Serve(Serve),
+    Serve(Box<Serve>),
     Generate(GenerateOptions),
     Help,
 }
@@ -99,6 +102,8 @@ fn serve(args: impl Iterator<Item = String>) -> Result<Command, String> {
             "--retry-after" => faults.retry_after_s = number(&flag, a)?,
             "--fail-5xx-rate" => faults.rate_5xx = rate(&flag, a)?,
             "--drop-rate" => faults.drop_rate = rate(&flag, a)?,
+            "--hang-first" => faults.hang_first = number(&flag, a)?,
+            "--hang-ms" => faults.hang_ms = number(&flag, a)?,
             "--rate-limits" => faults.rate_limits = true,
             "--token-lifetime" => options.token_lifetime_s = number(&flag, a)?,
             "--revoke-access-after-ms" => options.revoke_access_after_ms = Some(number(&flag, a)?),
@@ -111,12 +116,15 @@ fn serve(args: impl Iterator<Item = String>) -> Result<Command, String> {
     if rate_429_given && faults.after_429.is_some() {
         return Err("--fail-429-rate and --fail-429-after are alternatives: give one".into());
     }
+    if (faults.hang_first == 0) != (faults.hang_ms == 0) {
+        return Err("--hang-first N and --hang-ms MS go together: give both, above 0".into());
+    }
     let scenario = scenario.ok_or("--scenario PATH is required")?;
     let app_origin =
         app_origin.ok_or("--app-origin ORIGIN is required (the app's origin, e.g. http://127.0.0.1:8080)")?;
     options.faults = faults;
     options.app_origin = Some(app_origin.clone());
-    Ok(Command::Serve(Serve { scenario, listen, app_origin, options, quiet }))
+    Ok(Command::Serve(Box::new(Serve { scenario, listen, app_origin, options, quiet })))
 }
 
 /// Loopback only: the fake gives tokens and data to anyone who connects.
@@ -188,5 +196,13 @@ mod tests {
         assert!(parse(args("--scenario s --app-origin http://a:1 --fail-429-rate 0.1 --fail-429-after 3")).is_err());
         assert!(parse(args("--scenario s --app-origin http://a:1 --drop-rate 2")).is_err());
         assert!(parse(args("--scenario s --app-origin http://a:1/app")).is_err());
+        let Command::Serve(serve) =
+            parse(args("--scenario s --app-origin http://a:1 --hang-first 5 --hang-ms 60000")).unwrap()
+        else {
+            panic!("not serve")
+        };
+        assert_eq!((serve.options.faults.hang_first, serve.options.faults.hang_ms), (5, 60_000));
+        let alone = parse(args("--scenario s --app-origin http://a:1 --hang-first 5")).unwrap_err();
+        assert!(alone.contains("go together"), "{alone}");
     }
 }

@@ -5,7 +5,9 @@ use http::{HeaderValue, Method, Request, Response};
 
 const ALLOW_METHODS: &str = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
 const ALLOW_HEADERS: &str = "Authorization, Content-Type";
+/// ARM's request ids are what Azure support asks for: the app's audit log records them.
 const EXPOSE_HEADERS: &str = "Retry-After, Location, Azure-AsyncOperation, WWW-Authenticate, \
+x-ms-request-id, x-ms-correlation-request-id, \
 x-ms-ratelimit-remaining-subscription-reads, x-ms-ratelimit-remaining-subscription-writes, \
 x-ms-user-quota-remaining, x-ms-user-quota-resets-after";
 

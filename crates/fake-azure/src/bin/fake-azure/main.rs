@@ -19,7 +19,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok(cli::Command::Generate(options)) => generate(&options),
-        Ok(cli::Command::Serve(serve)) => run(serve),
+        Ok(cli::Command::Serve(serve)) => run(*serve),
         Err(message) => {
             eprintln!("fake-azure: {message}\n\n{}", cli::USAGE);
             ExitCode::from(2)

@@ -72,7 +72,9 @@ fn connection(stream: TcpStream, shared: &Shared) {
 
 /// CORS preflight, or the fake's answer after its latency; `None` when the request is dropped.
 fn answer(request: Request<Vec<u8>>, shared: &Shared) -> Option<Response<Vec<u8>>> {
-    let line = format!("{} {}", request.method(), request.uri().path());
+    // The whole target: tests read the query of some requests (the logout's hint) in this log.
+    let target = request.uri().path_and_query().map_or_else(|| request.uri().path(), |t| t.as_str());
+    let line = format!("{} {target}", request.method());
     if let Some(preflight) = shared.cors.preflight(&request) {
         log(shared, &line, "preflight", 0);
         return Some(preflight);
