@@ -340,6 +340,8 @@ impl Entra<'_> {
             "sub": user.object_id,
             "tid": grant.tenant,
             "ver": "2.0",
+            // The `login_hint` optional claim, which the app sends back as `logout_hint`.
+            "login_hint": login_hint(&user.object_id, grant.tenant),
         });
         if let Some(nonce) = grant.nonce {
             claims["nonce"] = json!(nonce);
@@ -347,6 +349,8 @@ impl Entra<'_> {
         tokens::sign_jwt(&claims)
     }
 
+    /// Entra checks `post_logout_redirect_uri` against the app's registered addresses; the
+    /// server's request log keeps the query, `logout_hint` included, for tests to read.
     fn logout(&self, req: &Incoming) -> Response<Vec<u8>> {
         if let Some(target) = req.query("post_logout_redirect_uri").filter(|uri| self.under_app_origin(uri)) {
             let back = Back { redirect_uri: target, state: req.query("state"), fragment: false };
@@ -486,4 +490,11 @@ impl Form {
     fn get(&self, name: &str) -> Option<&str> {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
     }
+}
+
+/// The id_token's `login_hint` claim: opaque and base64 encoded, as Entra documents it, and
+/// stable for one user in one tenant (never the UPN, which Entra says not to send as a hint).
+pub(crate) fn login_hint(object_id: &str, tenant: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("fake-login-hint.{object_id}.{tenant}"))
 }

@@ -128,6 +128,8 @@ fn right_verifier_gets_tokens_that_arm_accepts() {
     assert_eq!(claims["name"], "Avery <b>Admin</b>");
     assert_eq!(claims["preferred_username"], "avery@contoso.example");
     assert_eq!(claims["oid"], "99999999-9999-9999-9999-999999999999");
+    // The login_hint optional claim: opaque base64, never the UPN (the app's logout_hint).
+    assert_eq!(claims["login_hint"], "ZmFrZS1sb2dpbi1oaW50Ljk5OTk5OTk5LTk5OTktOTk5OS05OTk5LTk5OTk5OTk5OTk5OS5hYWFhYWFhYS1hYWFhLWFhYWEtYWFhYS1hYWFhYWFhYWFhYWE");
     assert_eq!(claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(), 3600);
     let access = tokens["access_token"].as_str().unwrap();
     let arm = send(&mut azure, "GET", &url("/subscriptions", "2022-12-01"), None, Some(access));
