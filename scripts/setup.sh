@@ -53,8 +53,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-if [ "$want_tests" = "--test" ] && [ ! -d tests/e2e/node_modules/playwright-core ]; then
-  say "installing the end-to-end test driver (npm playwright-core, no browser download)"
+if [ "$want_tests" = "--test" ] && { [ ! -d tests/e2e/node_modules/playwright-core ] ||
+  [ ! -d tests/e2e/node_modules/@kusto/language-service-next ]; }; then
+  say "installing the end-to-end test driver and the KQL checker (npm playwright-core, @kusto/language-service-next; no browser download)"
   (cd tests/e2e && npm ci --silent --no-audit --no-fund)
 fi
 exit 0
