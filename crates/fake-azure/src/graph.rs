@@ -5,10 +5,10 @@
 
 mod catalogue;
 
+use crate::rbac::allows;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use http::Response;
-use crate::rbac::allows;
 use serde_json::{json, Map, Value};
 
 use crate::arm::routes::machine_read;

@@ -164,8 +164,12 @@ impl FakeAzure {
         let tenant = tenant.map_or_else(|| self.world.home_tenant.clone(), str::to_string);
         let token = tokens::random_token("fakeat.", self.ids.bytes(32));
         let expires_ms = now_ms + self.options.token_lifetime_s * 1000;
-        let access =
-            tokens::AccessToken { tenant, audience: "https://management.azure.com".into(), issued_ms: now_ms, expires_ms };
+        let access = tokens::AccessToken {
+            tenant,
+            audience: "https://management.azure.com".into(),
+            issued_ms: now_ms,
+            expires_ms,
+        };
         self.issued.access.insert(token.clone(), access);
         token
     }
@@ -274,11 +278,17 @@ impl FakeAzure {
         let Some(s) = sub.map(|i| &self.world.subscriptions[i]) else {
             return Ok(());
         };
+        if let Some(namespace) = provider_namespace(&req.segments) {
+            s.governance.check_registered(namespace, now_ms)?;
+        }
         if let Some(action) = spec.action.as_deref().filter(|a| !rbac::allows(&s.rights, a)) {
             return Err(errors::authorization_failed(&who.username, &who.object_id, action, req.path));
         }
-        if spec.write && matches!(s.state(), "Disabled" | "Deleted") {
-            return Err(errors::read_only_subscription(&s.id));
+        if spec.write && ["Disabled", "Expired", "Deleted"].iter().any(|st| st.eq_ignore_ascii_case(s.state())) {
+            return Err(errors::read_only_subscription(&s.id, s.state()));
+        }
+        if let (true, Some(action)) = (spec.write, spec.action.as_deref()) {
+            s.governance.check_write(req.method, req.path, action, &s.rights, &who.username)?;
         }
         if spec.write && self.faults.write_conflicts(scope, now_ms, delay_ms) {
             return Err(errors::conflict());
@@ -339,6 +349,25 @@ impl FakeAzure {
         wire::set(&mut response, "x-ms-request-id", &request_id);
         wire::set(&mut response, "x-ms-correlation-request-id", &correlation_id);
         response
+    }
+}
+
+/// The resource provider a request under a subscription goes to (`Microsoft.Security`,
+/// `Microsoft.Compute`, ...), checked for registration; `None` for ARM's own paths.
+fn provider_namespace(segments: &[String]) -> Option<&str> {
+    match segments {
+        [_, _, providers, namespace, rest @ ..] if providers.eq_ignore_ascii_case("providers") => {
+            let own = namespace.eq_ignore_ascii_case("Microsoft.Authorization")
+                || rest.is_empty()
+                || rest[0].eq_ignore_ascii_case("register");
+            (!own).then_some(namespace.as_str())
+        }
+        [_, _, groups, _, providers, namespace, ..]
+            if groups.eq_ignore_ascii_case("resourceGroups") && providers.eq_ignore_ascii_case("providers") =>
+        {
+            Some(namespace.as_str())
+        }
+        _ => None,
     }
 }
 

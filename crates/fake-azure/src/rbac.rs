@@ -15,6 +15,11 @@ pub fn allows(permissions: &[Permission], action: &str) -> bool {
     permissions.iter().any(|entry| grants(entry, action))
 }
 
+/// Whether an action pattern (with `*` wildcards, any case) matches `action`.
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    glob(pattern.as_bytes(), action.as_bytes())
+}
+
 /// Whether one permission entry grants `action`: listed in `actions`, not in `notActions`.
 fn grants(entry: &Permission, action: &str) -> bool {
     let listed = |patterns: &[String]| patterns.iter().any(|p| glob(p.as_bytes(), action.as_bytes()));

@@ -18,7 +18,7 @@ impl std::fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
-fn bad(path: &str, why: impl std::fmt::Display) -> ScenarioError {
+pub(crate) fn bad(path: &str, why: impl std::fmt::Display) -> ScenarioError {
     ScenarioError(format!("{path}: {why}"))
 }
 
@@ -62,6 +62,8 @@ pub(crate) struct Subscription {
     pub arcs: Machines,
     pub alerts: Vec<Value>,
     pub connectors: Vec<Value>,
+    /// What governs writes beyond roles: locks, policy denials, provider registration.
+    pub governance: crate::arm::governance::Governance,
 }
 
 impl Subscription {
@@ -252,6 +254,7 @@ fn subscription(mut entry: Value, path: &str) -> Result<Subscription, ScenarioEr
         arcs: machines(&mut entry, Kind::Arc, &id, path)?,
         alerts: list(&mut entry, "alerts", &format!("{path}.alerts"))?,
         connectors: list(&mut entry, "securityConnectors", &format!("{path}.securityConnectors"))?,
+        governance: crate::arm::governance::Governance::from_scenario(&mut entry, path)?,
         id,
         tenant_id,
         object,
@@ -313,7 +316,7 @@ pub(crate) fn parse_machine_id(id: &str, kind: Kind, subscription_id: &str) -> O
 
 /// Takes `root[key]` as a list of objects (moved, not copied: scenarios can be large); absent
 /// or `null` is an empty list.
-fn list(root: &mut Value, key: &str, path: &str) -> Result<Vec<Value>, ScenarioError> {
+pub(crate) fn list(root: &mut Value, key: &str, path: &str) -> Result<Vec<Value>, ScenarioError> {
     match root.get_mut(key).map(Value::take) {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Array(items)) => {
@@ -326,7 +329,7 @@ fn list(root: &mut Value, key: &str, path: &str) -> Result<Vec<Value>, ScenarioE
     }
 }
 
-fn string(object: &Value, key: &str, path: &str) -> Result<String, ScenarioError> {
+pub(crate) fn string(object: &Value, key: &str, path: &str) -> Result<String, ScenarioError> {
     match object.get(key) {
         Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
         Some(Value::String(_)) => Err(bad(&format!("{path}.{key}"), "must not be empty")),

@@ -58,6 +58,16 @@ fn app_requests() -> Vec<AppRequest> {
         request("pricing", "PUT", api::pricing(SUB, "VirtualMachines"), Some(pricing)),
         request("permissions", "GET", api::permissions(SUB), None),
         request("resource_graph", "POST", api::resource_graph(), Some(graph)),
+        // Providers are ARM's own (Microsoft.Resources), though their path names the namespace.
+        AppRequest { native: true, ..request("provider", "GET", api::provider(SUB, "Microsoft.Security"), None) },
+        AppRequest {
+            native: true,
+            ..request("register_provider", "POST", api::register_provider(SUB, "Microsoft.Security"), Some(json!({})))
+        },
+        AppRequest {
+            native: true,
+            ..request("PROVIDERS", "GET", with(&format!("{sub}/providers/Microsoft.Compute"), api::PROVIDERS), None)
+        },
         request("RESOURCES", "GET", with("/tenants", api::RESOURCES), None),
         request("SETTINGS", "GET", with(&format!("{sub}/providers/Microsoft.Security/settings"), api::SETTINGS), None),
         request("PRICINGS", "GET", with(&format!("{sub}/providers/Microsoft.Security/pricings"), api::PRICINGS), None),

@@ -150,7 +150,11 @@ fn after_24_hours_only_a_new_sign_in_will_do() {
     let failure = block_on(client.list::<serde_json::Value>(&mde_core::api::subscriptions())).unwrap_err();
     assert_eq!(failure.remedy(), mde_core::error::Remedy::SignIn, "{failure}");
     assert_eq!(recorder.sign_in_needed.borrow()[0].code, "refresh_expired");
-    assert!(transport.sent.borrow().is_empty(), "nothing sent once only a sign-in will do: {:?}", transport.sent.borrow());
+    assert!(
+        transport.sent.borrow().is_empty(),
+        "nothing sent once only a sign-in will do: {:?}",
+        transport.sent.borrow()
+    );
 }
 
 #[test]

@@ -193,7 +193,11 @@ fn machine(kind: &str, i: usize, item: &Value) -> Value {
 
 /// Examples of what the fake does not serve, with why (in file order): they are parsed by the core's test
 /// (`arm_examples.rs`) and back the fake's api-versions, but have no answer here to compare.
-const NOT_SERVED: [(&str, &str); 2] = [
+const NOT_SERVED: [(&str, &str); 3] = [
+    (
+        "providers/GetProvider.json",
+        "a provider's resource types are not modelled; its registration state is (checked with generated data)",
+    ),
     (
         "security-alerts/UpdateAlertSubscriptionLocation_resolve_example_2020-01-01.json",
         "alert state changes are not modelled (and the example's 204 has no body)",
@@ -363,6 +367,11 @@ fn from_example_data(example: &Example) -> Option<(Value, Value)> {
                 let mut azure = fake(&scenario(json!({}), json!({ "securityConnectors": example.items() })), 100);
                 call(&mut azure, "GET", &connectors, version, None)
             }
+        }
+        "providers" if example.file.starts_with("Register") => {
+            let namespace = param(example, "resourceProviderNamespace").unwrap();
+            let mut azure = fake(&scenario(json!({}), json!({ "unregisteredProviders": [namespace] })), 100);
+            call(&mut azure, "POST", &format!("{sub}/providers/{namespace}/register"), version, None)
         }
         _ => panic!("no conformance mapping for {here}: add one"),
     };
@@ -542,6 +551,7 @@ const GRAPH_READS: &[&str] = &[
     "/data/0/location",
 ];
 const TAG_READS: &[&str] = &["/id", "/properties/tags"];
+const PROVIDER_READS: &[&str] = &["/namespace", "/registrationState"];
 const ALERT_READS: &[&str] = &[
     "/value/0/id",
     "/value/0/name",
@@ -596,6 +606,17 @@ fn generated_tenants_answer_every_key_the_app_reads() {
     let tags = json!({ "operation": "Merge", "properties": { "tags": { "ExcludeMdeAutoUpdate": "true" } } });
     let checks: Vec<(&str, &[&str], Value)> = vec![
         ("GetTenants.json", TENANT_READS, call(&mut azure, "GET", "/tenants", &v("GetTenants.json"), None)),
+        (
+            "GetProvider.json",
+            PROVIDER_READS,
+            call(
+                &mut roomy,
+                "GET",
+                &format!("/subscriptions/{settings_sub}/providers/Microsoft.Security"),
+                &v("GetProvider.json"),
+                None,
+            ),
+        ),
         (
             "GetSubscriptions.json",
             SUBSCRIPTION_READS,

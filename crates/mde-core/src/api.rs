@@ -2,6 +2,8 @@
 //!
 //! Builders return paths (with query) relative to the cloud's ARM base URL; the client joins them.
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
 /// `GET /tenants`, `GET /subscriptions`.
 pub const RESOURCES: &str = "2022-12-01";
 /// `Microsoft.Security/settings`.
@@ -20,6 +22,8 @@ pub const RESOURCE_GRAPH: &str = "2024-04-01";
 pub const TAGS: &str = "2021-04-01";
 /// `Microsoft.Security/alerts`.
 pub const ALERTS: &str = "2022-01-01";
+/// `Microsoft.Resources` providers: a subscription's registration of a namespace.
+pub const PROVIDERS: &str = "2021-04-01";
 /// `Microsoft.Security/securityConnectors`.
 pub const SECURITY_CONNECTORS: &str = "2024-08-01-preview";
 
@@ -66,13 +70,28 @@ pub fn permissions(subscription_id: &str) -> String {
     )
 }
 
+/// `GET` a resource provider's registration on a subscription (`registrationState`).
+pub fn provider(subscription_id: &str, namespace: &str) -> String {
+    format!("/subscriptions/{}/providers/{}?api-version={PROVIDERS}", seg(subscription_id), seg(namespace))
+}
+
+/// `POST`: registers a resource provider on a subscription (what the portal does silently).
+pub fn register_provider(subscription_id: &str, namespace: &str) -> String {
+    format!("/subscriptions/{}/providers/{}/register?api-version={PROVIDERS}", seg(subscription_id), seg(namespace))
+}
+
 pub fn resource_graph() -> String {
     format!("/providers/Microsoft.ResourceGraph/resources?api-version={RESOURCE_GRAPH}")
 }
 
-/// Percent-encodes one path segment, so that a hostile id cannot change the path.
+/// What may stand unescaped in a path segment: RFC 3986's unreserved characters.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// Percent-encodes one path segment, so that a hostile id cannot change the path: `/`, `?`,
+/// `#` and `%` are escaped. A `.` or `..` segment stays what it is: URL parsers resolve it
+/// even escaped, so the client refuses such paths.
 pub fn seg(segment: &str) -> String {
-    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect::<String>().replace('+', "%20")
+    utf8_percent_encode(segment, SEGMENT).to_string()
 }
 
 #[cfg(test)]

@@ -49,10 +49,22 @@ impl AuditEntry {
     pub fn from_outcome(outcome: &Outcome, at: &Context<'_>) -> Self {
         let owned = |s: Option<&str>| s.unwrap_or_default().to_string();
         let (status, error_code, error_message, request_id, correlation_id) = match &outcome.written {
-            Ok(w) => (w.status, String::new(), String::new(), owned(w.request_id.as_deref()), owned(w.correlation_id.as_deref())),
+            Ok(w) => (
+                w.status,
+                String::new(),
+                String::new(),
+                owned(w.request_id.as_deref()),
+                owned(w.correlation_id.as_deref()),
+            ),
             Err(failure) => {
                 let (request, correlation) = failure.request_ids();
-                (failure.status().unwrap_or(0), failure.code().to_string(), failure.to_string(), owned(request), owned(correlation))
+                (
+                    failure.status().unwrap_or(0),
+                    failure.code().to_string(),
+                    failure.to_string(),
+                    owned(request),
+                    owned(correlation),
+                )
             }
         };
         AuditEntry {
@@ -165,6 +177,7 @@ mod tests {
         let csv = to_csv(&[entry]);
         assert_eq!(csv.lines().count(), 2);
         assert!(csv.starts_with("time,tenantId,user,"));
-        assert!(csv.contains("t1,avery@contoso.example,s1,\"Prod, EU\",WDATP,false,true,true,PUT https://x,200,,,req-1,\r\n"));
+        assert!(csv
+            .contains("t1,avery@contoso.example,s1,\"Prod, EU\",WDATP,false,true,true,PUT https://x,200,,,req-1,\r\n"));
     }
 }

@@ -84,7 +84,8 @@ impl SettingChange {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NotReady {
     CloudUnsupported(String),
-    SubscriptionNotEnabled(String),
+    /// Disabled, Expired or Deleted: Azure keeps the subscription read-only.
+    SubscriptionReadOnly(String),
     NoServersPlan,
     NoPermission,
     /// The settings or permissions are still loading, or failed to load.
@@ -99,9 +100,12 @@ impl NotReady {
     pub fn reason(&self) -> String {
         match self {
             NotReady::CloudUnsupported(why) => why.clone(),
-            NotReady::SubscriptionNotEnabled(state) => {
-                format!("The subscription is {state}: only an Enabled subscription accepts changes.")
-            }
+            NotReady::SubscriptionReadOnly(state) => match state.to_ascii_lowercase().as_str() {
+                "disabled" => "The subscription is Disabled (payment or spending limit): Azure keeps it read-only until its account administrator re-enables it.".into(),
+                "expired" => "The subscription has Expired: Azure keeps it read-only; renew or reactivate it in Cost Management + Billing first.".into(),
+                "deleted" => "The subscription is Deleted: nothing can change in it.".into(),
+                _ => format!("The subscription is {state}: Azure keeps it read-only."),
+            },
             NotReady::NoServersPlan => {
                 "Defender for Servers is off: turn on Plan 1 or Plan 2 for this subscription first.".into()
             }
@@ -132,13 +136,19 @@ pub const LINUX_OFF_RULE: &str =
 pub const UNIFIED_OFF_RULE: &str =
     "The unified solution cannot be turned off on its own: turn the whole integration off instead.";
 
+/// Whether a subscription in this state accepts writes: Enabled, Warned and PastDue do;
+/// Disabled, Expired and Deleted are read-only.
+pub fn writable(subscription_state: &str) -> bool {
+    !["Disabled", "Expired", "Deleted"].iter().any(|s| s.eq_ignore_ascii_case(subscription_state))
+}
+
 /// The settings to PUT for `intent`, or why it cannot be done now.
 pub fn plan(intent: Intent, facts: &Facts<'_>) -> Result<Vec<SettingChange>, NotReady> {
     if let Some(why) = facts.cloud.unsupported_reason() {
         return Err(NotReady::CloudUnsupported(why.into()));
     }
-    if !facts.subscription_state.eq_ignore_ascii_case("Enabled") {
-        return Err(NotReady::SubscriptionNotEnabled(facts.subscription_state.to_string()));
+    if !writable(facts.subscription_state) {
+        return Err(NotReady::SubscriptionReadOnly(facts.subscription_state.to_string()));
     }
     let (Some(parts), Some(can_change)) = (facts.parts, facts.can_change) else {
         return Err(NotReady::Unknown);
@@ -242,10 +252,17 @@ mod tests {
             plan(Intent::Fix, &facts(PARTIAL, ServersPlan::P2, true, "Enabled", china)),
             Err(NotReady::CloudUnsupported(_))
         ));
-        assert_eq!(
-            plan(Intent::Fix, &facts(PARTIAL, ServersPlan::P2, true, "Disabled", public())),
-            Err(NotReady::SubscriptionNotEnabled("Disabled".into()))
-        );
+        for state in ["Disabled", "Expired", "Deleted"] {
+            assert_eq!(
+                plan(Intent::Fix, &facts(PARTIAL, ServersPlan::P2, true, state, public())),
+                Err(NotReady::SubscriptionReadOnly(state.into()))
+            );
+        }
+        // Warned and PastDue subscriptions still take changes.
+        for state in ["Warned", "PastDue", "Enabled"] {
+            assert!(plan(Intent::Fix, &facts(PARTIAL, ServersPlan::P2, true, state, public())).is_ok(), "{state}");
+        }
+        assert!(NotReady::SubscriptionReadOnly("Expired".into()).reason().contains("Cost Management + Billing"));
         assert_eq!(
             plan(Intent::Fix, &facts(PARTIAL, ServersPlan::Off, true, "Enabled", public())),
             Err(NotReady::NoServersPlan)

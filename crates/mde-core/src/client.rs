@@ -16,7 +16,9 @@ use serde::Serialize;
 use crate::arm::graph::{QueryRequest, QueryResponse};
 use crate::arm::Page;
 use crate::error::ArmFailure;
-use crate::transport::{Request, Response, Transport, TransportError, CORRELATION_ID, GRAPH_QUOTA_RESETS_AFTER, REQUEST_ID};
+use crate::transport::{
+    Request, Response, Transport, TransportError, CORRELATION_ID, GRAPH_QUOTA_RESETS_AFTER, REQUEST_ID,
+};
 
 /// How hard to try before giving up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,6 +166,10 @@ impl<T: Transport> ArmClient<T> {
 
     /// Sends one request, retrying what is worth retrying; an error status is a failure.
     pub async fn send(&self, method: Method, url: String, body: Option<Vec<u8>>) -> Result<Response, ArmFailure> {
+        if has_dot_segment(&url) {
+            // An id of ".." would make the browser send the request (and the token) elsewhere.
+            return Err(ArmFailure::Unreadable(format!("refused to send {url}: an id in it is '.' or '..'")));
+        }
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -245,6 +251,16 @@ pub fn retry_after_ms(response: &Response) -> Option<u64> {
     Some(((h * 60 + m) * 60 + s) * 1000)
 }
 
+/// Whether a path (query ignored) holds a segment that a URL parser would resolve away:
+/// `.`, `..`, or their escaped forms (`%2e`, `.%2e`, ...), as WHATWG URL treats them.
+fn has_dot_segment(path: &str) -> bool {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    path.split('/').any(|segment| {
+        let s = segment.to_ascii_lowercase().replace("%2e", ".");
+        s == "." || s == ".."
+    })
+}
+
 /// Resource Graph's `resultTruncated`, sent as `"true"` or `true`.
 fn truncated(flag: &serde_json::Value) -> bool {
     flag.as_bool().unwrap_or_else(|| flag.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true")))
@@ -252,4 +268,29 @@ fn truncated(flag: &serde_json::Value) -> bool {
 
 fn parse<D: DeserializeOwned>(response: &Response) -> Result<D, ArmFailure> {
     serde_json::from_slice(response.body()).map_err(|e| ArmFailure::Unreadable(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api;
+
+    #[test]
+    fn dot_segments_are_found_in_every_spelling() {
+        assert_eq!(api::seg("a b#c%d"), "a%20b%23c%25d");
+        assert_eq!(api::seg("Prod…"), "Prod%E2%80%A6");
+        // An escaped id stays escaped (its `%` is encoded): only bare dots can climb...
+        assert!(!has_dot_segment(&api::setting("%2e%2E", "WDATP")));
+        // ... but a path built elsewhere (a nextLink) is checked in every spelling.
+        assert!(has_dot_segment("/subscriptions/%2e%2E/x") && has_dot_segment("/a/.%2E/b?x=/.."));
+        for hostile in ["..", "."] {
+            assert!(has_dot_segment(&api::setting(hostile, "WDATP")), "{hostile}");
+            // What a browser would make of it: the segment is gone.
+            let built = api::setting(hostile, "WDATP");
+            let url = url::Url::parse(&format!("https://management.azure.com{built}")).unwrap();
+            assert_ne!(url.path(), built.split('?').next().unwrap(), "{hostile}");
+        }
+        assert!(!has_dot_segment(&api::setting("...", "WDATP")));
+        assert!(!has_dot_segment(&api::setting("sub.1", "WDATP.x")));
+    }
 }

@@ -286,7 +286,10 @@ mod tests {
 
     #[test]
     fn reads_arm_error_and_advises() {
-        let f = failure(403, r#"{"error":{"code":"AuthorizationFailed","message":"The client 'a' with object id 'b' does not have authorization to perform action 'Microsoft.Security/settings/write' over scope '/subscriptions/s/providers/Microsoft.Security/settings/WDATP' or the scope is invalid."}}"#);
+        let f = failure(
+            403,
+            r#"{"error":{"code":"AuthorizationFailed","message":"The client 'a' with object id 'b' does not have authorization to perform action 'Microsoft.Security/settings/write' over scope '/subscriptions/s/providers/Microsoft.Security/settings/WDATP' or the scope is invalid."}}"#,
+        );
         assert_eq!(f.code(), "AuthorizationFailed");
         assert_eq!(f.remedy(), Remedy::AskForRole);
         assert!(f.to_string().contains("403 AuthorizationFailed: The client 'a'"));
@@ -304,19 +307,47 @@ mod tests {
     #[test]
     fn each_conflict_has_its_own_meaning_and_only_one_is_transient() {
         let cases = [
-            (r#"{"error":{"code":"Conflict","message":"Another update operation is in progress."}}"#, Remedy::RetryShortly, true),
-            (r#"{"error":{"code":"AnotherOperationInProgress","message":"Another operation is in progress."}}"#, Remedy::RetryShortly, true),
-            (r#"{"error":{"code":"ScopeLocked","message":"The scope '/subscriptions/s/providers/Microsoft.Security/settings/WDATP' cannot perform write operation because following scope(s) are locked: '/subscriptions/s'. Please remove the lock and try again."}}"#, Remedy::RemoveLock, false),
-            (r#"{"error":{"code":"ReadOnlyDisabledSubscription","message":"The subscription 's' is disabled and therefore marked as read only."}}"#, Remedy::SubscriptionReadOnly, false),
-            (r#"{"error":{"code":"MissingSubscriptionRegistration","message":"The subscription is not registered to use namespace 'Microsoft.Security'."}}"#, Remedy::RegisterProvider, false),
-            (r#"{"error":{"code":"SubscriptionNotRegistered","message":"The subscription is not registered."}}"#, Remedy::RegisterProvider, false),
+            (
+                r#"{"error":{"code":"Conflict","message":"Another update operation is in progress."}}"#,
+                Remedy::RetryShortly,
+                true,
+            ),
+            (
+                r#"{"error":{"code":"AnotherOperationInProgress","message":"Another operation is in progress."}}"#,
+                Remedy::RetryShortly,
+                true,
+            ),
+            (
+                r#"{"error":{"code":"ScopeLocked","message":"The scope '/subscriptions/s/providers/Microsoft.Security/settings/WDATP' cannot perform write operation because following scope(s) are locked: '/subscriptions/s'. Please remove the lock and try again."}}"#,
+                Remedy::RemoveLock,
+                false,
+            ),
+            (
+                r#"{"error":{"code":"ReadOnlyDisabledSubscription","message":"The subscription 's' is disabled and therefore marked as read only."}}"#,
+                Remedy::SubscriptionReadOnly,
+                false,
+            ),
+            (
+                r#"{"error":{"code":"MissingSubscriptionRegistration","message":"The subscription is not registered to use namespace 'Microsoft.Security'."}}"#,
+                Remedy::RegisterProvider,
+                false,
+            ),
+            (
+                r#"{"error":{"code":"SubscriptionNotRegistered","message":"The subscription is not registered."}}"#,
+                Remedy::RegisterProvider,
+                false,
+            ),
         ];
         for (body, remedy, transient) in cases {
             let f = failure(409, body);
             assert_eq!((f.remedy(), f.is_transient_conflict()), (remedy, transient), "{body}");
         }
         let locked = failure(409, cases[2].0);
-        assert!(locked.advice().starts_with("A resource lock forbids changes at '/subscriptions/s'."), "{}", locked.advice());
+        assert!(
+            locked.advice().starts_with("A resource lock forbids changes at '/subscriptions/s'."),
+            "{}",
+            locked.advice()
+        );
         assert!(locked.advice().contains("Owner or User Access Administrator"));
         assert!(failure(409, cases[4].0).advice().contains("Microsoft.Security resource provider is not registered"));
     }

@@ -4,6 +4,10 @@
 //! [`transport::Transport`], and the domain rules (integration status, readiness, plans).
 //! It compiles and tests natively, with no browser types.
 
+// ARM's refusals carry ARM's words (details, additionalInfo, request ids); they are rare and
+// built once per failed call, so their size in `Err` costs nothing that matters.
+#![allow(clippy::result_large_err)]
+
 pub mod api;
 pub mod arm;
 pub mod audit;
@@ -15,6 +19,7 @@ pub mod config;
 pub mod coverage;
 pub mod error;
 pub mod overview;
+pub mod registration;
 pub mod signed_in;
 pub mod status;
 pub mod time;

@@ -149,7 +149,11 @@ fn on_drop<F: FnMut()>(f: F) -> Guard<F> {
 
 /// The renewing caller's future was dropped (its page closed) before it finished.
 fn renewal_abandoned() -> AuthError {
-    AuthError { code: "renewal_abandoned".into(), message: "The token renewal was cancelled.".into(), sign_in_again: false }
+    AuthError {
+        code: "renewal_abandoned".into(),
+        message: "The token renewal was cancelled.".into(),
+        sign_in_again: false,
+    }
 }
 
 /// What a 401 asks for.
@@ -184,7 +188,13 @@ impl<T: Transport> Transport for SignedIn<T> {
         self.check_alive()?;
         if self.tokens.borrow().needs_renewal(self.inner.now_ms()) {
             // A network failure: send anyway, ARM's 401 then reaches the view with its own words.
-            self.renew().await.or_else(|e| if e.sign_in_again { Err(TransportError::SignInAgain(e.message)) } else { Ok(()) })?;
+            self.renew().await.or_else(|e| {
+                if e.sign_in_again {
+                    Err(TransportError::SignInAgain(e.message))
+                } else {
+                    Ok(())
+                }
+            })?;
         }
         let (authorized, sent_with) = self.authorize(request.clone());
         let response = self.inner.send(authorized).await?;

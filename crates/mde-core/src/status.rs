@@ -171,7 +171,8 @@ mod tests {
 
     /// The seed's rules, written out for all 27 combinations (None = the setting is missing):
     /// (WDATP, WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW, WDATP_UNIFIED_SOLUTION) -> status, Linux on.
-    const EVERY_COMBINATION: [(Option<bool>, Option<bool>, Option<bool>, IntegrationStatus, bool); 27] = {
+    type Combination = (Option<bool>, Option<bool>, Option<bool>, IntegrationStatus, bool);
+    const EVERY_COMBINATION: [Combination; 27] = {
         use IntegrationStatus::{Off, On, Partial};
         [
             (None, None, None, Off, true),

@@ -18,7 +18,8 @@ pub const GRAPH_QUOTA_RESETS_AFTER: &str = "x-ms-user-quota-resets-after";
 
 /// The response headers the core reads (`Retry-After` on 429/409/5xx, the 401 challenge, ARM's
 /// request ids, Resource Graph's quota): a transport must pass these on, and may drop the rest.
-pub const READ_HEADERS: [&str; 5] = ["retry-after", "www-authenticate", REQUEST_ID, CORRELATION_ID, GRAPH_QUOTA_RESETS_AFTER];
+pub const READ_HEADERS: [&str; 5] =
+    ["retry-after", "www-authenticate", REQUEST_ID, CORRELATION_ID, GRAPH_QUOTA_RESETS_AFTER];
 
 /// Why no HTTP answer came back at all. An HTTP error status is *not* a transport error.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,6 +11,11 @@ pub(crate) fn arm(status: u16, code: &str, message: impl Into<String>) -> Respon
     wire::json(status, &json!({ "error": { "code": code, "message": message.into() } }))
 }
 
+/// `{"error": error}` with `status`, for errors with `details`, `target` or `additionalInfo`.
+pub(crate) fn arm_with(status: u16, error: serde_json::Value) -> Response<Vec<u8>> {
+    wire::json(status, &json!({ "error": error }))
+}
+
 /// 401 with ARM's `WWW-Authenticate` challenge, pointing at the authority that would issue a
 /// token this request could use.
 pub(crate) fn unauthorized(login: &str, tenant: &str, code: &str, message: impl Into<String>) -> Response<Vec<u8>> {
@@ -146,10 +151,11 @@ pub(crate) fn conflict() -> Response<Vec<u8>> {
     arm(409, "Conflict", "Another update operation is in progress. Please retry after the current operation completes.")
 }
 
-pub(crate) fn read_only_subscription(subscription_id: &str) -> Response<Vec<u8>> {
+/// ARM's answer to a write on a Disabled, Expired or Deleted subscription.
+pub(crate) fn read_only_subscription(subscription_id: &str, state: &str) -> Response<Vec<u8>> {
     arm(
         409,
         "ReadOnlyDisabledSubscription",
-        format!("The subscription '{subscription_id}' is disabled and therefore marked as read only. You cannot perform any write actions on this subscription until it is re-enabled."),
+        format!("The subscription '{subscription_id}' is {} and therefore marked as read only. You cannot perform any write actions on this subscription until it is re-enabled.", state.to_ascii_lowercase()),
     )
 }

@@ -2,6 +2,7 @@
 //! `AZURE.md`, over the scenario's state.
 
 pub(crate) mod errors;
+pub(crate) mod governance;
 pub(crate) mod machines;
 pub(crate) mod operations;
 pub(crate) mod paging;
@@ -82,8 +83,24 @@ pub(crate) fn dispatch(
         }
         Route::Tags(kind, group, name) => machines::tags(s, *kind, group, name, call),
         Route::Operation(kind, id) => ops.poll(index, *kind, id, call),
+        Route::Provider(ns) => wire::json(200, &provider(s, ns, call.now_ms)),
+        Route::RegisterProvider(ns) => {
+            s.governance.register(ns, call.now_ms, call.lro_ms);
+            wire::json(200, &provider(s, ns, call.now_ms))
+        }
         Route::Tenants | Route::Subscriptions | Route::Graph => errors::no_route(call.req.path),
     }
+}
+
+/// A provider as `GET /subscriptions/{s}/providers/{ns}` shows it (resource types left out).
+fn provider(s: &crate::scenario::Subscription, namespace: &str, now_ms: u64) -> Value {
+    serde_json::json!({
+        "id": format!("/subscriptions/{}/providers/{namespace}", s.id),
+        "namespace": namespace,
+        "registrationState": s.governance.registration_state(namespace, now_ms),
+        "registrationPolicy": "RegistrationRequired",
+        "resourceTypes": [],
+    })
 }
 
 /// `GET /subscriptions`: the subscriptions of the token's tenant, paged.

@@ -29,6 +29,10 @@ pub(crate) enum Route {
     /// Polling a long-running operation (`Azure-AsyncOperation` or, with `monitor=true`, `Location`).
     Operation(Kind, String),
     Graph,
+    /// `/subscriptions/{s}/providers/{namespace}`: its registration on the subscription.
+    Provider(String),
+    /// `POST /subscriptions/{s}/providers/{namespace}/register`.
+    RegisterProvider(String),
 }
 
 /// A routed request: the route and the subscription it is under, if any.
@@ -63,6 +67,8 @@ pub(crate) fn parse(segments: &[String]) -> Option<Target> {
         ["subscriptions"] => tenant_level(Route::Subscriptions),
         ["providers", "microsoft.resourcegraph", "resources"] => tenant_level(Route::Graph),
         ["subscriptions", _] => under(Route::Subscription),
+        ["subscriptions", _, "providers", _] => under(Route::Provider(name(3))),
+        ["subscriptions", _, "providers", _, "register"] => under(Route::RegisterProvider(name(3))),
         ["subscriptions", _, "providers", "microsoft.security", rest @ ..] => under(security(rest, segments)?),
         ["subscriptions", _, "providers", "microsoft.authorization", "permissions"] => under(Route::Permissions),
         ["subscriptions", _, "providers", ns, ty] => under(Route::Machines(kind(ns, ty)?)),
@@ -169,6 +175,14 @@ impl Route {
             }
             // Resource Graph filters rows by permission instead of refusing the query.
             Route::Graph => (&versions::RESOURCE_GRAPH, (*method == Method::POST, "")),
+            Route::Provider(_) => (&versions::PROVIDERS, (get, "")),
+            Route::RegisterProvider(ns) => {
+                let api = &versions::PROVIDERS;
+                let action = Some(format!("{ns}/register/action"));
+                let spec =
+                    Spec { versions: api.versions, native: api.native, type_label: api.name, action, write: true };
+                return (*method == Method::POST).then_some(spec);
+            }
         };
         let action = (!action.is_empty()).then(|| action.to_string());
         let write = !get && *self != Route::Graph;

@@ -2,7 +2,6 @@
 //! Defender plans, written as a whole object), validated as the resource provider does.
 
 use http::Response;
-use mde_core::arm::settings::{WDATP, WDATP_EXCLUDE_LINUX, WDATP_UNIFIED_SOLUTION};
 use serde_json::{json, Map, Value};
 
 use super::{errors, Call};
@@ -10,12 +9,13 @@ use crate::clock::iso8601;
 use crate::scenario::Subscription;
 use crate::wire;
 
-/// Setting names the resource provider knows, with their `kind`.
+/// Setting names the resource provider knows, with their `kind` (the 2022-05-01 spec's
+/// `SettingName` enum, plus `WDATP_VNEXT` seen in its examples).
 const SETTING_KINDS: [(&str, &str); 6] = [
     ("MCAS", "DataExportSettings"),
-    (WDATP, "DataExportSettings"),
-    (WDATP_EXCLUDE_LINUX, "DataExportSettings"),
-    (WDATP_UNIFIED_SOLUTION, "DataExportSettings"),
+    ("WDATP", "DataExportSettings"),
+    ("WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW", "DataExportSettings"),
+    ("WDATP_UNIFIED_SOLUTION", "DataExportSettings"),
     ("WDATP_VNEXT", "DataExportSettings"),
     ("Sentinel", "AlertSyncSettings"),
 ];

@@ -33,6 +33,10 @@ pub(crate) const SUBSCRIPTIONS: ApiType = ApiType {
     versions: &["2022-12-01", "2021-04-01", "2021-01-01"],
 };
 
+/// `Microsoft.Resources` providers (a subscription's registration of a namespace).
+pub(crate) const PROVIDERS: ApiType =
+    ApiType { name: "providers", native: true, examples: &["providers"], versions: &["2021-04-01"] };
+
 pub(crate) const TAGS: ApiType =
     ApiType { name: "tags", native: true, examples: &["tags"], versions: &["2024-07-01", "2021-04-01"] };
 
@@ -100,9 +104,10 @@ pub(crate) const RESOURCE_GRAPH: ApiType = ApiType {
 
 /// Every type the fake serves.
 #[cfg(test)]
-const ALL: [&ApiType; 13] = [
+const ALL: [&ApiType; 14] = [
     &TENANTS,
     &SUBSCRIPTIONS,
+    &PROVIDERS,
     &TAGS,
     &SETTINGS,
     &PRICINGS,

@@ -10,6 +10,7 @@ pub mod graph;
 pub mod machines;
 pub mod permissions;
 pub mod pricings;
+pub mod providers;
 pub mod settings;
 pub mod subscriptions;
 pub mod tags;
