@@ -243,6 +243,22 @@ pub fn check_state(
     Ok(pending)
 }
 
+/// What to say about an error on the redirect back. Entra's own words are shown only when
+/// `state` matches the pending sign-in: anyone can send a link to `/?error=...&error_description=...`
+/// with words of their choosing.
+pub fn callback_error(
+    pending: Option<PendingSignIn>,
+    state: Option<&str>,
+    error: &str,
+    description: &str,
+    now_ms: u64,
+) -> AuthError {
+    match state.map(|state| check_state(pending, state, now_ms)) {
+        Some(Ok(_)) => explain(error, description),
+        _ => auth_error("sign_in_not_completed", "The sign-in was not completed. Sign in again."),
+    }
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -331,11 +347,21 @@ fn tokens(response: EntraTokenResponse, account: Account, signed_in_at_ms: u64, 
     }
 }
 
+/// The id_token is for this app (`aud`) and from this cloud's Entra for its own tenant (`iss`).
 fn check_audience(config: &AppConfig, claims: &IdClaims) -> Result<(), AuthError> {
     if config.client_id.as_deref().map(str::to_ascii_lowercase) != Some(claims.aud.to_ascii_lowercase()) {
         return Err(auth_error(
             "audience_mismatch",
             "The id_token was issued to another application, so it was refused.",
+        ));
+    }
+    if claims.iss != config.cloud.issuer(&claims.tid) {
+        return Err(auth_error(
+            "issuer_mismatch",
+            format!(
+                "The id_token was issued by '{}', not by {}'s sign-in for its tenant, so it was refused.",
+                claims.iss, config.cloud.name
+            ),
         ));
     }
     Ok(())
@@ -347,6 +373,7 @@ fn check_audience(config: &AppConfig, claims: &IdClaims) -> Result<(), AuthError
 #[derive(Debug, Deserialize)]
 struct IdClaims {
     aud: String,
+    iss: String,
     tid: String,
     #[serde(default)]
     oid: String,
@@ -451,7 +478,10 @@ mod tests {
         assert_eq!(get("state"), pending.state);
         assert_eq!(get("nonce"), pending.nonce);
         assert_eq!(get("login_hint"), "avery@contoso.example");
-        assert_eq!(get("scope"), "https://management.azure.com/user_impersonation openid profile offline_access");
+        assert_eq!(
+            get("scope"),
+            "https://management.core.windows.net//user_impersonation openid profile offline_access"
+        );
         // The challenge is the S256 of the verifier we keep, and never the verifier itself.
         let expected =
             PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(pending.pkce_verifier.clone()));
@@ -528,15 +558,101 @@ mod tests {
     #[test]
     fn the_login_hint_claim_is_kept_for_sign_out() {
         let claims: IdClaims = serde_json::from_str(
-            r#"{"aud":"a","tid":"t","oid":"o","preferred_username":"avery@contoso.example","login_hint":"O.CiQ5Zj"}"#,
+            r#"{"aud":"a","iss":"i","tid":"t","oid":"o","preferred_username":"avery@contoso.example","login_hint":"O.CiQ5Zj"}"#,
         )
         .unwrap();
         assert_eq!(claims.account().login_hint.as_deref(), Some("O.CiQ5Zj"));
-        let without: IdClaims = serde_json::from_str(r#"{"aud":"a","tid":"t"}"#).unwrap();
+        let without: IdClaims = serde_json::from_str(r#"{"aud":"a","iss":"i","tid":"t"}"#).unwrap();
         assert_eq!(without.account().login_hint, None);
         // Tokens stored before the claim was read still load.
         let stored: Account =
             serde_json::from_str(r#"{"name":"A","username":"a@x","object_id":"o","tenant_id":"t"}"#).unwrap();
         assert_eq!(stored.login_hint, None);
+    }
+
+    /// Entra's token endpoint, answering every request with `body`.
+    struct TokenEndpoint(serde_json::Value);
+
+    impl Transport for TokenEndpoint {
+        async fn send(&self, _: Request) -> Result<Response, TransportError> {
+            Ok(http::Response::builder().status(200).body(self.0.to_string().into_bytes()).unwrap())
+        }
+        async fn sleep(&self, _: u64) {}
+        fn now_ms(&self) -> u64 {
+            0
+        }
+    }
+
+    /// An id_token with these claims (unsigned: the app reads it straight from Entra over TLS).
+    fn id_token(claims: serde_json::Value) -> String {
+        let part = |v: &serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+        format!("{}.{}.sig", part(&serde_json::json!({"alg": "RS256", "typ": "JWT"})), part(&claims))
+    }
+
+    /// Redeems a code against an endpoint that answers with an id_token of `claims` (or none).
+    fn redeem_with(claims: Option<serde_json::Value>) -> Result<Tokens, AuthError> {
+        let (_, pending) = begin(&config(), "organizations", "/", None, 1000).unwrap();
+        let mut body = serde_json::json!({ "access_token": "at", "token_type": "Bearer", "expires_in": 3600, "refresh_token": "rt" });
+        if let Some(mut claims) = claims {
+            if claims["nonce"] == "PENDING" {
+                claims["nonce"] = serde_json::json!(pending.nonce);
+            }
+            body["id_token"] = serde_json::json!(id_token(claims));
+        }
+        futures::executor::block_on(redeem(&TokenEndpoint(body), &config(), &pending, "code", 1000))
+    }
+
+    const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+
+    fn good_claims() -> serde_json::Value {
+        serde_json::json!({
+            "aud": "11111111-2222-3333-4444-555555555555",
+            "iss": format!("https://login.microsoftonline.com/{TENANT}/v2.0"),
+            "tid": TENANT, "oid": "o", "preferred_username": "avery@contoso.example", "nonce": "PENDING",
+        })
+    }
+
+    #[test]
+    fn a_good_id_token_is_taken() {
+        let tokens = redeem_with(Some(good_claims())).unwrap();
+        assert_eq!((tokens.tenant_id.as_str(), tokens.account.username.as_str()), (TENANT, "avery@contoso.example"));
+    }
+
+    #[test]
+    fn id_tokens_that_do_not_fit_are_refused() {
+        let with = |key: &str, value: serde_json::Value| {
+            let mut claims = good_claims();
+            claims[key] = value;
+            redeem_with(Some(claims)).unwrap_err().code
+        };
+        assert_eq!(with("nonce", "replayed-from-another-sign-in".into()), "nonce_mismatch");
+        assert_eq!(with("aud", "99999999-0000-0000-0000-000000000000".into()), "audience_mismatch");
+        // Another tenant's issuer, another cloud's, and a look-alike host.
+        assert_eq!(with("iss", "https://login.microsoftonline.com/other-tenant/v2.0".into()), "issuer_mismatch");
+        assert_eq!(with("iss", format!("https://login.microsoftonline.us/{TENANT}/v2.0").into()), "issuer_mismatch");
+        assert_eq!(with("iss", format!("https://sts.windows.net/{TENANT}/").into()), "issuer_mismatch");
+        assert_eq!(redeem_with(None).unwrap_err().code, "no_id_token");
+    }
+
+    #[test]
+    fn a_crafted_error_link_gets_a_neutral_sentence() {
+        let (_, pending) = begin(&config(), "organizations", "/", None, 1000).unwrap();
+        let words = "AADSTS50011: Your account is locked, call +1-555-0100 now";
+        // Anyone can send a link with an error and words of their choosing: not shown.
+        for (pending, state) in [
+            (Some(pending.clone()), Some("forged")),
+            (Some(pending.clone()), None),
+            (None, Some(pending.state.as_str())),
+        ] {
+            let why = callback_error(pending, state, "access_denied", words, 2000);
+            assert_eq!(
+                (why.code.as_str(), why.message.as_str()),
+                ("sign_in_not_completed", "The sign-in was not completed. Sign in again.")
+            );
+        }
+        // The answer to this page's own sign-in is explained.
+        let why =
+            callback_error(Some(pending.clone()), Some(&pending.state), "access_denied", "AADSTS65004: declined", 2000);
+        assert!(why.message.contains("cancelled"), "{}", why.message);
     }
 }

@@ -293,4 +293,133 @@ mod tests {
         assert!(!has_dot_segment(&api::setting("...", "WDATP")));
         assert!(!has_dot_segment(&api::setting("sub.1", "WDATP.x")));
     }
+
+    use std::cell::RefCell;
+
+    /// Answers from a script, in order, and records what was sent and how long the client slept.
+    #[derive(Default)]
+    struct Script {
+        answers: RefCell<Vec<Result<Response, TransportError>>>,
+        sent: RefCell<Vec<String>>,
+        slept: RefCell<Vec<u64>>,
+    }
+
+    impl Script {
+        fn new(answers: Vec<Result<Response, TransportError>>) -> Self {
+            Script { answers: RefCell::new(answers.into_iter().rev().collect()), ..Default::default() }
+        }
+    }
+
+    impl Transport for Script {
+        async fn send(&self, request: Request) -> Result<Response, TransportError> {
+            self.sent.borrow_mut().push(request.uri().to_string());
+            self.answers.borrow_mut().pop().expect("the script ran out of answers")
+        }
+        async fn sleep(&self, ms: u64) {
+            self.slept.borrow_mut().push(ms);
+        }
+        fn now_ms(&self) -> u64 {
+            7
+        }
+    }
+
+    fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Result<Response, TransportError> {
+        let mut builder = http::Response::builder().status(status);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        Ok(builder.body(body.as_bytes().to_vec()).unwrap())
+    }
+
+    const ARM: &str = "https://management.azure.com";
+
+    fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+        futures::executor::block_on(f)
+    }
+
+    #[test]
+    fn a_next_link_to_another_host_is_not_followed() {
+        let script = Script::new(vec![answer(
+            200,
+            &[],
+            r#"{"value":[{"a":1}],"nextLink":"https://evil.example/steal?api-version=1"}"#,
+        )]);
+        let client = ArmClient::new(script, ARM);
+        let failure = run(client.list::<serde_json::Value>(&api::subscriptions())).unwrap_err();
+        assert!(
+            failure.to_string().contains("a next-page link points outside https://management.azure.com"),
+            "{failure}"
+        );
+        assert_eq!(client.transport().sent.borrow().len(), 1, "the token never went to the other host");
+        // A look-alike host that merely starts with ARM's name is another host.
+        let script = Script::new(vec![answer(
+            200,
+            &[],
+            r#"{"value":[],"nextLink":"https://management.azure.com.evil.example/x"}"#,
+        )]);
+        assert!(run(ArmClient::new(script, ARM).list::<serde_json::Value>(&api::subscriptions())).is_err());
+    }
+
+    #[test]
+    fn server_errors_are_retried_then_given_up_with_the_last_answer() {
+        let busy = r#"{"error":{"code":"ServiceUnavailable","message":"try later"}}"#;
+        let script =
+            Script::new(vec![answer(500, &[], "oops"), answer(503, &[], busy), answer(200, &[], r#"{"value":[]}"#)]);
+        let client = ArmClient::new(script, ARM);
+        assert!(run(client.list::<serde_json::Value>(&api::subscriptions())).unwrap().is_empty());
+        assert_eq!(client.transport().sent.borrow().len(), 3, "500 and 503 retried");
+
+        let script = Script::new((0..5).map(|_| answer(503, &[], busy)).collect());
+        let client = ArmClient::new(script, ARM);
+        let failure = run(client.list::<serde_json::Value>(&api::subscriptions())).unwrap_err();
+        assert_eq!((failure.status(), failure.code()), (Some(503), "ServiceUnavailable"));
+        assert_eq!(client.transport().sent.borrow().len(), 5, "five attempts in all, then the failure");
+        assert_eq!(client.transport().slept.borrow().len(), 4);
+    }
+
+    #[test]
+    fn retry_after_is_honoured_up_to_the_cap() {
+        let throttled = r#"{"error":{"code":"SubscriptionRequestsThrottled","message":"slow down"}}"#;
+        let script = Script::new(vec![
+            answer(429, &[("retry-after", "7")], throttled),
+            answer(429, &[("retry-after", "3600")], throttled),
+            answer(429, &[("x-ms-user-quota-resets-after", "00:00:04")], throttled),
+            answer(200, &[], r#"{"value":[]}"#),
+        ]);
+        let client = ArmClient::new(script, ARM);
+        run(client.list::<serde_json::Value>(&api::subscriptions())).unwrap();
+        // 7 s as asked; an hour capped at 30 s; Resource Graph's quota reset read as 4 s.
+        assert_eq!(*client.transport().slept.borrow(), [7_000, 30_000, 4_000]);
+    }
+
+    #[test]
+    fn dropped_requests_are_retried_but_not_a_dead_session() {
+        let script =
+            Script::new(vec![Err(TransportError::Network("reset".into())), answer(200, &[], r#"{"value":[]}"#)]);
+        let client = ArmClient::new(script, ARM);
+        run(client.list::<serde_json::Value>(&api::subscriptions())).unwrap();
+        assert_eq!(client.transport().sent.borrow().len(), 2);
+
+        let script = Script::new(vec![Err(TransportError::SignInAgain("revoked".into()))]);
+        let client = ArmClient::new(script, ARM);
+        let failure = run(client.list::<serde_json::Value>(&api::subscriptions())).unwrap_err();
+        assert_eq!(failure.remedy(), crate::error::Remedy::SignIn);
+        assert!(client.transport().slept.borrow().is_empty(), "nothing to wait for");
+    }
+
+    #[test]
+    fn a_truncated_graph_answer_is_an_error_not_missing_rows() {
+        let page = r#"{"totalRecords":5000,"count":1000,"resultTruncated":"true","data":[]}"#;
+        let client = ArmClient::new(Script::new(vec![answer(200, &[], page)]), ARM);
+        let failure = run(client.query::<serde_json::Value>("resources", &["s1".into()])).unwrap_err();
+        assert!(failure.to_string().contains("Resource Graph truncated its answer (1000 of 5000 rows"), "{failure}");
+    }
+
+    #[test]
+    fn a_dot_id_is_never_sent() {
+        let client = ArmClient::new(Script::new(vec![]), ARM);
+        let failure = run(client.get::<serde_json::Value>(&api::setting("..", "WDATP"))).unwrap_err();
+        assert!(failure.to_string().contains("an id in it is '.' or '..'"), "{failure}");
+        assert!(client.transport().sent.borrow().is_empty());
+    }
 }

@@ -68,8 +68,16 @@ impl Cloud {
     }
 
     /// The delegated ARM scope the app asks for, on the user's behalf.
+    /// The delegated scope for ARM, named by the token audience (the resource's identifier):
+    /// `https://management.core.windows.net//user_impersonation` for the public cloud, the
+    /// double slash included, since that identifier ends with `/`.
     pub fn arm_scope(&self) -> String {
-        format!("{}/user_impersonation", self.arm_url.trim_end_matches('/'))
+        format!("{}/user_impersonation", self.arm_audience)
+    }
+
+    /// The `iss` of this cloud's v2.0 id_tokens for `tenant_id`.
+    pub fn issuer(&self, tenant_id: &str) -> String {
+        format!("{}/{tenant_id}/v2.0", self.login_url.trim_end_matches('/'))
     }
 
     /// `{login}/{tenant}/oauth2/v2.0/{endpoint}`.
@@ -86,7 +94,9 @@ mod tests {
     fn table_and_support() {
         let gov = Cloud::known("azureusgovernment").unwrap();
         assert_eq!(gov.arm_url, "https://management.usgovcloudapi.net");
-        assert_eq!(gov.arm_scope(), "https://management.usgovcloudapi.net/user_impersonation");
+        assert_eq!(gov.arm_scope(), "https://management.core.usgovcloudapi.net//user_impersonation");
+        assert_eq!(Cloud::public().arm_scope(), "https://management.core.windows.net//user_impersonation");
+        assert_eq!(gov.issuer("t1"), "https://login.microsoftonline.us/t1/v2.0");
         assert!(gov.supports_integration());
         assert!(!Cloud::known("AzureChinaCloud").unwrap().supports_integration());
         assert!(Cloud::known("AzureGermanCloud").is_none());
