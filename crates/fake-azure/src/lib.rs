@@ -47,7 +47,7 @@ use wire::Incoming;
 
 pub use faults::Faults;
 pub use scenario::ScenarioError;
-pub use tokens::{hmac_sha256, pkce_challenge, ID_TOKEN_TEST_KEY};
+pub use tokens::{pkce_challenge, ID_TOKEN_TEST_KEY};
 
 /// How the fake behaves, per run.
 #[derive(Debug, Clone, PartialEq)]

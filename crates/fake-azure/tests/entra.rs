@@ -7,7 +7,9 @@ mod common;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use common::*;
-use fake_azure::{hmac_sha256, pkce_challenge, FakeAzure, Options, ID_TOKEN_TEST_KEY};
+use fake_azure::{pkce_challenge, FakeAzure, Options, ID_TOKEN_TEST_KEY};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use serde_json::Value;
 
 const APP: &str = "http://127.0.0.1:8080";
@@ -104,8 +106,10 @@ fn jwt_claims(jwt: &str) -> Value {
     assert_eq!(parts.len(), 3);
     let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
     assert_eq!(header["alg"], "HS256");
-    let signature = hmac_sha256(ID_TOKEN_TEST_KEY, format!("{}.{}", parts[0], parts[1]).as_bytes());
-    assert_eq!(URL_SAFE_NO_PAD.encode(signature), parts[2], "signed with the documented test key");
+    // Verified with RustCrypto's HMAC, as a relying party would with the published key.
+    let mut mac = Hmac::<Sha256>::new_from_slice(ID_TOKEN_TEST_KEY).unwrap();
+    mac.update(format!("{}.{}", parts[0], parts[1]).as_bytes());
+    mac.verify_slice(&URL_SAFE_NO_PAD.decode(parts[2]).unwrap()).expect("signed with the documented test key");
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap()
 }
 
