@@ -37,9 +37,9 @@ test('the demo overview shows every subscription with its plan and integration s
       'Contoso Archive (decommissioned)': ['Disabled', 'Off', 'Off'],
       'Contoso Finance': ['Enabled', 'P2', 'Partial'],
       'Contoso Shared Services': ['Enabled', 'P2', 'On'],
-      'Contoso Identity': ['Enabled', 'Off', 'On'],
+      'Contoso Identity': ['Enabled', 'Off', 'On — no plan'],
     });
-    await page.getByText('11 subscriptions: 4 On, 4 Partial, 3 Off').waitFor();
+    await page.getByText('11 subscriptions: 3 On, 4 Partial, 1 On — no plan, 3 Off').waitFor();
     assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
   } finally {
     await context.close();
@@ -104,7 +104,7 @@ test('in the demo a trainer can fix a subscription and see it On in the overview
     await page.getByRole('link', { name: '← All subscriptions' }).click();
     const rows = await readOverview(page);
     assert.deepEqual(rows['Contoso Retail – EU'], ['Enabled', 'P2', 'On']);
-    await page.getByText('11 subscriptions: 5 On, 3 Partial, 3 Off').waitFor();
+    await page.getByText('11 subscriptions: 4 On, 3 Partial, 1 On — no plan, 3 Off').waitFor();
     assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
   } finally {
     await context.close();
@@ -126,7 +126,7 @@ test('the insight panel selects the Windows-on, Linux-off subscriptions, and the
     assert.deepEqual(await names(), ['Contoso Finance', 'Contoso Retail – EU', 'Fabrikam (acquired)']);
     // A link reproduces the view: search and sort too.
     await page.goto(`${site.origin}/try?q=contoso&sort=status&status=on`);
-    await page.getByText('11 subscriptions: 4 On, 4 Partial, 3 Off').waitFor();
+    await page.getByText('11 subscriptions: 3 On, 4 Partial, 1 On — no plan, 3 Off').waitFor();
     assert.deepEqual(await names(), ['Contoso Identity', 'Contoso Legacy Apps', 'Contoso Production', 'Contoso Shared Services']);
     assert.equal(await page.getByLabel('Search').inputValue(), 'contoso');
     assert.equal(await page.getByLabel('Status', { exact: true }).inputValue(), 'on');
