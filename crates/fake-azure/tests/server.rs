@@ -266,3 +266,141 @@ fn generate_writes_a_loadable_scenario() {
     assert!(json.contains("<img src=x onerror=alert(1)>") || json.contains("ExcludeMdeAutoUpdate"));
     fake_azure::FakeAzure::from_scenario_json(&json, fake_azure::Options::default()).unwrap();
 }
+
+/// The server's `MAX_CONNECTION_THREADS` (src/bin/fake-azure/pool.rs).
+const CONNECTION_THREADS: usize = 64;
+
+/// The server's threads now (Linux: `/proc/PID/status`).
+#[cfg(target_os = "linux")]
+fn threads_of(server: &Server) -> usize {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).unwrap();
+    let line = status.lines().find(|l| l.starts_with("Threads:")).unwrap();
+    line["Threads:".len()..].trim().parse().unwrap()
+}
+
+/// Sends a GET on `stream` and reads its answer's status, leaving the connection open unless
+/// `close`; `None` when the server closed it without an answer.
+fn get_on(stream: &TcpStream, target: &str, close: bool) -> Option<u16> {
+    let connection = if close { "close" } else { "keep-alive" };
+    (&*stream)
+        .write_all(format!("GET {target} HTTP/1.1\r\nHost: x\r\nConnection: {connection}\r\n\r\n").as_bytes())
+        .ok()?;
+    let mut reader = BufReader::new(stream);
+    let mut status_line = String::new();
+    if reader.read_line(&mut status_line).ok()? == 0 {
+        return None;
+    }
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).ok()?;
+        match line.trim_end().split_once(':') {
+            Some((name, value)) if name.eq_ignore_ascii_case("content-length") => length = value.trim().parse().ok()?,
+            Some(_) => {}
+            None => break,
+        }
+    }
+    // The BufReader reads no further than the body: the answer is the only one in flight.
+    reader.read_exact(&mut vec![0; length]).ok()?;
+    status_line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// 200 clients at once, each answer held 300 ms: every one is answered, by at most
+/// `CONNECTION_THREADS` threads (plus the accepting one) where a thread per connection would
+/// have started 200.
+#[cfg(target_os = "linux")]
+#[test]
+fn two_hundred_simultaneous_connections_are_served_by_capped_threads() {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::{Arc, Barrier};
+    use std::time::{Duration, Instant};
+
+    const CLIENTS: usize = 200;
+    let server = start(&["--latency-ms", "300"]);
+    assert_eq!(threads_of(&server), 1, "no thread before the first connection");
+    let (done, peak) = (AtomicBool::new(false), AtomicUsize::new(0));
+    let start_line = Arc::new(Barrier::new(CLIENTS));
+    let started = Instant::now();
+    let statuses = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(Ordering::SeqCst) {
+                peak.fetch_max(threads_of(&server), Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        });
+        let clients: Vec<_> = (0..CLIENTS)
+            .map(|_| {
+                let (start_line, address) = (Arc::clone(&start_line), server.address.clone());
+                scope.spawn(move || {
+                    let stream = TcpStream::connect(address).unwrap();
+                    start_line.wait();
+                    get_on(&stream, "/tenants?api-version=2022-12-01", true)
+                })
+            })
+            .collect();
+        let statuses: Vec<_> = clients.into_iter().map(|c| c.join().unwrap()).collect();
+        done.store(true, Ordering::SeqCst);
+        statuses
+    });
+    let elapsed = started.elapsed();
+    assert_eq!(statuses, vec![Some(401); CLIENTS], "every client is answered (no token: 401)");
+    let peak = peak.load(Ordering::SeqCst);
+    assert!(peak <= CONNECTION_THREADS + 1, "{peak} threads for {CLIENTS} connections");
+    assert!(peak > CONNECTION_THREADS / 2, "only {peak} threads: the connections were not served side by side");
+    // ceil(200 / 64) = 4 rounds of 300 ms; one at a time would take 60 s.
+    assert!(elapsed < Duration::from_secs(15), "{elapsed:?}");
+}
+
+/// With every thread on an idle kept-alive connection, a new connection is not left waiting for
+/// their 120 s idle timeout: an idle one is closed to serve it.
+#[test]
+fn idle_kept_alive_connections_give_way_to_a_waiting_one() {
+    use std::time::{Duration, Instant};
+
+    let server = start(&[]);
+    let idle: Vec<TcpStream> = (0..CONNECTION_THREADS)
+        .map(|_| {
+            let stream = TcpStream::connect(&server.address).unwrap();
+            assert_eq!(get_on(&stream, "/tenants?api-version=2022-12-01", false), Some(401));
+            stream
+        })
+        .collect();
+    let started = Instant::now();
+    let late = TcpStream::connect(&server.address).unwrap();
+    late.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    assert_eq!(get_on(&late, "/tenants?api-version=2022-12-01", true), Some(401));
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    let closed = idle
+        .iter()
+        .filter(|stream| {
+            stream.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+            matches!((&**stream).read(&mut [0; 1]), Ok(0))
+        })
+        .count();
+    assert!(closed >= 1, "an idle connection made room");
+}
+
+/// A client that gives up on a held answer frees its thread at once: with every thread holding
+/// a 60 s answer whose client has left, the next request is answered without waiting for them.
+#[test]
+fn a_held_answer_frees_its_thread_when_the_client_leaves() {
+    use std::time::{Duration, Instant};
+
+    let held = CONNECTION_THREADS.to_string();
+    let server = start(&["--hang-first", &held, "--hang-ms", "60000"]);
+    let leaving: Vec<TcpStream> = (0..CONNECTION_THREADS)
+        .map(|_| {
+            let mut stream = TcpStream::connect(&server.address).unwrap();
+            stream.write_all(b"GET /tenants?api-version=2022-12-01 HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+            stream
+        })
+        .collect();
+    // Every request reaches the fake (and uses up the held ones) before its client leaves.
+    std::thread::sleep(Duration::from_millis(500));
+    drop(leaving);
+    let started = Instant::now();
+    let next = TcpStream::connect(&server.address).unwrap();
+    next.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    assert_eq!(get_on(&next, "/tenants?api-version=2022-12-01", true), Some(401));
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+}

@@ -3,6 +3,7 @@
 
 mod cli;
 mod cors;
+mod pool;
 mod server;
 
 use std::io::{BufWriter, Write};
@@ -13,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use fake_azure::FakeAzure;
 
 fn main() -> ExitCode {
-    match cli::parse(std::env::args().skip(1)) {
+    match cli::parse(std::env::args_os().skip(1)) {
         Ok(cli::Command::Help) => {
             println!("{}", cli::USAGE);
             ExitCode::SUCCESS

@@ -1,20 +1,28 @@
-//! A minimal HTTP/1.1 server over std (a thread per connection, keep-alive, Content-Length
-//! bodies). Hand-written rather than a crate because a dropped request must close the socket
-//! with no answer at all, which the small server crates do not allow.
+//! A minimal HTTP/1.1 server over std (a thread per connection from a capped pool, keep-alive,
+//! Content-Length bodies). Hand-written rather than a crate because a dropped request must close
+//! the socket with no answer at all: `tiny_http` 0.12, the small threaded server, answers 500 to a
+//! request dropped unanswered, and after `into_writer` keeps the socket open for the next
+//! request, so the client would see a hang instead of a closed connection.
 
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use fake_azure::FakeAzure;
 use http::{Request, Response};
 
 use crate::cors::{self, Cors};
+use crate::pool::Pool;
 
 const MAX_HEADER_BYTES: usize = 64 * 1024;
 const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+/// A kept-alive connection with no request for this long is closed.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+/// How often an idle connection looks whether others wait for its thread.
+const IDLE_POLL: Duration = Duration::from_millis(250);
+/// A failed `accept` (out of file descriptors, say) is retried after this, not in a busy loop.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
 /// What every connection thread shares.
 pub struct Shared {
@@ -24,13 +32,14 @@ pub struct Shared {
 }
 
 pub fn run(listener: TcpListener, shared: Arc<Shared>) {
+    let pool = Pool::new(move |stream, pool| connection(stream, &shared, pool));
     for stream in listener.incoming() {
         match stream {
-            Ok(stream) => {
-                let shared = Arc::clone(&shared);
-                std::thread::spawn(move || connection(stream, &shared));
+            Ok(stream) => pool.admit(stream),
+            Err(e) => {
+                eprintln!("fake-azure: accept failed: {e}");
+                std::thread::sleep(ACCEPT_BACKOFF);
             }
-            Err(e) => eprintln!("fake-azure: accept failed: {e}"),
         }
     }
 }
@@ -39,9 +48,9 @@ fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
-/// Serves one connection until the client closes it, asks to, or a request is dropped.
-fn connection(stream: TcpStream, shared: &Shared) {
-    let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
+/// Serves one connection until the client closes it, asks to, a request is dropped, or it
+/// idles while other connections wait for a thread.
+fn connection(stream: TcpStream, shared: &Shared, pool: &Pool) {
     let _ = stream.set_nodelay(true);
     let local = stream.local_addr().ok();
     let Ok(read_half) = stream.try_clone() else {
@@ -49,7 +58,8 @@ fn connection(stream: TcpStream, shared: &Shared) {
     };
     let mut reader = BufReader::new(read_half);
     let mut writer = stream;
-    loop {
+    while next_request_arrives(&reader, pool) {
+        let _ = writer.set_read_timeout(Some(IDLE_TIMEOUT));
         let request = match read_request(&mut reader, &mut writer, local) {
             Ok(Some(request)) => request,
             Ok(None) => return,
@@ -59,40 +69,91 @@ fn connection(stream: TcpStream, shared: &Shared) {
             }
         };
         let keep_alive = !header_is(&request, "connection", "close");
-        let Some(response) = answer(request, shared) else {
+        // The whole target: tests read the query of some requests (the logout's hint) in this log.
+        let target = request.uri().path_and_query().map_or_else(|| request.uri().path(), |t| t.as_str());
+        let line = format!("{} {target}", request.method());
+        if let Some(preflight) = shared.cors.preflight(&request) {
+            log(shared, &line, "preflight", 0);
+            if write_response(&mut writer, &preflight, keep_alive).is_err() || !keep_alive {
+                return;
+            }
+            continue;
+        }
+        let origin = cors::origin(&request).map(str::to_string);
+        let reply = {
+            // A panic in one request must not wedge every later one.
+            let mut azure = shared.azure.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            azure.handle(request, now_ms())
+        };
+        if !hold(&writer, Duration::from_millis(reply.delay_ms)) {
+            // The client gave up (a timeout, a page left): nobody to answer, and nothing logged,
+            // as no answer was sent.
+            return;
+        }
+        let Some(mut response) = reply.response else {
             // A dropped request: no status line, no headers, just a closed connection.
+            log(shared, &line, "dropped", reply.delay_ms);
             let _ = writer.shutdown(Shutdown::Both);
             return;
         };
+        shared.cors.decorate(origin.as_deref(), &mut response);
+        log(shared, &line, response.status().as_str(), reply.delay_ms);
         if write_response(&mut writer, &response, keep_alive).is_err() || !keep_alive {
             return;
         }
     }
 }
 
-/// CORS preflight, or the fake's answer after its latency; `None` when the request is dropped.
-fn answer(request: Request<Vec<u8>>, shared: &Shared) -> Option<Response<Vec<u8>>> {
-    // The whole target: tests read the query of some requests (the logout's hint) in this log.
-    let target = request.uri().path_and_query().map_or_else(|| request.uri().path(), |t| t.as_str());
-    let line = format!("{} {target}", request.method());
-    if let Some(preflight) = shared.cors.preflight(&request) {
-        log(shared, &line, "preflight", 0);
-        return Some(preflight);
+fn timed_out(e: &io::Error) -> bool {
+    matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
+}
+
+/// Waits for the first bytes of the next request. False when the client closed the connection,
+/// or it stayed idle `IDLE_TIMEOUT`, or it is idle while accepted connections wait for a thread:
+/// either side may close an idle connection at any time (RFC 9112 section 9.5), and a client
+/// reopens it, while a waiting connection has no other way to be served.
+fn next_request_arrives(reader: &BufReader<TcpStream>, pool: &Pool) -> bool {
+    if !reader.buffer().is_empty() {
+        return true;
     }
-    let origin = cors::origin(&request).map(str::to_string);
-    let reply = {
-        // A panic in one request must not wedge every later one.
-        let mut azure = shared.azure.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        azure.handle(request, now_ms())
-    };
-    std::thread::sleep(Duration::from_millis(reply.delay_ms));
-    let Some(mut response) = reply.response else {
-        log(shared, &line, "dropped", reply.delay_ms);
-        return None;
-    };
-    shared.cors.decorate(origin.as_deref(), &mut response);
-    log(shared, &line, response.status().as_str(), reply.delay_ms);
-    Some(response)
+    let stream = reader.get_ref();
+    let _ = stream.set_read_timeout(Some(IDLE_POLL));
+    let idle_since = Instant::now();
+    loop {
+        match stream.peek(&mut [0; 1]) {
+            Ok(n) => return n > 0,
+            Err(e) if timed_out(&e) => {
+                if idle_since.elapsed() >= IDLE_TIMEOUT || pool.others_wait() {
+                    return false;
+                }
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
+}
+
+/// Holds the answer for `delay` (latency, a hang). False when the client closed the connection
+/// meanwhile, which frees this thread at once rather than after the whole delay.
+fn hold(stream: &TcpStream, delay: Duration) -> bool {
+    let deadline = Instant::now() + delay;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return true;
+        }
+        let _ = stream.set_read_timeout(Some(left));
+        match stream.peek(&mut [0; 1]) {
+            Ok(0) => return false,
+            // Bytes of a next request (pipelined): they wait for this answer.
+            Ok(_) => {
+                std::thread::sleep(left);
+                return true;
+            }
+            Err(e) if timed_out(&e) || e.kind() == ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
 }
 
 fn log(shared: &Shared, line: &str, outcome: &str, delay_ms: u64) {
