@@ -1,17 +1,43 @@
-//! The session's audit log, kept in sessionStorage so a reload loses nothing.
+//! The audit logs, kept in sessionStorage so that a reload loses nothing: one per tenant
+//! session, and one for the demo, so that training never mixes with changes made in Azure.
 
 use mde_core::audit::AuditEntry;
 
-use crate::browser::storage::Store;
+use crate::browser::storage::{self, Store};
+use crate::session::Session;
 
-const KEY: &str = "audit";
+/// Tenant sessions' logs are under this prefix and the tenant id; the demo's is apart.
+const TENANT_PREFIX: &str = "audit.tenant.";
+const DEMO_KEY: &str = "audit.demo";
 
-pub fn entries() -> Vec<AuditEntry> {
-    Store::Session.get(KEY).unwrap_or_default()
+fn key(session: &Session) -> String {
+    if session.demo {
+        DEMO_KEY.to_string()
+    } else {
+        format!("{TENANT_PREFIX}{}", session.tenant_id.to_ascii_lowercase())
+    }
 }
 
-pub fn append(entry: AuditEntry) {
-    let mut all = entries();
+/// The changes made in this session's tenant (or in the demo), oldest first.
+pub fn entries(session: &Session) -> Vec<AuditEntry> {
+    Store::Session.get(&key(session)).unwrap_or_default()
+}
+
+pub fn append(session: &Session, entry: AuditEntry) {
+    let key = key(session);
+    let mut all: Vec<AuditEntry> = Store::Session.get(&key).unwrap_or_default();
     all.push(entry);
-    Store::Session.set(KEY, &all);
+    Store::Session.set(&key, &all);
+}
+
+/// The changes of every tenant session in this tab, oldest first (not the demo's): what
+/// signing out deletes.
+pub fn tenant_entries() -> Vec<AuditEntry> {
+    let mut all: Vec<AuditEntry> = storage::session_keys(TENANT_PREFIX)
+        .iter()
+        .flat_map(|key| Store::Session.get::<Vec<AuditEntry>>(key).unwrap_or_default())
+        .collect();
+    // ISO 8601 UTC times sort as text.
+    all.sort_by(|a, b| a.time.cmp(&b.time));
+    all
 }

@@ -119,7 +119,7 @@ pub async fn start() -> Start {
             let now = browser::now_ms();
             let pending: Option<PendingSignIn> = Store::Session.take(PENDING);
             let result = match auth::check_state(pending, &state, now) {
-                Ok(pending) => auth::redeem(&FetchTransport, &config, &pending, &code, now).await.map(|t| (t, pending)),
+                Ok(pending) => auth::redeem(&fetch(&config), &config, &pending, &code, now).await.map(|t| (t, pending)),
                 Err(e) => Err(e),
             };
             match result {
@@ -155,13 +155,31 @@ pub fn sign_in(config: &AppConfig, tenant: &str, return_to: &str) -> Result<(), 
     Ok(())
 }
 
-/// Forgets every token and pending state, then signs out at Entra ID.
+/// Forgets every token, pending state and audit log, then signs out at Entra ID.
 pub fn sign_out(config: &AppConfig) {
+    let login_hint = signed_in_account(config).and_then(|tokens| tokens.account.login_hint);
     storage::clear_all();
-    let (_, _, origin) = browser::location();
-    let post_logout = url::form_urlencoded::byte_serialize(format!("{origin}/").as_bytes()).collect::<String>();
+    browser::go_to(&logout_url(config, login_hint.as_deref()));
+}
+
+/// Entra's logout for this app: back to the configured redirect URI afterwards (Entra redirects
+/// only to a registered one, which the site's origin need not be), and the account's
+/// `login_hint` claim as `logout_hint`, so that Entra signs that account out without asking
+/// which. Entra documents that claim as the only value for it (never the UPN): without it,
+/// Entra asks.
+pub fn logout_url(config: &AppConfig, login_hint: Option<&str>) -> String {
     let logout = config.cloud.authority_endpoint(&config.tenant, "logout");
-    browser::go_to(&format!("{logout}?post_logout_redirect_uri={post_logout}"));
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("post_logout_redirect_uri", &config.redirect_uri);
+    if let Some(hint) = login_hint {
+        query.append_pair("logout_hint", hint);
+    }
+    format!("{logout}?{}", query.finish())
+}
+
+/// The transport to Entra ID and ARM, with the configured timeout.
+fn fetch(config: &AppConfig) -> FetchTransport {
+    FetchTransport::new(config.request_timeout_ms)
 }
 
 /// The tokens of the home tenant (the one signed in to), if any.
@@ -187,7 +205,7 @@ pub async fn tenant_session(
                 message: "You are not signed in.".into(),
                 sign_in_again: true,
             })?;
-            let tokens = auth::refresh(&FetchTransport, config, &home, tenant_id, browser::now_ms()).await?;
+            let tokens = auth::refresh(&fetch(config), config, &home, tenant_id, browser::now_ms()).await?;
             store.set(&tokens_key(&tokens.tenant_id), &tokens);
             tokens
         }
@@ -196,7 +214,7 @@ pub async fn tenant_session(
         if tokens.account.name.is_empty() { tokens.account.username.clone() } else { tokens.account.name.clone() };
     let events = Rc::new(StoredTokens { store, sign_in_needed });
     let user = tokens.account.username.clone();
-    let transport = SignedIn::new(FetchTransport, config.clone(), tokens, events);
+    let transport = SignedIn::new(fetch(config), config.clone(), tokens, events);
     Ok(Session {
         client: SendWrapper::new(Rc::new(ArmClient::new(
             AppTransport::SignedIn(Rc::new(transport)),
@@ -225,5 +243,29 @@ impl TokenEvents for StoredTokens {
 
     fn sign_in_needed(&self, why: &AuthError) {
         self.sign_in_needed.set(Some(why.clone()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_out_returns_to_the_redirect_uri_with_the_login_hint() {
+        let config = config::parse(
+            r#"{"clientId":"11111111-2222-3333-4444-555555555555","tenant":"contoso.onmicrosoft.com","redirectUri":"https://mde.contoso.example/console/"}"#,
+            "https://mde.contoso.example/console/tenants/x",
+        )
+        .unwrap();
+        assert_eq!(
+            logout_url(&config, Some("O.CiQ5ZjA+/=")),
+            "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/logout\
+             ?post_logout_redirect_uri=https%3A%2F%2Fmde.contoso.example%2Fconsole%2F&logout_hint=O.CiQ5ZjA%2B%2F%3D"
+        );
+        assert_eq!(
+            logout_url(&config, None),
+            "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/logout\
+             ?post_logout_redirect_uri=https%3A%2F%2Fmde.contoso.example%2Fconsole%2F"
+        );
     }
 }

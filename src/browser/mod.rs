@@ -4,8 +4,10 @@ pub mod demo;
 pub mod fetch;
 pub mod storage;
 
+use std::future::Future;
 use std::rc::Rc;
 
+use futures::future::{AbortHandle, Abortable};
 use mde_core::signed_in::SignedIn;
 
 use mde_core::transport::{Request, Response, Transport, TransportError};
@@ -20,14 +22,37 @@ pub async fn sleep(ms: u64) {
     gloo_timers::future::TimeoutFuture::new(ms.min(u32::MAX as u64) as u32).await;
 }
 
-/// Fetches a same-origin file (config, scenario) as text, with a message that names it on failure.
+/// Fetches a same-origin file (config, scenario) as text, with a message that names it on
+/// failure; like every request, aborted when dropped and given up after the default timeout.
 pub async fn fetch_text(path: &str) -> Result<String, String> {
-    let response =
-        gloo_net::http::Request::get(path).send().await.map_err(|e| format!("{path} could not be fetched: {e}"))?;
-    if !response.ok() {
-        return Err(format!("{path} answered HTTP {} {}", response.status(), response.status_text()));
-    }
-    response.text().await.map_err(|e| format!("{path} could not be read: {e}"))
+    let abort = fetch::Abort::new();
+    let exchange = async {
+        let response = gloo_net::http::Request::get(path)
+            .abort_signal(abort.signal().as_ref())
+            .send()
+            .await
+            .map_err(|e| format!("{path} could not be fetched: {e}"))?;
+        if !response.ok() {
+            return Err(format!("{path} answered HTTP {} {}", response.status(), response.status_text()));
+        }
+        response.text().await.map_err(|e| format!("{path} could not be read: {e}"))
+    };
+    let timeout_ms = fetch::DEFAULT_TIMEOUT_MS;
+    fetch::within(timeout_ms, &abort, exchange)
+        .await
+        .unwrap_or_else(|| Err(format!("{path} could not be fetched: {}", fetch::timeout_message(timeout_ms))))
+}
+
+/// Runs a page's loading task until it ends or the page goes away: the cleanup of the current
+/// reactive owner (the component, or the effect that started the task) drops the task, and
+/// with it every request it has in flight (see [`fetch::Abort`]), before any answer can land
+/// in a page that is no longer there.
+pub fn spawn_scoped(task: impl Future<Output = ()> + 'static) {
+    let (handle, registration) = AbortHandle::new_pair();
+    leptos::prelude::on_cleanup(move || handle.abort());
+    leptos::task::spawn_local(async move {
+        let _ = Abortable::new(task, registration).await;
+    });
 }
 
 /// The transport the app runs on: the built-in demo tenant, or Azure as the signed-in user.
@@ -108,6 +133,13 @@ pub fn same_origin_link(ev: &web_sys::MouseEvent) -> Option<String> {
         return None;
     }
     Some(anchor.pathname() + &anchor.search())
+}
+
+/// Loads the page again (after `config.json` was fixed or the site came back).
+pub fn reload() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
 }
 
 /// Leaves the app for another page (Entra's sign-in or sign-out).

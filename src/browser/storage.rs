@@ -79,6 +79,18 @@ impl Store {
     }
 }
 
+/// The app's sessionStorage keys that start with `prefix` (given and returned without the
+/// app's own prefix).
+pub fn session_keys(prefix: &str) -> Vec<String> {
+    let Some(s) = session() else { return Vec::new() };
+    let wanted = format!("{PREFIX}{prefix}");
+    (0..s.length().unwrap_or(0))
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter(|key| key.starts_with(&wanted))
+        .map(|key| key[PREFIX.len()..].to_string())
+        .collect()
+}
+
 /// Removes everything the app stored, in both stores, and stores nothing more until the page
 /// is left (sign-out).
 pub fn clear_all() {

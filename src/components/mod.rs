@@ -1,10 +1,15 @@
 //! Components shared by every page: the header, and the non-ideal states.
 
+use std::collections::BTreeSet;
+
 use leptos::prelude::*;
+use mde_core::audit::{to_csv, AuditEntry};
 use mde_core::api;
 use mde_core::arm::tenants::Tenant;
 use mde_core::config::AppConfig;
 
+use crate::audit_log;
+use crate::browser::download;
 use crate::session::{self, Session};
 
 /// The top bar: product name, the user (or the demo), the tenant picker and sign-out; a clear
@@ -24,9 +29,7 @@ pub fn Header(session: Session, #[prop(optional)] config: Option<AppConfig>) -> 
             </nav>
             <TenantPicker session=session.clone()/>
             <span class="who">{session.label.clone()}</span>
-            {config.map(|config| view! {
-                <button on:click=move |_| session::sign_out(&config)>"Sign out"</button>
-            })}
+            {config.map(|config| view! { <SignOut config=config/> })}
         </header>
         {demo.then(|| view! {
             <div class="demo-banner" role="note">
@@ -39,12 +42,105 @@ pub fn Header(session: Session, #[prop(optional)] config: Option<AppConfig>) -> 
     }
 }
 
+/// Sign-out deletes this tab's audit logs with the tokens: when the tenant sessions' logs hold
+/// changes, it says how many and offers their export first.
+#[component]
+fn SignOut(config: AppConfig) -> impl IntoView {
+    let asking = RwSignal::new(None::<Vec<AuditEntry>>);
+    let button = NodeRef::<leptos::html::Button>::new();
+    let start = {
+        let config = config.clone();
+        move |_| {
+            let entries = audit_log::tenant_entries();
+            if entries.is_empty() {
+                session::sign_out(&config);
+            } else {
+                asking.set(Some(entries));
+            }
+        }
+    };
+    view! {
+        <button node_ref=button on:click=start>"Sign out"</button>
+        {move || asking.get().map(|entries| view! {
+            <SignOutDialog config=config.clone() entries=entries asking=asking back_to=button/>
+        })}
+    }
+}
+
+/// "Export the log", "Sign out", "Cancel": focus starts on the export; Escape cancels and
+/// gives the focus back to the header's button, as in any dialog.
+#[component]
+fn SignOutDialog(
+    config: AppConfig,
+    entries: Vec<AuditEntry>,
+    asking: RwSignal<Option<Vec<AuditEntry>>>,
+    back_to: NodeRef<leptos::html::Button>,
+) -> impl IntoView {
+    let tenants = entries.iter().map(|e| e.tenant_id.to_ascii_lowercase()).collect::<BTreeSet<_>>().len();
+    let held = format!(
+        "The audit log of this session holds {} made in {}.",
+        counted(entries.len(), "change", "changes"),
+        counted(tenants, "tenant", "tenants")
+    );
+    let csv = to_csv(&entries);
+    let exported = RwSignal::new(false);
+    let export_button = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = export_button.get() {
+            let _ = button.focus();
+        }
+    });
+    let cancel = move || {
+        asking.set(None);
+        if let Some(button) = back_to.get_untracked() {
+            let _ = button.focus();
+        }
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            cancel();
+        }
+    };
+    view! {
+        <div class="backdrop">
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="sign-out-title"
+                aria-describedby="sign-out-held" on:keydown=on_key>
+                <h2 id="sign-out-title">"Sign out?"</h2>
+                <p id="sign-out-held">{held}</p>
+                <p>"Signing out deletes the log from this browser. Export it first to keep a record of what was changed."</p>
+                <p class="actions">
+                    <button class="primary" node_ref=export_button on:click=move |_| {
+                        download(AUDIT_EXPORT, "text/csv", &csv);
+                        exported.set(true);
+                    }>"Export the log"</button>
+                    <button on:click=move |_| session::sign_out(&config)>"Sign out"</button>
+                    <button on:click=move |_| cancel()>"Cancel"</button>
+                </p>
+                <Show when=move || exported.get()>
+                    <p role="status">{format!("Saved as {AUDIT_EXPORT}.")}</p>
+                </Show>
+            </div>
+        </div>
+    }
+}
+
+/// The file sign-out offers: every tenant session's changes, with a tenant column.
+const AUDIT_EXPORT: &str = "mde-console-audit.csv";
+
+fn counted(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 /// The tenants the user belongs to; choosing one opens it (a token from that tenant).
 #[component]
 fn TenantPicker(session: Session) -> impl IntoView {
     let tenants = RwSignal::new(Vec::<Tenant>::new());
     let client = session.client.clone();
-    leptos::task::spawn_local(async move {
+    crate::browser::spawn_scoped(async move {
         tenants.set(client.list::<Tenant>(&api::tenants()).await.unwrap_or_default());
     });
     let current = session.tenant_id.clone();
@@ -69,13 +165,19 @@ fn TenantPicker(session: Session) -> impl IntoView {
     }
 }
 
-/// An error state: what failed and what to do, as text.
+/// An error state: what failed and what to do, as text. With `retry`, a Retry button bumps
+/// that counter, which the page's loader watches.
 #[component]
-pub fn Problem(#[prop(into)] title: String, #[prop(into)] message: String) -> impl IntoView {
+pub fn Problem(
+    #[prop(into)] title: String,
+    #[prop(into)] message: String,
+    #[prop(optional)] retry: Option<RwSignal<u32>>,
+) -> impl IntoView {
     view! {
         <section class="problem" role="alert">
             <h2>{title}</h2>
             <p>{message}</p>
+            {retry.map(|attempt| view! { <button on:click=move |_| attempt.update(|n| *n += 1)>"Retry"</button> })}
         </section>
     }
 }

@@ -3,14 +3,13 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use mde_core::client::ArmClient;
 use mde_core::cloud::Cloud;
 use send_wrapper::SendWrapper;
 
 use crate::app::TenantPage;
 use crate::browser::demo::{DemoTransport, SCENARIO_PATH};
-use crate::browser::{fetch_text, AppTransport};
+use crate::browser::{fetch_text, spawn_scoped, AppTransport};
 use crate::components::{Header, Problem};
 use crate::session::{Session, DEMO_ARM_URL};
 
@@ -49,12 +48,18 @@ pub fn demo_session(transport: DemoTransport, json: &str) -> Session {
 #[component]
 pub fn DemoRoot() -> impl IntoView {
     let opened = RwSignal::new(None::<Result<Session, String>>);
-    spawn_local(async move {
-        let json = match fetch_text(SCENARIO_PATH).await {
-            Ok(json) => json,
-            Err(e) => return opened.set(Some(Err(e))),
-        };
-        opened.set(Some(DemoTransport::start_worker(&json).await.map(|transport| demo_session(transport, &json))));
+    let attempt = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        attempt.track();
+        opened.set(None);
+        // Leaving the demo before it starts drops the scenario's fetch and ends the worker.
+        spawn_scoped(async move {
+            let json = match fetch_text(SCENARIO_PATH).await {
+                Ok(json) => json,
+                Err(e) => return opened.set(Some(Err(e))),
+            };
+            opened.set(Some(DemoTransport::start_worker(&json).await.map(|transport| demo_session(transport, &json))));
+        });
     });
     move || match opened.get() {
         None => view! { <p class="loading" role="status">"Loading the demo tenant…"</p> }.into_any(),
@@ -67,7 +72,7 @@ pub fn DemoRoot() -> impl IntoView {
             .into_any()
         }
         Some(Err(message)) => view! {
-            <main class="page"><Problem title="The demo could not start" message=message/></main>
+            <main class="page"><Problem title="The demo could not start" message=message retry=attempt/></main>
         }
         .into_any(),
     }

@@ -63,6 +63,7 @@ fn ConfigProblem(error: mde_core::config::ConfigError) -> impl IntoView {
                 <h2>"This site's configuration needs fixing"</h2>
                 <p><strong>{key}</strong>" "{error.problem}</p>
                 <p>{error.fix}</p>
+                <button on:click=|_| crate::browser::reload()>"Reload"</button>
             </section>
             <p>"The demo works without any configuration: "<a href="/try">"open the demo tenant"</a>"."</p>
         </main>

@@ -61,8 +61,14 @@ pub fn SubscriptionPage(id: String) -> impl IntoView {
     let loader = session.clone();
     Effect::new(move |_| {
         reload.track();
+        // A retry after a failure shows that it is reading again; a re-read after a change
+        // keeps the last answer on screen.
+        if data.with_untracked(|d| matches!(d, Some(Err(_)))) {
+            data.set(None);
+        }
         let (session, id) = (loader.clone(), id.clone());
-        spawn_local(async move { data.set(Some(load(&session, &id).await)) });
+        // Leaving the page (or reloading it) drops this read and aborts its requests.
+        browser::spawn_scoped(async move { data.set(Some(load(&session, &id).await)) });
     });
     let outcomes = RwSignal::new(Vec::<Outcome>::new());
     let pending = RwSignal::new(None::<(Intent, Vec<SettingChange>)>);
@@ -75,7 +81,7 @@ pub fn SubscriptionPage(id: String) -> impl IntoView {
         {move || match data.get() {
             None => view! { <p class="loading" role="status">"Reading the subscription…"</p> }.into_any(),
             Some(Err(f)) => view! {
-                <Problem title="The subscription could not be read" message=format!("{f} — {}", f.advice())/>
+                <Problem title="The subscription could not be read" message=format!("{f} — {}", f.advice()) retry=reload/>
             }.into_any(),
             Some(Ok(loaded)) => view! { <Parts session=session.clone() loaded=loaded pending=pending busy=busy/> }.into_any(),
         }}
@@ -225,6 +231,8 @@ fn ConfirmDialog(
         let session = session.clone();
         let changes = changes.clone();
         busy.set(true);
+        // Not scoped to the page: writes that have started run to their end and are logged,
+        // even if the user leaves meanwhile.
         spawn_local(async move {
             let before = data.get_untracked().and_then(Result::ok);
             let settings = before.as_ref().map(|l| l.settings.clone()).unwrap_or_default();
@@ -239,7 +247,7 @@ fn ConfirmDialog(
                     subscription_name: &name,
                     arm_url: &arm_url,
                 };
-                audit_log::append(AuditEntry::from_outcome(outcome, &at));
+                audit_log::append(&session, AuditEntry::from_outcome(outcome, &at));
             })
             .await;
             outcomes.set(done);

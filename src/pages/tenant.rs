@@ -1,10 +1,10 @@
 //! A tenant, signed in: the session for the tenant in the URL, then its page.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use mde_core::auth::AuthError;
 
 use crate::app::{Redirect, TenantPage};
+use crate::browser;
 use crate::components::{Header, Problem};
 use crate::pages::home::Landing;
 use crate::session::{self, Start};
@@ -17,9 +17,16 @@ pub fn TenantRoot(tenant: String) -> impl IntoView {
     };
     let sign_in_needed = RwSignal::new(None::<AuthError>);
     let opened = RwSignal::new(None);
+    let attempt = RwSignal::new(0u32);
     let (opening, for_tenant) = (config.clone(), tenant.clone());
-    spawn_local(async move {
-        opened.set(Some(session::tenant_session(&opening, &for_tenant, sign_in_needed).await));
+    Effect::new(move |_| {
+        attempt.track();
+        opened.set(None);
+        let (config, tenant) = (opening.clone(), for_tenant.clone());
+        // Leaving the tenant before it opens drops the token request.
+        browser::spawn_scoped(async move {
+            opened.set(Some(session::tenant_session(&config, &tenant, sign_in_needed).await));
+        });
     });
     (move || match opened.get() {
         None => view! { <p class="loading" role="status">"Signing in to the tenant…"</p> }.into_any(),
@@ -49,7 +56,7 @@ pub fn TenantRoot(tenant: String) -> impl IntoView {
             view! { <Landing config=config.clone() error=e.message return_to=here/> }.into_any()
         }
         Some(Err(e)) => view! {
-            <main class="page"><Problem title="The tenant could not be opened" message=e.message/></main>
+            <main class="page"><Problem title="The tenant could not be opened" message=e.message retry=attempt/></main>
         }
         .into_any(),
     })

@@ -17,9 +17,25 @@ const TYPES = {
   '.webmanifest': 'application/manifest+json',
 };
 
+/** The origins of the fake Azure servers this test process started. */
+const fakeOrigins = new Set();
+
+/**
+ * The built index.html with the fakes' origins added to its CSP's connect-src: the shipped
+ * file allows no loopback origin, so only the served copy lets the test's app reach its fake.
+ */
+export function indexForTests() {
+  const html = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
+  const extra = [...fakeOrigins].join(' ');
+  if (!extra) return html;
+  const policy = /(<meta http-equiv="Content-Security-Policy" content="[^"]*?connect-src [^;"]*)/;
+  if (!policy.test(html)) throw new Error('dist/index.html has no connect-src in its CSP');
+  return html.replace(policy, (_, head) => `${head} ${extra}`);
+}
+
 /**
  * Serves dist/ like a static host with a SPA fallback; `overrides` maps a path to a body, or
- * to null for a file the host lacks (404).
+ * to null for a file the host lacks (404). index.html gets the fakes' origins in connect-src.
  */
 export async function serveSite(overrides = {}) {
   const server = http.createServer((req, res) => {
@@ -36,6 +52,7 @@ export async function serveSite(overrides = {}) {
       file = path.join(dist, 'index.html');
     }
     res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    if (file === path.join(dist, 'index.html')) return res.end(indexForTests());
     fs.createReadStream(file).pipe(res);
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
@@ -43,10 +60,22 @@ export async function serveSite(overrides = {}) {
   return { origin, close: () => new Promise((ok) => server.close(ok)) };
 }
 
-/** Starts `fake-azure` on a free loopback port; resolves once it prints where it listens. */
+/**
+ * Starts `fake-azure` on a free loopback port; resolves once it prints where it listens. Its
+ * request log (`METHOD /target -> status (delay ms)`, one line per answered or dropped
+ * request, written once the answer is sent) collects in `log`.
+ */
 export async function startFakeAzure(args) {
   const bin = path.join(root, 'target/debug/fake-azure');
-  const child = spawn(bin, ['--listen', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', process.env.E2E_DEBUG ? 'inherit' : 'ignore'] });
+  const child = spawn(bin, ['--listen', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = [];
+  let partial = '';
+  child.stderr.on('data', (chunk) => {
+    if (process.env.E2E_DEBUG) process.stderr.write(chunk);
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop();
+    log.push(...lines);
+  });
   const origin = await new Promise((ok, fail) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
@@ -56,7 +85,8 @@ export async function startFakeAzure(args) {
     });
     child.on('exit', (code) => fail(new Error(`fake-azure exited with ${code}: ${out}`)));
   });
-  return { origin, stop: () => child.kill() };
+  fakeOrigins.add(origin);
+  return { origin, log, stop: () => { fakeOrigins.delete(origin); child.kill(); } };
 }
 
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
