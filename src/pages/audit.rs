@@ -57,7 +57,6 @@ pub fn AuditPage() -> impl IntoView {
                     <td class=if ok { "answer ok" } else { "answer failed" }>{answer}</td>
                     <td class="ids">
                         <code title="x-ms-request-id">{e.request_id}</code>
-                        " "
                         <code title="x-ms-correlation-request-id">{e.correlation_id}</code>
                     </td>
                 </tr>
@@ -81,16 +80,18 @@ pub fn AuditPage() -> impl IntoView {
             <button disabled=empty on:click=move |_| download(&csv_name, "text/csv", &to_csv(&csv_entries))>"Export CSV"</button>
         </p>
         {empty.then(|| view! { <p class="empty">"No changes yet."</p> })}
-        <table class="subscriptions audit">
-            <thead>
-                <tr>
-                    <th scope="col">"Time (UTC)"</th><th scope="col">"User"</th><th scope="col">"Subscription"</th>
-                    <th scope="col">"Setting"</th><th scope="col">"Before"</th><th scope="col">"Requested"</th>
-                    <th scope="col">"After (read back)"</th><th scope="col">"Azure's answer"</th>
-                    <th scope="col">"Request / correlation id"</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <div class="scroll-x">
+            <table class="audit">
+                <thead>
+                    <tr>
+                        <th scope="col">"Time (UTC)"</th><th scope="col">"User"</th><th scope="col">"Subscription"</th>
+                        <th scope="col">"Setting"</th><th scope="col">"Before"</th><th scope="col">"Requested"</th>
+                        <th scope="col">"After (read back)"</th><th scope="col">"Azure's answer"</th>
+                        <th scope="col">"Request / correlation id"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
 }

@@ -140,7 +140,6 @@ test('a request with no answer in time says so, and Retry reads again', { timeou
     const alert = page.getByRole('alert').filter({ hasText: 'The subscription could not be read' });
     await alert.waitFor({ timeout: 40_000 });
     assert.match(await alert.textContent(), /No answer from Azure: nothing came back within 1 s/);
-    await page.screenshot({ path: path.join(root, 'target/e2e-timeout.png') });
     const held = fake.log.filter((l) => l.startsWith(`GET /subscriptions/${ALPHA}?`));
     assert.equal(held.length, 0, 'no held answer came back yet');
     await alert.getByRole('button', { name: 'Retry' }).click();
@@ -168,7 +167,6 @@ test('the audit log is kept per tenant session, and the demo keeps its own', { t
     const row = await page.locator('table.audit tbody tr').textContent();
     assert.match(row, /200 OK/);
     assert.match(row, /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}.*[0-9a-f]{8}-/, 'ARM request and correlation ids');
-    await page.screenshot({ path: path.join(root, 'target/e2e-audit.png'), fullPage: true });
     // The demo's log holds neither, and its own change stays out of the tenants' logs.
     await page.goto(`${site.origin}/try/audit`);
     assert.deepEqual(await auditRows(page), []);
@@ -202,7 +200,6 @@ test('sign-out says how many changes the log holds, offers the export first, and
     await signOut.click();
     const dialog = page.getByRole('dialog', { name: 'Sign out?' });
     assert.match(await dialog.textContent(), /The audit log of this session holds 1 change made in 1 tenant\./);
-    await page.screenshot({ path: path.join(root, 'target/e2e-sign-out.png') });
     // Focus starts on the export; Escape cancels and gives the focus back.
     assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Export the log');
     await page.keyboard.press('Escape');
