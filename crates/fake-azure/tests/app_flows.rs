@@ -293,3 +293,29 @@ fn many_calls_meeting_an_expired_token_share_one_renewal_and_all_succeed() {
     assert_eq!(recorder.renewed.borrow().len(), renewals);
     assert!(recorder.sign_in_needed.borrow().is_empty());
 }
+
+#[test]
+fn the_demo_tenant_overview_completes_with_the_statuses_the_portal_would_show() {
+    let scenario = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../public/demo/scenario.json")).unwrap();
+    let (transport, _) = setup(open_options());
+    *transport.azure.borrow_mut() = FakeAzure::from_scenario_json(&scenario, open_options()).unwrap();
+    let client = ArmClient::new(transport.clone(), FAKE);
+    let mut model = Overview::default();
+    block_on(overview::load(&client, 8, |event| model.apply(event)));
+    assert!(model.complete(), "pending: {:?}", model.rows.iter().filter(|r| r.is_pending()).map(|r| &r.subscription.display_name).collect::<Vec<_>>());
+    let status = |name: &str| model.rows.iter().find(|r| r.subscription.display_name == name).and_then(|r| r.status());
+    use IntegrationStatus::*;
+    for (name, expected) in [
+        ("Contoso Production", On),
+        ("Contoso Retail – EU", Partial),
+        ("Contoso Sandbox", Off),
+        ("Contoso Shared Services", On),
+        ("Contoso Identity", NoPlan),
+    ] {
+        assert_eq!(status(name), Some(expected), "{name}");
+    }
+}
+
+fn open_options() -> Options {
+    Options { require_auth: false, ..Options::default() }
+}
