@@ -30,14 +30,12 @@ pub fn append(session: &Session, entry: AuditEntry) {
     Store::Session.set(&key, &all);
 }
 
-/// The changes of every tenant session in this tab, oldest first (not the demo's): what
+/// The logs of every tenant session in this tab that holds changes (not the demo's): what
 /// signing out deletes.
-pub fn tenant_entries() -> Vec<AuditEntry> {
-    let mut all: Vec<AuditEntry> = storage::session_keys(TENANT_PREFIX)
+pub fn tenant_logs() -> Vec<Vec<AuditEntry>> {
+    storage::session_keys(TENANT_PREFIX)
         .iter()
-        .flat_map(|key| Store::Session.get::<Vec<AuditEntry>>(key).unwrap_or_default())
-        .collect();
-    // ISO 8601 UTC times sort as text.
-    all.sort_by(|a, b| a.time.cmp(&b.time));
-    all
+        .map(|key| Store::Session.get::<Vec<AuditEntry>>(key).unwrap_or_default())
+        .filter(|log| !log.is_empty())
+        .collect()
 }

@@ -1,11 +1,9 @@
 //! Components shared by every page: the header, and the non-ideal states.
 
-use std::collections::BTreeSet;
-
 use leptos::prelude::*;
-use mde_core::audit::{to_csv, AuditEntry};
 use mde_core::api;
 use mde_core::arm::tenants::Tenant;
+use mde_core::audit::{to_csv, AuditEntry};
 use mde_core::config::AppConfig;
 
 use crate::audit_log;
@@ -46,23 +44,23 @@ pub fn Header(session: Session, #[prop(optional)] config: Option<AppConfig>) -> 
 /// changes, it says how many and offers their export first.
 #[component]
 fn SignOut(config: AppConfig) -> impl IntoView {
-    let asking = RwSignal::new(None::<Vec<AuditEntry>>);
+    let asking = RwSignal::new(None::<Vec<Vec<AuditEntry>>>);
     let button = NodeRef::<leptos::html::Button>::new();
     let start = {
         let config = config.clone();
         move |_| {
-            let entries = audit_log::tenant_entries();
-            if entries.is_empty() {
+            let logs = audit_log::tenant_logs();
+            if logs.is_empty() {
                 session::sign_out(&config);
             } else {
-                asking.set(Some(entries));
+                asking.set(Some(logs));
             }
         }
     };
     view! {
         <button node_ref=button on:click=start>"Sign out"</button>
-        {move || asking.get().map(|entries| view! {
-            <SignOutDialog config=config.clone() entries=entries asking=asking back_to=button/>
+        {move || asking.get().map(|logs| view! {
+            <SignOutDialog config=config.clone() logs=logs asking=asking back_to=button/>
         })}
     }
 }
@@ -72,17 +70,16 @@ fn SignOut(config: AppConfig) -> impl IntoView {
 #[component]
 fn SignOutDialog(
     config: AppConfig,
-    entries: Vec<AuditEntry>,
-    asking: RwSignal<Option<Vec<AuditEntry>>>,
+    logs: Vec<Vec<AuditEntry>>,
+    asking: RwSignal<Option<Vec<Vec<AuditEntry>>>>,
     back_to: NodeRef<leptos::html::Button>,
 ) -> impl IntoView {
-    let tenants = entries.iter().map(|e| e.tenant_id.to_ascii_lowercase()).collect::<BTreeSet<_>>().len();
     let held = format!(
         "The audit log of this session holds {} made in {}.",
-        counted(entries.len(), "change", "changes"),
-        counted(tenants, "tenant", "tenants")
+        counted(logs.iter().map(Vec::len).sum(), "change", "changes"),
+        counted(logs.len(), "tenant", "tenants")
     );
-    let csv = to_csv(&entries);
+    let csv = to_csv(&logs.concat());
     let exported = RwSignal::new(false);
     let export_button = NodeRef::<leptos::html::Button>::new();
     Effect::new(move |_| {
@@ -116,15 +113,14 @@ fn SignOutDialog(
                     <button on:click=move |_| session::sign_out(&config)>"Sign out"</button>
                     <button on:click=move |_| cancel()>"Cancel"</button>
                 </p>
-                <Show when=move || exported.get()>
-                    <p role="status">{format!("Saved as {AUDIT_EXPORT}.")}</p>
-                </Show>
+                {move || exported.get().then(|| view! { <p role="status">{format!("Saved as {AUDIT_EXPORT}.")}</p> })}
             </div>
         </div>
     }
 }
 
-/// The file sign-out offers: every tenant session's changes, with a tenant column.
+/// The file sign-out offers: every tenant session's changes (tenant by tenant), with a tenant
+/// column.
 const AUDIT_EXPORT: &str = "mde-console-audit.csv";
 
 fn counted(n: usize, one: &str, many: &str) -> String {
@@ -177,7 +173,9 @@ pub fn Problem(
         <section class="problem" role="alert">
             <h2>{title}</h2>
             <p>{message}</p>
-            {retry.map(|attempt| view! { <button on:click=move |_| attempt.update(|n| *n += 1)>"Retry"</button> })}
+            {retry.map(|attempt| view! {
+                <button on:click=move |_| attempt.set(attempt.get_untracked().wrapping_add(1))>"Retry"</button>
+            })}
         </section>
     }
 }

@@ -64,7 +64,10 @@ pub fn AuditPage() -> impl IntoView {
         })
         .collect_view();
     let (title, scope) = if session.demo {
-        ("Audit log of the demo".to_string(), "Changes made in the demo tenant, kept apart from any real tenant's log.".to_string())
+        (
+            "Audit log of the demo".to_string(),
+            "Changes made in the demo tenant, kept apart from any real tenant's log.".to_string(),
+        )
     } else {
         (
             "Audit log of this tenant".to_string(),
