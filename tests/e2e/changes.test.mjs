@@ -213,7 +213,7 @@ test('a subscription whose settings Azure refuses to show says why, and the rest
     await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
     const alert = page.getByRole('alert').filter({ hasText: 'could not be read' });
     await alert.waitFor();
-    assert.match(await alert.textContent(), /1 subscription\(s\) could not be read\. HTTP 403 AuthorizationFailed: .*Security Admin or Owner/);
+    assert.match(await alert.textContent(), /1 subscription\(s\) could not be read\. HTTP 403 AuthorizationFailed: .*You lack the permission 'Microsoft\.Security\/settings\/read' here\. Roles that grant it: Security Reader, Reader, Security Admin, Contributor or Owner\./);
     // The others load as usual.
     await page.getByRole('status').filter({ hasText: /^11 subscriptions: \d+ On, \d+ Partial, 1 On — no plan, 3 Off$/ }).waitFor();
     assert.equal(await page.locator('tr', { hasText: 'Contoso Retail – EU' }).locator('.status').textContent(), 'Partial');
