@@ -76,8 +76,8 @@ impl Transport for DemoTransport {
             answer.response.ok_or_else(|| TransportError::Network("the demo tenant dropped the request".into()))?;
         let mut response = http::Response::builder().status(reply.status);
         for name in READ_HEADERS {
-            if let Some((_, value)) = reply.headers.iter().find(|(n, _)| name.eq_ignore_ascii_case(n)) {
-                response = response.header(name, value);
+            if let Some((_, value)) = reply.headers.iter().find(|(n, _)| name.as_str().eq_ignore_ascii_case(n)) {
+                response = response.header(name.clone(), value);
             }
         }
         response.body(reply.body.into_bytes()).map_err(|e| TransportError::Network(e.to_string()))

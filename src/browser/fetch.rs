@@ -94,7 +94,13 @@ impl Transport for FetchTransport {
         let method = FetchMethod::from_bytes(request.method().as_str().as_bytes()).map_err(network)?;
         let abort = Abort::new();
         let signal = abort.signal();
-        let mut builder = RequestBuilder::new(&request.uri().to_string())
+        // gloo-net joins the URL's own query and the builder's with a '&', which leaves every
+        // URL that carries its query ending in '&': give it the pairs instead.
+        let uri = request.uri().to_string();
+        let (base, query) = uri.split_once('?').unwrap_or((&uri, ""));
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+        let mut builder = RequestBuilder::new(base)
+            .query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .method(method)
             .credentials(RequestCredentials::Omit)
             .abort_signal(signal.as_ref());
@@ -114,8 +120,8 @@ impl Transport for FetchTransport {
             let mut response = http::Response::builder().status(answer.status());
             // Only the headers CORS exposes are readable here; the client copes without the rest.
             for name in READ_HEADERS {
-                if let Some(value) = answer.headers().get(name) {
-                    response = response.header(name, value);
+                if let Some(value) = answer.headers().get(name.as_str()) {
+                    response = response.header(name.clone(), value);
                 }
             }
             let body = answer.binary().await.map_err(network)?;

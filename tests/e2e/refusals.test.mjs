@@ -145,7 +145,7 @@ test('a subscription without Microsoft.Security registered offers the registrati
     await page.getByRole('heading', { name: 'Never registered', level: 1 }).waitFor();
     await page.getByRole('button', { name: 'Turn the integration on' }).waitFor({ timeout: 20000 });
     const log = fake.log.join('\n');
-    assert.match(log, /POST \/subscriptions\/00000000-0000-4000-8000-000000000004\/providers\/Microsoft\.Security\/register\?api-version=2021-04-01&? -> 200/);
+    assert.match(log, /POST \/subscriptions\/00000000-0000-4000-8000-000000000004\/providers\/Microsoft\.Security\/register\?api-version=2021-04-01 -> 200/);
     assert.deepEqual(problems.errors, []);
   } finally {
     await context.close();

@@ -125,11 +125,12 @@ impl<T: Transport> ArmClient<T> {
     pub async fn write<B: Serialize>(&self, method: Method, path: &str, body: &B) -> Result<Written, ArmFailure> {
         let body = serde_json::to_vec(body).map_err(|e| ArmFailure::Unreadable(e.to_string()))?;
         let response = self.send(method, self.url(path), Some(body)).await?;
-        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let header =
+            |name: &http::HeaderName| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
         Ok(Written {
             status: response.status().as_u16(),
-            request_id: header(REQUEST_ID),
-            correlation_id: header(CORRELATION_ID),
+            request_id: header(&REQUEST_ID),
+            correlation_id: header(&CORRELATION_ID),
         })
     }
 
@@ -241,11 +242,11 @@ fn request(method: &Method, url: &str, body: Option<Vec<u8>>) -> Request {
 /// How long the server asked us to wait, in milliseconds: `Retry-After` in seconds (ARM's
 /// form), else Resource Graph's `x-ms-user-quota-resets-after` (`hh:mm:ss`).
 pub fn retry_after_ms(response: &Response) -> Option<u64> {
-    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::trim);
-    if let Some(seconds) = header("retry-after").and_then(|v| v.parse::<u64>().ok()) {
+    let header = |name: &http::HeaderName| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    if let Some(seconds) = header(&http::header::RETRY_AFTER).and_then(|v| v.parse::<u64>().ok()) {
         return Some(seconds * 1000);
     }
-    let resets = header(GRAPH_QUOTA_RESETS_AFTER)?;
+    let resets = header(&GRAPH_QUOTA_RESETS_AFTER)?;
     let mut parts = resets.split(':').map(|p| p.parse::<u64>().ok());
     let (h, m, s) = (parts.next()??, parts.next()??, parts.next()??);
     Some(((h * 60 + m) * 60 + s) * 1000)

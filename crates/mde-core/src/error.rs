@@ -70,11 +70,12 @@ pub const SECURITY_PROVIDER: &str = "Microsoft.Security";
 impl ArmFailure {
     /// Reads a failed answer: ARM's `{"error":{...}}` when present, else the status and body.
     pub fn from_response(response: &Response) -> Self {
-        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let header =
+            |name: &http::HeaderName| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
         let mut failure = ArmFailure::from_body(response.status().as_u16(), response.body());
         if let ArmFailure::Http { request_id, correlation_id, .. } = &mut failure {
-            *request_id = header(REQUEST_ID);
-            *correlation_id = header(CORRELATION_ID);
+            *request_id = header(&REQUEST_ID);
+            *correlation_id = header(&CORRELATION_ID);
         }
         failure
     }
