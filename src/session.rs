@@ -42,6 +42,8 @@ pub struct Session {
     pub base: String,
     /// ARM requests in flight at once when loading many subscriptions.
     pub concurrency: usize,
+    /// The overview's rows, kept while the user works in this tenant.
+    pub overview: crate::pages::overview::OverviewStore,
 }
 
 thread_local! {
@@ -227,6 +229,7 @@ pub async fn tenant_session(
         user,
         base: format!("/tenants/{tenant_id}"),
         concurrency: config.concurrency,
+        overview: Default::default(),
     })
 }
 

@@ -1,5 +1,7 @@
 //! Components shared by every page: the header, and the non-ideal states.
 
+pub mod virtual_rows;
+
 use leptos::prelude::*;
 use mde_core::api;
 use mde_core::arm::tenants::Tenant;

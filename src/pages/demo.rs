@@ -42,6 +42,7 @@ pub fn demo_session(transport: DemoTransport, json: &str) -> Session {
         user: head.user.username,
         base: "/try".into(),
         concurrency: mde_core::config::DEFAULT_CONCURRENCY,
+        overview: Default::default(),
     }
 }
 

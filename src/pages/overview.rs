@@ -1,60 +1,36 @@
 //! The overview: every subscription with its plan, integration status and parts, filling in
 //! as answers arrive; search, filter and sort live in the URL so a link reproduces the view.
+//! The rows stay in the tenant session (see `store`), and only the rows in view are in the DOM.
 
+mod order;
+mod store;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::future::AbortHandle;
+use leptos::html::{Tbody, Tr};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use mde_core::error::ArmFailure;
-use mde_core::overview::{self, Load, Overview as OverviewModel, SubscriptionRow};
-use mde_core::status::IntegrationStatus;
+use mde_core::overview::{Load, Overview as OverviewModel, SubscriptionRow};
+use mde_core::status::{IntegrationParts, IntegrationStatus};
 
+pub use order::{Filters, Order};
+pub use store::{loaded_ago, Kept, OverviewStore};
+
+use crate::browser::now_ms;
+use crate::components::virtual_rows::{follow_viewport, rows_in_view, OVERSCAN};
 use crate::components::Problem;
 use crate::router::use_location;
 use crate::session::Session;
 
-/// The view's query parameters: `q` (search), `status`, `plan`, `can`, `sort`.
-#[derive(Clone, PartialEq, Default)]
-struct Filters {
-    search: String,
-    status: String,
-    plan: String,
-    changeable: bool,
-    /// Only the subscriptions with Windows on and Linux off (the insight panel's selection).
-    linux_gap: bool,
-    sort: String,
-}
-
-impl Filters {
-    fn keeps(&self, row: &SubscriptionRow) -> bool {
-        let s = &row.subscription;
-        let needle = self.search.to_lowercase();
-        (needle.is_empty()
-            || s.display_name.to_lowercase().contains(&needle)
-            || s.subscription_id.to_lowercase().contains(&needle))
-            && (self.status.is_empty() || row.status().is_some_and(|st| st.key() == self.status))
-            && (self.plan.is_empty() || row.plan.ready().is_some_and(|p| p.label().eq_ignore_ascii_case(&self.plan)))
-            && (!self.changeable || row.can_change.ready() == Some(&true))
-            && (!self.linux_gap || row.parts.ready().is_some_and(|p| p.windows_on_linux_off()))
-    }
-
-    fn sort(&self, rows: &mut [SubscriptionRow]) {
-        match self.sort.as_str() {
-            "status" => rows.sort_by_key(|r| (r.status(), r.subscription.display_name.to_lowercase())),
-            "plan" => rows.sort_by_key(|r| (r.plan.ready().copied(), r.subscription.display_name.to_lowercase())),
-            "state" => rows.sort_by_key(|r| (r.subscription.state.clone(), r.subscription.display_name.to_lowercase())),
-            _ => rows.sort_by_key(|r| r.subscription.display_name.to_lowercase()),
-        }
-    }
-}
+/// How many subscriptions the insight panel names; the button shows all of them in the table.
+const INSIGHT_NAMES: usize = 10;
 
 #[component]
 pub fn Overview() -> impl IntoView {
     let session = expect_context::<Session>();
-    let model = RwSignal::new(OverviewModel::default());
-    let (client, concurrency) = (session.client.clone(), session.concurrency);
-    spawn_local(async move {
-        overview::load(&client, concurrency, |event| model.update(|m| m.apply(event))).await;
-    });
-    provide_context(model);
+    let store = session.overview.clone();
+    let kept = store.signal();
 
     let location = use_location();
     let filters = Memo::new(move |_| Filters {
@@ -66,22 +42,79 @@ pub fn Overview() -> impl IntoView {
         sort: location.param("sort"),
     });
     let set_param = Callback::new(move |(key, value): (&'static str, String)| location.set_param(key, &value));
-    let rows = move || {
-        let f = filters.get();
-        let mut rows: Vec<SubscriptionRow> = model.with(|m| m.rows.iter().filter(|r| f.keeps(r)).cloned().collect());
-        f.sort(&mut rows);
-        rows
+
+    // The shown rows: built from every row now, rebuilt when the filters change, and updated
+    // row by row as each frame's answers arrive.
+    let order = RwSignal::new(kept.with_untracked(|k| Order::new(filters.get_untracked(), &k.model)));
+    kept.update_untracked(|k| drop(k.model.take_changed()));
+    Effect::new(move |before: Option<Filters>| {
+        let now = filters.get();
+        if before.is_some_and(|b| b != now) {
+            order.set(kept.with_untracked(|k| Order::new(now.clone(), &k.model)));
+        }
+        now
+    });
+
+    let (above, body) = (NodeRef::<Tr>::new(), NodeRef::<Tbody>::new());
+    let (viewport, remeasure) = follow_viewport(above, body);
+    let total = Memo::new(move |_| order.with(Order::len));
+    let range = Memo::new(move |_| rows_in_view(viewport.get(), total.get(), OVERSCAN));
+    let in_view = move || {
+        let (start, end) = range.get();
+        let generation = kept.with(|k| k.generation);
+        order.with(|o| o.slice(start, end).iter().map(|&i| (generation, i)).collect::<Vec<_>>())
     };
+    // The window moves over the rows when the page scrolls (followed), and when what is above
+    // the table appears (the insight panel, a failure) or the first rows show their height.
+    let layout = Memo::new(move |_| {
+        let above = kept.with(|k| (k.model.failure.is_some(), k.model.unreadable().is_some()));
+        (above, order.with(|o| (o.is_empty(), o.gap_count() > 0)))
+    });
+    Effect::new(move |_| {
+        let _ = layout.get();
+        remeasure();
+    });
+    // Whole pixels (formatting a float would bring its formatting code into the wasm).
+    let px = move |rows: usize| format!("{}px", (rows as f64 * viewport.with(|v| v.row_height)).round() as u64);
+    let space = move |above: bool| move || px(if above { range.get().0 } else { total.get() - range.get().1 });
+
+    // Loading: only when the session has no finished overview, or on Refresh. Leaving the page
+    // stops a load under way (its requests would hold up the next page's).
+    let running: Arc<Mutex<Option<AbortHandle>>> = Arc::default();
+    let (client, concurrency) = (session.client.clone(), session.concurrency);
+    let load = {
+        let (running, store) = (running.clone(), store.clone());
+        move || {
+            if let Some(earlier) = running.lock().expect("not poisoned").take() {
+                earlier.abort();
+            }
+            order.set(Order::new(filters.get_untracked(), &OverviewModel::default()));
+            let handle = store.load(client.clone(), concurrency, move |model, changed| {
+                order.try_update(|o| o.update(model, changed));
+            });
+            *running.lock().expect("not poisoned") = Some(handle);
+        }
+    };
+    if store.needs_loading() {
+        load();
+    }
+    on_cleanup(move || {
+        if let Some(handle) = running.lock().expect("not poisoned").take() {
+            handle.abort();
+        }
+    });
+    let refresh = Callback::new(move |()| load());
+
     let base = session.base.clone();
     let show_gaps =
         Callback::new(move |only: bool| set_param.run(("gap", if only { "linux".into() } else { String::new() })));
     view! {
         <h1>"Subscriptions"</h1>
-        {move || model.with(|m| m.failure.clone()).map(|f| view! {
+        {move || kept.with(|k| k.model.failure.clone()).map(|f| view! {
             <Problem title="The subscriptions could not be listed" message=format!("{f} — {}", f.advice())/>
         })}
-        <Summary model=model/>
-        <Insight model=model selected=Signal::derive(move || filters.get().linux_gap) select=show_gaps/>
+        <Summary kept=kept refresh=refresh/>
+        <Insight kept=kept order=order selected=Signal::derive(move || filters.get().linux_gap) select=show_gaps/>
         <form class="filters" role="search" on:submit=|ev| ev.prevent_default()>
             <label>"Search "
                 <input type="search" placeholder="Name or id" prop:value=move || filters.get().search
@@ -99,10 +132,12 @@ pub fn Overview() -> impl IntoView {
             <Choice label="Sort by" key="sort" value=Signal::derive(move || filters.get().sort) set=set_param
                 options=&[("", "Name"), ("status", "Status"), ("plan", "Plan"), ("state", "State")]/>
         </form>
-        <table class="subscriptions">
+        // Only the rows in view are rendered: aria-rowcount and aria-rowindex tell assistive
+        // technology where they sit. The spacers stand for the rows above and below.
+        <table class="subscriptions" aria-rowcount=move || total.get() + 1>
             <caption class="visually-hidden">"Subscriptions and their Defender for Endpoint integration"</caption>
             <thead>
-                <tr>
+                <tr aria-rowindex="1">
                     <th scope="col">"Subscription"</th>
                     <th scope="col">"State"</th>
                     <th scope="col">"Defender for Servers"</th>
@@ -113,13 +148,22 @@ pub fn Overview() -> impl IntoView {
                     <th scope="col">"MDE coverage"</th>
                     <th scope="col">"You can change"</th>
                 </tr>
+                <tr class="spacer" aria-hidden="true" node_ref=above><td colspan="9" style:height=space(true)></td></tr>
             </thead>
-            <tbody>
-                <For each=rows key=|row| (row.subscription.subscription_id.clone(), row.version) let:row>
-                    <Row row=row base=base.clone()/>
-                </For>
+            <tbody node_ref=body>
+                <ForEnumerate each=in_view key=|item| *item
+                    children=move |index, (_, i)| {
+                        let position = Signal::derive(move || range.get().0 + index.get());
+                        view! { <Row kept=kept i=i position=position base=base.clone()/> }
+                    }/>
             </tbody>
+            <tfoot aria-hidden="true">
+                <tr class="spacer"><td colspan="9" style:height=space(false)></td></tr>
+            </tfoot>
         </table>
+        <Show when=move || total.get() == 0 && kept.with(|k| k.model.complete() && !k.model.rows.is_empty())>
+            <p class="empty">"No subscription matches these filters."</p>
+        </Show>
     }
 }
 
@@ -143,11 +187,12 @@ fn Choice(
     }
 }
 
-/// Counts by status, and how many rows are still loading.
+/// Counts by status, how many rows are still loading, when the rows were loaded, and Refresh.
 #[component]
-fn Summary(model: RwSignal<OverviewModel>) -> impl IntoView {
+fn Summary(kept: RwSignal<Kept>, refresh: Callback<()>) -> impl IntoView {
     let text = move || {
-        model.with(|m| {
+        kept.with(|k| {
+            let m = &k.model;
             if !m.listed {
                 return if m.failure.is_some() { String::new() } else { "Listing subscriptions…".to_string() };
             }
@@ -173,43 +218,55 @@ fn Summary(model: RwSignal<OverviewModel>) -> impl IntoView {
     };
     // Rows that could not be read say so in a sentence, with Azure's words and what to do.
     let failure = move || {
-        model.with(|m| {
-            let failed: Vec<&ArmFailure> = m
-                .rows
-                .iter()
-                .filter_map(|r| match (&r.parts, &r.can_change) {
-                    (Load::Failed(f), _) | (_, Load::Failed(f)) => Some(f),
-                    _ => None,
-                })
-                .collect();
-            failed.first().map(|f| format!("{} subscription(s) could not be read. {f} — {}", failed.len(), f.advice()))
+        kept.with(|k| {
+            k.model.unreadable().map(|(n, f)| format!("{n} subscription(s) could not be read. {f} — {}", f.advice()))
         })
     };
+    // The age of the rows, in words that stay true while the page is open.
+    let now = RwSignal::new(now_ms());
+    if let Ok(ticking) = set_interval_with_handle(move || now.set(now_ms()), Duration::from_secs(15)) {
+        on_cleanup(move || ticking.clear());
+    }
+    let loaded = move || kept.with(|k| k.loaded_at).map(|at| loaded_ago(now.get().saturating_sub(at)));
     view! {
-        <p class="summary" role="status">{text}</p>
+        <div class="summary-bar">
+            <p class="summary" role="status">{text}</p>
+            <p class="freshness">
+                <span>{loaded}</span>
+                <button on:click=move |_| refresh.run(())>"Refresh"</button>
+            </p>
+        </div>
         {move || failure().map(|message| view! { <p class="problem" role="alert">{message}</p> })}
     }
 }
 
 /// The seed's insight panel: the integration is on for Windows but Linux is left out.
 #[component]
-fn Insight(model: RwSignal<OverviewModel>, selected: Signal<bool>, select: Callback<bool>) -> impl IntoView {
-    let gaps = move || {
-        model.with(|m| {
-            m.rows
-                .iter()
-                .filter(|r| r.parts.ready().is_some_and(|p| p.windows_on_linux_off()))
-                .map(|r| (r.subscription.display_name.clone(), r.coverage.ready().map(|c| c.linux - c.linux_covered)))
-                .collect::<Vec<_>>()
+fn Insight(
+    kept: RwSignal<Kept>,
+    order: RwSignal<Order>,
+    selected: Signal<bool>,
+    select: Callback<bool>,
+) -> impl IntoView {
+    // The first names and their uncovered Linux machines; a new list only when they change.
+    let named = Memo::new(move |_| {
+        order.with(|o| {
+            kept.with(|k| {
+                let named = o.gaps().take(INSIGHT_NAMES).map(|i| {
+                    let row = &k.model.rows[i];
+                    (row.subscription.display_name.clone(), row.coverage.ready().map(|c| c.linux - c.linux_covered))
+                });
+                (o.gap_count(), named.collect::<Vec<_>>())
+            })
         })
-    };
+    });
     view! {
-        <Show when=move || !gaps().is_empty()>
+        <Show when=move || named.with(|(count, _)| *count > 0)>
             <section class="insight" aria-labelledby="insight-title">
                 <h2 id="insight-title">"Windows on, Linux off"</h2>
                 <p>"These subscriptions onboard Windows machines to Defender for Endpoint but not Linux ones:"</p>
                 <ul>
-                    {move || gaps().into_iter().map(|(name, linux)| {
+                    {move || named.get().1.into_iter().map(|(name, linux)| {
                         let count = match linux {
                             Some(1) => "1 Linux machine without MDE".to_string(),
                             Some(n) => format!("{n} Linux machines without MDE"),
@@ -218,6 +275,8 @@ fn Insight(model: RwSignal<OverviewModel>, selected: Signal<bool>, select: Callb
                         view! { <li><strong>{name}</strong>" — "{count}</li> }
                     }).collect_view()}
                 </ul>
+                {move || named.with(|(count, _)| count.checked_sub(INSIGHT_NAMES).filter(|more| *more > 0))
+                    .map(|more| view! { <p>{format!("…and {more} more.")}</p> })}
                 <button on:click=move |_| select.run(!selected.get_untracked())>
                     {move || if selected.get() { "Show every subscription" } else { "Show only these" }}
                 </button>
@@ -234,52 +293,86 @@ fn on_off(value: bool) -> &'static str {
     }
 }
 
-#[component]
-fn Row(row: SubscriptionRow, base: String) -> impl IntoView {
-    let status = match (&row.parts, row.status()) {
-        (Load::Failed(f), _) => view! { <span class="failed" title=f.to_string()>"Unknown"</span> }.into_any(),
-        (_, Some(status)) => {
-            let class = format!("status status-{}", status.key());
-            view! { <span class=class title=status.advice().unwrap_or_default()>{status.label()}</span> }.into_any()
-        }
-        (_, None) => view! { <span class="pending">"…"</span> }.into_any(),
-    };
-    let part = |pick: fn(&mde_core::status::IntegrationParts) -> bool| match &row.parts {
-        Load::Ready(parts) => on_off(pick(parts)).to_string(),
+/// The status cell: its class, its title (the advice), its words.
+fn status_cell(row: &SubscriptionRow) -> (String, String, String) {
+    match (&row.parts, row.status()) {
+        (Load::Failed(f), _) => ("failed".into(), f.to_string(), "Unknown".into()),
+        (_, Some(status)) => (
+            format!("status status-{}", status.key()),
+            status.advice().unwrap_or_default().to_string(),
+            status.label().into(),
+        ),
+        (_, None) => ("pending".into(), String::new(), "…".into()),
+    }
+}
+
+fn part(row: &SubscriptionRow, pick: fn(&IntegrationParts) -> bool) -> String {
+    match &row.parts {
+        Load::Ready(parts) => on_off(pick(parts)).into(),
         Load::Loading => "…".into(),
         Load::Failed(_) => "?".into(),
-    };
-    let (windows, linux, unified) =
-        (part(|p| p.integration), part(|p| p.integration && p.linux), part(|p| p.integration && p.unified));
-    let plan = match &row.plan {
-        Load::Loading => "…".to_string(),
-        Load::Failed(_) => "Unknown".to_string(),
-        Load::Ready(plan) => plan.label().to_string(),
-    };
-    let coverage = match &row.coverage {
-        Load::Ready(c) if c.machines == 0 => "No machines".to_string(),
+    }
+}
+
+fn plan(row: &SubscriptionRow) -> String {
+    match &row.plan {
+        Load::Loading => "…".into(),
+        Load::Failed(_) => "Unknown".into(),
+        Load::Ready(plan) => plan.label().into(),
+    }
+}
+
+fn coverage(row: &SubscriptionRow) -> String {
+    match &row.coverage {
+        Load::Ready(c) if c.machines == 0 => "No machines".into(),
         Load::Ready(c) => format!("{} of {} machines", c.covered, c.machines),
-        Load::Loading => "…".to_string(),
-        Load::Failed(_) => "Unknown".to_string(),
-    };
-    let can = match &row.can_change {
+        Load::Loading => "…".into(),
+        Load::Failed(_) => "Unknown".into(),
+    }
+}
+
+fn can_change(row: &SubscriptionRow) -> String {
+    match &row.can_change {
         Load::Ready(true) => "Yes",
         Load::Ready(false) => "No (read only)",
         Load::Loading => "…",
         Load::Failed(_) => "Unknown",
+    }
+    .into()
+}
+
+/// One subscription's row. It stays in the DOM while in view and its cells follow the row's
+/// answers, so a focused link keeps its focus while the row fills in.
+#[component]
+fn Row(kept: RwSignal<Kept>, i: usize, position: Signal<usize>, base: String) -> impl IntoView {
+    // The cells read this memo (tracking alone would not do: a memo never read never runs).
+    let version = Memo::new(move |_| kept.with(|k| k.model.rows.get(i).map(|r| r.version)));
+    let cell = move |show: fn(&SubscriptionRow) -> String| {
+        move || {
+            version.get();
+            kept.with_untracked(|k| k.model.rows.get(i).map(show).unwrap_or_default())
+        }
     };
-    let href = format!("{base}/subscriptions/{}", mde_core::api::seg(&row.subscription.subscription_id));
+    let (id, name, state) = kept.with_untracked(|k| {
+        let r = k.model.rows.get(i).map(|r| &r.subscription);
+        r.map(|s| (s.subscription_id.clone(), s.display_name.clone(), s.state.clone())).unwrap_or_default()
+    });
+    let href = format!("{base}/subscriptions/{}", mde_core::api::seg(&id));
+    // The whole name on hover: a long one is cut short to keep the rows one line high.
+    let title = name.clone();
     view! {
-        <tr data-subscription=row.subscription.subscription_id.clone()>
-            <th scope="row"><a href=href>{row.subscription.display_name.clone()}</a></th>
-            <td>{row.subscription.state.clone()}</td>
-            <td>{plan}</td>
-            <td>{status}</td>
-            <td>{windows}</td>
-            <td>{linux}</td>
-            <td>{unified}</td>
-            <td>{coverage}</td>
-            <td>{can}</td>
+        <tr data-subscription=id aria-rowindex=move || position.get() + 2>
+            <th scope="row"><a href=href title=title>{name}</a></th>
+            <td>{state}</td>
+            <td>{cell(plan)}</td>
+            <td>
+                <span class=cell(|r| status_cell(r).0) title=cell(|r| status_cell(r).1)>{cell(|r| status_cell(r).2)}</span>
+            </td>
+            <td>{cell(|r| part(r, |p| p.integration))}</td>
+            <td>{cell(|r| part(r, |p| p.integration && p.linux))}</td>
+            <td>{cell(|r| part(r, |p| p.integration && p.unified))}</td>
+            <td>{cell(coverage)}</td>
+            <td>{cell(can_change)}</td>
         </tr>
     }
 }

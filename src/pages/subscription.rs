@@ -68,7 +68,14 @@ pub fn SubscriptionPage(id: String) -> impl IntoView {
         }
         let (session, id) = (loader.clone(), id.clone());
         // Leaving the page (or reloading it) drops this read and aborts its requests.
-        browser::spawn_scoped(async move { data.set(Some(load(&session, &id).await)) });
+        browser::spawn_scoped(async move {
+            let loaded = load(&session, &id).await;
+            // The overview's row shows what this page read, a change's read-back included.
+            if let Ok(l) = &loaded {
+                session.overview.read_back(&id, l.settings.clone(), l.plan);
+            }
+            data.set(Some(loaded))
+        });
     });
     let outcomes = RwSignal::new(Vec::<Outcome>::new());
     let pending = RwSignal::new(None::<(Intent, Vec<SettingChange>)>);
@@ -250,6 +257,10 @@ fn ConfirmDialog(
                 audit_log::append(&session, AuditEntry::from_outcome(outcome, &at));
             })
             .await;
+            // The overview's row takes what Azure read back, even if the re-read below is dropped.
+            if let Some(change) = changes.first() {
+                session.overview.changed(&change.subscription_id, &settings, &done);
+            }
             outcomes.set(done);
             busy.set(false);
             pending.set(None);

@@ -239,11 +239,31 @@ impl SubscriptionRow {
     pub fn status(&self) -> Option<IntegrationStatus> {
         self.parts.ready().map(|p| IntegrationStatus::of(*p, self.plan.ready().copied()))
     }
+
+    /// Still waiting for its settings, plan or permissions.
+    pub fn is_pending(&self) -> bool {
+        matches!(self.parts, Load::Loading)
+            || matches!(self.plan, Load::Loading)
+            || matches!(self.can_change, Load::Loading)
+    }
+
+    /// Why its settings (or else its permissions) could not be read.
+    pub fn unreadable(&self) -> Option<&ArmFailure> {
+        match (&self.parts, &self.can_change) {
+            (Load::Failed(f), _) | (_, Load::Failed(f)) => Some(f),
+            _ => None,
+        }
+    }
 }
 
 /// Every subscription's row, built from [`OverviewEvent`]s in arrival order.
+///
+/// The counts the summary shows are kept as rows change, and the rows changed since the view
+/// last looked are listed ([`Overview::take_changed`]): a view then updates those rows only,
+/// instead of going over every row on every answer (which made a large tenant O(n²)).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Overview {
+    /// Read-only for views: every change goes through [`Overview::apply`], which keeps the counts.
     pub rows: Vec<SubscriptionRow>,
     /// The subscriptions list itself failed.
     pub failure: Option<ArmFailure>,
@@ -254,6 +274,49 @@ pub struct Overview {
     index: HashMap<String, usize>,
     /// Plans that arrived before their row (answers may overtake each other).
     early_plans: HashMap<String, ServersPlan>,
+    tally: Tally,
+    /// Rows changed since the last [`Overview::take_changed`], each once (`dirty` marks them).
+    changed: Vec<usize>,
+    dirty: Vec<bool>,
+}
+
+/// Counts over the rows, updated by taking a row out before a change and back in after it.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Tally {
+    /// By status, in the order of [`slot`].
+    statuses: [usize; 4],
+    pending: usize,
+    /// Rows whose settings or permissions could not be read: their positions, sorted.
+    unreadable: Vec<usize>,
+}
+
+/// The place of a status in [`Tally::statuses`] (a new status fails to compile here).
+fn slot(status: IntegrationStatus) -> usize {
+    match status {
+        IntegrationStatus::Off => 0,
+        IntegrationStatus::NoPlan => 1,
+        IntegrationStatus::Partial => 2,
+        IntegrationStatus::On => 3,
+    }
+}
+
+impl Tally {
+    fn count(&mut self, i: usize, row: &SubscriptionRow, add: bool) {
+        let step = |n: &mut usize| if add { *n += 1 } else { *n -= 1 };
+        if let Some(status) = row.status() {
+            step(&mut self.statuses[slot(status)]);
+        }
+        if row.is_pending() {
+            step(&mut self.pending);
+        }
+        if row.unreadable().is_some() {
+            match (self.unreadable.binary_search(&i), add) {
+                (Err(at), true) => self.unreadable.insert(at, i),
+                (Ok(at), false) => drop(self.unreadable.remove(at)),
+                _ => {}
+            }
+        }
+    }
 }
 
 impl Overview {
@@ -268,8 +331,12 @@ impl Overview {
                     if let Some(plan) = self.early_plans.remove(&key) {
                         row.plan = Load::Ready(plan);
                     }
-                    self.index.insert(key, self.rows.len());
+                    let i = self.rows.len();
+                    self.index.insert(key, i);
+                    self.tally.count(i, &row, true);
                     self.rows.push(row);
+                    self.dirty.push(false);
+                    self.mark(i);
                 }
             }
             OverviewEvent::ListFailed(failure) => {
@@ -279,10 +346,7 @@ impl Overview {
             OverviewEvent::Plans(plans) => {
                 for (id, plan) in plans {
                     match self.index.get(&id) {
-                        Some(&i) => {
-                            self.rows[i].plan = Load::Ready(plan);
-                            self.rows[i].version += 1;
-                        }
+                        Some(&i) => self.change(i, |row| row.plan = Load::Ready(plan)),
                         None => {
                             self.early_plans.insert(id, plan);
                         }
@@ -299,17 +363,13 @@ impl Overview {
                 row.can_change = Load::from_result(result.map(|p| permissions::allows(&p, SETTINGS_WRITE)))
             }),
             OverviewEvent::Coverage(result) => {
-                for row in &mut self.rows {
-                    row.coverage = match &result {
-                        Ok(counts) => Load::Ready(
-                            counts
-                                .get(&row.subscription.subscription_id.to_ascii_lowercase())
-                                .copied()
-                                .unwrap_or_default(),
-                        ),
+                for i in 0..self.rows.len() {
+                    let key = self.rows[i].subscription.subscription_id.to_ascii_lowercase();
+                    let coverage = match &result {
+                        Ok(counts) => Load::Ready(counts.get(&key).copied().unwrap_or_default()),
                         Err(failure) => Load::Failed(failure.clone()),
                     };
-                    row.version += 1;
+                    self.change(i, |row| row.coverage = coverage);
                 }
             }
         }
@@ -317,15 +377,36 @@ impl Overview {
 
     fn update(&mut self, subscription_id: &str, change: impl FnOnce(&mut SubscriptionRow)) {
         if let Some(&i) = self.index.get(&subscription_id.to_ascii_lowercase()) {
-            let row = &mut self.rows[i];
-            change(row);
-            row.version += 1;
+            self.change(i, change);
         }
+    }
+
+    fn change(&mut self, i: usize, change: impl FnOnce(&mut SubscriptionRow)) {
+        let row = &mut self.rows[i];
+        self.tally.count(i, row, false);
+        change(row);
+        row.version += 1;
+        self.tally.count(i, row, true);
+        self.mark(i);
+    }
+
+    fn mark(&mut self, i: usize) {
+        if !std::mem::replace(&mut self.dirty[i], true) {
+            self.changed.push(i);
+        }
+    }
+
+    /// The positions in `rows` of the rows added or changed since the last call.
+    pub fn take_changed(&mut self) -> Vec<usize> {
+        for &i in &self.changed {
+            self.dirty[i] = false;
+        }
+        std::mem::take(&mut self.changed)
     }
 
     /// How many subscriptions have each status (loading rows are not counted).
     pub fn count(&self, status: IntegrationStatus) -> usize {
-        self.rows.iter().filter(|r| r.status() == Some(status)).count()
+        self.tally.statuses[slot(status)]
     }
 
     /// Every subscription is listed and every row has its status, plan and permission.
@@ -335,13 +416,124 @@ impl Overview {
 
     /// Rows still waiting for an answer.
     pub fn pending(&self) -> usize {
-        self.rows
-            .iter()
-            .filter(|r| {
-                matches!(r.parts, Load::Loading)
-                    || matches!(r.plan, Load::Loading)
-                    || matches!(r.can_change, Load::Loading)
-            })
-            .count()
+        self.tally.pending
+    }
+
+    /// How many rows could not be read, and why the first of them (in listing order) could not.
+    pub fn unreadable(&self) -> Option<(usize, &ArmFailure)> {
+        let first = *self.tally.unreadable.first()?;
+        Some((self.tally.unreadable.len(), self.rows[first].unreadable()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arm::settings::SettingProperties;
+
+    fn subscription(id: &str) -> Subscription {
+        Subscription { subscription_id: id.into(), display_name: id.into(), tenant_id: None, state: "Enabled".into() }
+    }
+
+    fn settings(wdatp: bool) -> Vec<Setting> {
+        vec![Setting { name: "WDATP".into(), kind: None, properties: SettingProperties { enabled: wdatp } }]
+    }
+
+    fn owner() -> Vec<Permission> {
+        vec![Permission { actions: vec!["*".into()], ..Default::default() }]
+    }
+
+    fn denied() -> ArmFailure {
+        ArmFailure::Http {
+            status: 403,
+            code: "AuthorizationFailed".into(),
+            message: "no".into(),
+            details: vec![],
+            additional_info: vec![],
+            request_id: None,
+            correlation_id: None,
+        }
+    }
+
+    fn listed(ids: &[&str], more: bool) -> OverviewEvent {
+        OverviewEvent::Listed { subscriptions: ids.iter().map(|id| subscription(id)).collect(), more }
+    }
+
+    fn counts(m: &Overview) -> [usize; 5] {
+        [
+            m.count(IntegrationStatus::Off),
+            m.count(IntegrationStatus::NoPlan),
+            m.count(IntegrationStatus::Partial),
+            m.count(IntegrationStatus::On),
+            m.pending(),
+        ]
+    }
+
+    #[test]
+    fn counts_follow_each_answer_and_only_changed_rows_are_reported() {
+        let mut m = Overview::default();
+        m.apply(listed(&["a", "b", "c"], true));
+        assert_eq!(m.take_changed(), [0, 1, 2]);
+        assert_eq!(counts(&m), [0, 0, 0, 0, 3]);
+        assert!(!m.complete());
+
+        // WDATP on, Linux and unified settings absent (included): On while the plan is unknown.
+        m.apply(OverviewEvent::Settings { subscription_id: "b".into(), result: Ok(settings(true)) });
+        m.apply(OverviewEvent::Settings { subscription_id: "B".into(), result: Ok(settings(true)) });
+        assert_eq!(m.take_changed(), [1], "a row changed twice is reported once");
+        assert_eq!(counts(&m), [0, 0, 0, 1, 3]);
+
+        // The plan turns it "On — no plan"; the count moves, it is not counted twice.
+        m.apply(OverviewEvent::Plans(HashMap::from([("b".to_string(), ServersPlan::Off)])));
+        assert_eq!(counts(&m), [0, 1, 0, 0, 3]);
+        m.apply(OverviewEvent::Plan { subscription_id: "b".into(), result: Ok(ServersPlan::P2) });
+        assert_eq!(counts(&m), [0, 0, 0, 1, 3]);
+        m.apply(OverviewEvent::Permissions { subscription_id: "b".into(), result: Ok(owner()) });
+        assert_eq!(counts(&m), [0, 0, 0, 1, 2]);
+        assert_eq!(m.take_changed(), [1]);
+        assert_eq!(m.take_changed(), Vec::<usize>::new());
+
+        // A plan for a row not listed yet waits for it, and the row comes with it.
+        m.apply(OverviewEvent::Plans(HashMap::from([("d".to_string(), ServersPlan::P1)])));
+        m.apply(listed(&["d"], false));
+        assert_eq!(m.rows[3].plan, Load::Ready(ServersPlan::P1));
+        assert_eq!(m.take_changed(), [3]);
+        assert_eq!(counts(&m), [0, 0, 0, 1, 3]);
+    }
+
+    #[test]
+    fn unreadable_rows_are_counted_and_the_first_in_listing_order_speaks_for_them() {
+        let mut m = Overview::default();
+        m.apply(listed(&["a", "b", "c"], false));
+        m.apply(OverviewEvent::Permissions { subscription_id: "c".into(), result: Err(denied()) });
+        m.apply(OverviewEvent::Settings {
+            subscription_id: "b".into(),
+            result: Err(ArmFailure::Network("reset".into())),
+        });
+        let (n, first) = m.unreadable().unwrap();
+        assert_eq!((n, first), (2, &ArmFailure::Network("reset".into())));
+        // Read again and readable now (a subscription page's read-back): no longer counted.
+        m.apply(OverviewEvent::Settings { subscription_id: "b".into(), result: Ok(settings(false)) });
+        assert_eq!(m.unreadable(), Some((1, &denied())));
+        assert_eq!(counts(&m), [1, 0, 0, 0, 3]);
+    }
+
+    #[test]
+    fn coverage_changes_every_row_and_leaves_the_counts() {
+        let mut m = Overview::default();
+        m.apply(listed(&["a", "b"], false));
+        for id in ["a", "b"] {
+            m.apply(OverviewEvent::Settings { subscription_id: id.into(), result: Ok(settings(id == "a")) });
+            m.apply(OverviewEvent::Plan { subscription_id: id.into(), result: Ok(ServersPlan::P2) });
+            m.apply(OverviewEvent::Permissions { subscription_id: id.into(), result: Ok(owner()) });
+        }
+        assert!(m.complete());
+        m.take_changed();
+        let c = Coverage { machines: 3, covered: 2, linux: 1, linux_covered: 0 };
+        m.apply(OverviewEvent::Coverage(Ok(HashMap::from([("a".to_string(), c)]))));
+        assert_eq!(m.take_changed(), [0, 1]);
+        assert_eq!(m.rows[0].coverage, Load::Ready(c));
+        assert_eq!(m.rows[1].coverage, Load::Ready(Coverage::default()));
+        assert_eq!(counts(&m), [1, 0, 0, 1, 0]);
     }
 }

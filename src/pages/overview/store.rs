@@ -1,0 +1,240 @@
+//! The overview kept in the tenant session: coming back from a subscription shows it at once,
+//! and Refresh loads it again. Answers are taken in together in an animation frame, at most ten
+//! times a second, however many arrived in between: a tenant of thousands of subscriptions
+//! updates the page a few times a second rather than once per answer.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::Duration;
+
+use futures::future::{AbortHandle, Abortable};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use mde_core::arm::settings::{Setting, SettingProperties};
+use mde_core::change::Outcome;
+use mde_core::overview::{self, Overview, OverviewEvent};
+use mde_core::status::ServersPlan;
+
+use crate::browser::now_ms;
+use crate::session::Client;
+
+/// What the session keeps of the overview.
+#[derive(Default)]
+pub struct Kept {
+    pub model: Overview,
+    /// Bumped by every load, so that rows of an earlier load are not mistaken for its rows.
+    pub generation: u32,
+    /// When the last load finished (ms since the epoch). `None` while one runs, and when one
+    /// was cut short by leaving the page: coming back then loads again.
+    pub loaded_at: Option<u64>,
+}
+
+/// The session's overview, shared by every visit to the page.
+#[derive(Clone, Default)]
+pub struct OverviewStore(ArcRwSignal<Kept>);
+
+impl OverviewStore {
+    /// A handle for the current page's views.
+    pub fn signal(&self) -> RwSignal<Kept> {
+        self.0.clone().into()
+    }
+
+    /// Whether the page must load (the session has no finished overview).
+    pub fn needs_loading(&self) -> bool {
+        self.0.with_untracked(|k| k.loaded_at.is_none())
+    }
+
+    /// What a subscription page read: its row in the overview shows it when the user comes back.
+    pub fn read_back(&self, subscription_id: &str, settings: Vec<Setting>, plan: ServersPlan) {
+        let id = subscription_id.to_string();
+        self.0.update(|k| {
+            k.model.apply(OverviewEvent::Settings { subscription_id: id.clone(), result: Ok(settings) });
+            k.model.apply(OverviewEvent::Plan { subscription_id: id, result: Ok(plan) });
+        });
+    }
+
+    /// A change made on a subscription page: its row takes each setting as Azure read it back
+    /// after the write, over the settings the page showed (`before`). Done at once, since the
+    /// page's own re-read is dropped if the user comes straight back.
+    pub fn changed(&self, subscription_id: &str, before: &[Setting], outcomes: &[Outcome]) {
+        let mut settings = before.to_vec();
+        for outcome in outcomes {
+            let Ok(read_back) = outcome.read_back else { continue };
+            settings.retain(|s| !s.name.eq_ignore_ascii_case(&outcome.change.setting));
+            if let Some(enabled) = read_back {
+                let properties = SettingProperties { enabled };
+                settings.push(Setting { name: outcome.change.setting.clone(), kind: None, properties });
+            }
+        }
+        let result = Ok(settings);
+        self.0.update(|k| k.model.apply(OverviewEvent::Settings { subscription_id: subscription_id.into(), result }));
+    }
+
+    /// Loads the overview from scratch. After each frame's answers are applied, `on_frame` gets
+    /// the model and the rows they changed. The handle stops the load (leaving the page).
+    pub fn load(
+        &self,
+        client: Client,
+        concurrency: usize,
+        on_frame: impl Fn(&Overview, &[usize]) + 'static,
+    ) -> AbortHandle {
+        let mut generation = 0;
+        self.0.update(|k| {
+            *k = Kept { generation: k.generation + 1, ..Kept::default() };
+            generation = k.generation;
+        });
+        let frames = Rc::new(Frames {
+            store: self.0.clone(),
+            generation,
+            answers: RefCell::default(),
+            scheduled: Cell::new(false),
+            applied_at: Cell::new(0),
+            finished: Cell::new(false),
+            on_frame: Box::new(on_frame),
+        });
+        let (handle, registration) = AbortHandle::new_pair();
+        spawn_local(async move {
+            let loading = overview::load(&client, concurrency, |event| frames.push(event));
+            if Abortable::new(loading, registration).await.is_ok() {
+                frames.finished.set(true);
+                frames.schedule();
+            }
+        });
+        handle
+    }
+}
+
+/// At most this often the page takes in the answers that arrived (in an animation frame): every
+/// frame would redraw the rows in view and recount up to sixty times a second, which no one
+/// reads, and costs main thread in proportion to the loading time.
+const APPLY_EVERY_MS: u64 = 100;
+
+/// What the page does with each frame's answers: the model, and the rows they changed.
+type OnFrame = Box<dyn Fn(&Overview, &[usize])>;
+
+/// Answers waiting for the next frame.
+struct Frames {
+    store: ArcRwSignal<Kept>,
+    generation: u32,
+    answers: RefCell<Vec<OverviewEvent>>,
+    scheduled: Cell<bool>,
+    applied_at: Cell<u64>,
+    /// The load has returned: the next frame marks the overview loaded.
+    finished: Cell<bool>,
+    on_frame: OnFrame,
+}
+
+impl Frames {
+    fn push(self: &Rc<Self>, event: OverviewEvent) {
+        self.answers.borrow_mut().push(event);
+        self.schedule();
+    }
+
+    /// The next frame, once `APPLY_EVERY_MS` have passed since the last one applied answers.
+    fn schedule(self: &Rc<Self>) {
+        if self.scheduled.replace(true) {
+            return;
+        }
+        let frames = self.clone();
+        let next_frame = move || request_animation_frame(move || frames.apply());
+        match (self.applied_at.get() + APPLY_EVERY_MS).checked_sub(now_ms()) {
+            Some(wait) if wait > 0 => set_timeout(next_frame, Duration::from_millis(wait)),
+            _ => next_frame(),
+        }
+    }
+
+    fn apply(&self) {
+        self.scheduled.set(false);
+        self.applied_at.set(now_ms());
+        let answers = self.answers.take();
+        if self.store.with_untracked(|k| k.generation) != self.generation {
+            return; // Refresh started another load.
+        }
+        let mut changed = Vec::new();
+        self.store.update(|k| {
+            for answer in answers {
+                k.model.apply(answer);
+            }
+            changed = k.model.take_changed();
+            if self.finished.get() {
+                k.loaded_at = Some(now_ms());
+            }
+        });
+        self.store.with_untracked(|k| (self.on_frame)(&k.model, &changed));
+    }
+}
+
+/// "Loaded 2 min ago", from the time since the load finished.
+pub fn loaded_ago(elapsed_ms: u64) -> String {
+    match elapsed_ms / 60_000 {
+        0 => "Loaded just now".into(),
+        minutes @ 1..=59 => format!("Loaded {minutes} min ago"),
+        minutes => format!("Loaded {} h ago", minutes / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mde_core::arm::subscriptions::Subscription;
+    use mde_core::change::SettingChange;
+    use mde_core::client::Written;
+    use mde_core::error::ArmFailure;
+    use mde_core::overview::Load;
+    use mde_core::status::IntegrationParts;
+
+    fn setting(name: &str, enabled: bool) -> Setting {
+        Setting { name: name.into(), kind: None, properties: SettingProperties { enabled } }
+    }
+
+    fn outcome(setting: &str, read_back: Result<Option<bool>, ArmFailure>) -> Outcome {
+        let change = SettingChange { subscription_id: "s1".into(), setting: setting.into(), enabled: true };
+        let written = Ok(Written { status: 200, request_id: None, correlation_id: None });
+        Outcome { change, before: Some(false), written, read_back }
+    }
+
+    #[test]
+    fn a_change_shows_in_the_row_as_azure_read_it_back() {
+        let store = OverviewStore::default();
+        let subscription = Subscription {
+            subscription_id: "S1".into(),
+            display_name: "One".into(),
+            tenant_id: None,
+            state: "Enabled".into(),
+        };
+        store.0.update(|k| k.model.apply(OverviewEvent::Listed { subscriptions: vec![subscription], more: false }));
+        let before = [setting("WDATP", true), setting("WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW", true)];
+        let parts = |store: &OverviewStore| store.0.with_untracked(|k| k.model.rows[0].parts.clone());
+
+        // Linux back in (the exclusion read back false); the unified write's read-back failed,
+        // so the unified setting stays as the page showed it (absent: included).
+        store.changed(
+            "s1",
+            &before,
+            &[
+                outcome("WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW", Ok(Some(false))),
+                outcome("WDATP_UNIFIED_SOLUTION", Err(ArmFailure::Network("reset".into()))),
+            ],
+        );
+        assert_eq!(parts(&store), Load::Ready(IntegrationParts { integration: true, linux: true, unified: true }));
+
+        // A setting read back as absent is absent: WDATP gone means the integration is off.
+        store.changed("s1", &before, &[outcome("wdatp", Ok(None))]);
+        assert_eq!(parts(&store), Load::Ready(IntegrationParts { integration: false, linux: false, unified: true }));
+    }
+
+    #[test]
+    fn how_long_ago_in_words() {
+        for (ms, text) in [
+            (0, "Loaded just now"),
+            (59_999, "Loaded just now"),
+            (60_000, "Loaded 1 min ago"),
+            (150_000, "Loaded 2 min ago"),
+            (3_599_999, "Loaded 59 min ago"),
+            (3_600_000, "Loaded 1 h ago"),
+            (9_000_000, "Loaded 2 h ago"),
+        ] {
+            assert_eq!(loaded_ago(ms), text, "{ms} ms");
+        }
+    }
+}
