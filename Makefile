@@ -24,5 +24,10 @@ size: setup
 screenshot: setup-test
 	trunk build --release && node tests/e2e/screenshot.mjs
 
-bench:
+# The overview's round trips natively (the app's loader against the fake tenant), then the page
+# itself in headless Chromium: wall and main-thread time for 450 and 1,800 subscriptions.
+bench: setup-test
 	cargo run --release -p fake-azure --bin bench-overview -- --subscriptions 50,500,2000 --latency-ms 100
+	cargo build -p fake-azure --bin fake-azure
+	trunk build --release
+	node tests/e2e/bench/overview.mjs --subscriptions 500,2000 --latency-ms 0,100

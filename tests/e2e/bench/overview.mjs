@@ -1,0 +1,216 @@
+// The overview in headless Chromium, as a user meets it: the release site signed in against the
+// fake Azure server holding a generated tenant, each ARM answer delayed by a fixed latency.
+// For each tenant size and latency it loads the overview afresh and measures, from the
+// navigation until the summary says every row is loaded:
+//   - wall time (the page's own clock: performance.now() counts from the navigation);
+//   - main-thread time from the Chrome DevTools Protocol's Performance.getMetrics: TaskDuration
+//     (every task), ScriptDuration, LayoutDuration, RecalcStyleDuration;
+//   - the ARM requests made (the fake's request log), and the ratio to the ideal time.
+// The ideal: the subscriptions list first, then every other request in parallel as far as
+// Chromium allows: (1 + ceil((requests - 1) / C)) x latency, where C = min(the app's
+// concurrency, 6) over HTTP/1.1 (Chromium opens at most 6 connections per origin; the fake is
+// served over http://, so HTTP/1.1), or the app's concurrency over HTTP/2 (as ARM serves).
+// CORS preflights are left out: the fake answers them at once.
+//
+// Chromium is driven over a bare DevTools pipe with only the Page, Runtime and Performance
+// domains: Playwright's instrumentation (the Network domain records every request with its
+// initiator's stack) costs about a millisecond of main thread per request, more than the app.
+//
+// Usage: node tests/e2e/bench/overview.mjs [--subscriptions 500,2000] [--latency-ms 0,100] [--cpu-time]
+//   (generator sizes: 500 -> 450 subscriptions in the signed-in tenant, 2000 -> 1,800). Not a
+//   *.test.mjs: the test suite does not run it; `make bench` does.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, execFileSync } from 'node:child_process';
+import { serveSite, startFakeAzure, root } from '../harness.mjs';
+
+const CLIENT_ID = '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
+const CONNECTIONS_PER_ORIGIN = 6; // Chromium, HTTP/1.1
+const CONCURRENCY = 8; // config.json's default
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return (i > 0 ? process.argv[i + 1] : fallback).split(',').map(Number);
+};
+const sizes = arg('--subscriptions', '500,2000');
+const latencies = arg('--latency-ms', '0,100');
+// timeTicks (the default): tasks' wall time; threadTicks: the main thread's CPU time, which a
+// busy machine does not inflate.
+const timeDomain = process.argv.includes('--cpu-time') ? 'threadTicks' : 'timeTicks';
+const fakeBin = path.join(root, 'target/debug/fake-azure');
+if (!fs.existsSync(fakeBin)) throw new Error('build the fake first: cargo build -p fake-azure --bin fake-azure');
+
+/** Headless Chromium and one page, driven over --remote-debugging-pipe. */
+async function openChromium() {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'mde-bench-chromium-'));
+  const child = spawn('/usr/bin/chromium', [
+    '--headless', '--remote-debugging-pipe', `--user-data-dir=${profile}`, '--no-sandbox', '--disable-gpu',
+    '--disable-dev-shm-usage', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--window-size=1280,900', 'about:blank',
+  ], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
+  let next = 0;
+  let buffered = '';
+  const waiting = new Map();
+  child.stdio[4].on('data', (chunk) => {
+    buffered += chunk;
+    for (let end; (end = buffered.indexOf('\0')) >= 0; buffered = buffered.slice(end + 1)) {
+      const message = JSON.parse(buffered.slice(0, end));
+      const call = waiting.get(message.id);
+      if (!call) continue;
+      waiting.delete(message.id);
+      if (message.error) call.fail(new Error(`${call.method}: ${message.error.message}`));
+      else call.ok(message.result);
+    }
+  });
+  const send = (method, params = {}, sessionId = undefined) => new Promise((ok, fail) => {
+    const id = ++next;
+    waiting.set(id, { ok, fail, method });
+    child.stdio[3].write(`${JSON.stringify({ id, method, params, sessionId })}\0`);
+  });
+  const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
+  const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
+  const page = (method, params) => send(method, params, sessionId);
+  const value = async (expression) =>
+    (await page('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true })).result.value;
+  const until = async (expression, timeoutMs, what) => {
+    for (const start = Date.now(); Date.now() - start < timeoutMs; await new Promise((ok) => setTimeout(ok, 250))) {
+      if (await value(expression).catch(() => false)) return;
+    }
+    throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
+  };
+  const close = async () => {
+    await new Promise((ok) => { child.once('exit', ok); child.kill(); });
+    // Chromium's helper processes may still be writing their last files: a retry later.
+    setTimeout(() => fs.rm(profile, { recursive: true, force: true, maxRetries: 5 }, () => {}), 1000);
+  };
+  return { page, value, until, close };
+}
+
+// Records, in the page, when the summary first says that every row is loaded: "N subscriptions:
+// a On, b Partial, c On — no plan, d Off" with nothing after it.
+const WATCH = `(${() => {
+  const complete = /^\d+ subscriptions: \d+ On, \d+ Partial, \d+ On — no plan, \d+ Off$/;
+  const look = setInterval(() => {
+    const summary = document.querySelector('.summary');
+    if (!summary) return;
+    clearInterval(look);
+    const check = () => {
+      if (window.__complete === undefined && complete.test(summary.textContent.trim())) {
+        window.__complete = performance.now();
+      }
+    };
+    new MutationObserver(check).observe(summary, { subtree: true, childList: true, characterData: true });
+    check();
+  }, 20);
+}})()`;
+
+/** In the page: `count` GETs of the tenant's subscriptions, settings and permissions. */
+const bareFetches = async (arm, count, inFlight) => {
+  const key = Object.keys(sessionStorage).find((k) => k.startsWith('mde.tokens.'));
+  const headers = { Authorization: `Bearer ${JSON.parse(sessionStorage.getItem(key)).access_token}` };
+  const list = await (await fetch(`${arm}/subscriptions?api-version=2022-12-01`, { headers })).json();
+  const ids = list.value.map((s) => s.subscriptionId);
+  const urls = Array.from({ length: count - 1 }, (_, i) => `${arm}/subscriptions/${ids[(i >> 1) % ids.length]}/providers/${
+    i % 2 ? 'Microsoft.Authorization/permissions?api-version=2022-04-01' : 'Microsoft.Security/settings?api-version=2022-05-01'}`);
+  const worker = async () => {
+    for (let url; (url = urls.pop());) await (await fetch(url, { headers, credentials: 'omit' })).arrayBuffer();
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+};
+
+const METRICS = ['TaskDuration', 'ScriptDuration', 'LayoutDuration', 'RecalcStyleDuration'];
+
+async function metrics(page) {
+  const { metrics } = await page('Performance.getMetrics');
+  return Object.fromEntries(metrics.filter((m) => METRICS.includes(m.name)).map((m) => [m.name, m.value]));
+}
+
+/** ARM requests in the fake's log (one line per answer; preflights say so). */
+const armRequests = (log) => log.filter((line) => !line.includes('-> preflight')).length;
+
+async function run(site, overrides, subscriptions, latency) {
+  const scenario = path.join(os.tmpdir(), `mde-bench-${subscriptions}.json`);
+  fs.writeFileSync(scenario, execFileSync(fakeBin,
+    ['generate', '--subscriptions', String(subscriptions), '--machines', '2000', '--seed', '7'], { maxBuffer: 1 << 30 }));
+  const fake = await startFakeAzure(['--scenario', scenario, '--app-origin', site.origin, '--auto-approve', '--latency-ms', String(latency)]);
+  overrides['/config.json'] = JSON.stringify({
+    clientId: CLIENT_ID,
+    cloud: { name: 'FakeAzure', loginUrl: fake.origin, armUrl: fake.origin, armAudience: `${fake.origin}/` },
+  });
+  const chromium = await openChromium();
+  const { page, value, until } = chromium;
+  try {
+    await page('Page.enable');
+    await page('Page.addScriptToEvaluateOnNewDocument', { source: WATCH });
+    // Sign in (the fake approves at once); the first rows mean the site is in the cache.
+    await page('Page.navigate', { url: `${site.origin}/` });
+    const button = `[...document.querySelectorAll('button')].find((b) => b.textContent === 'Sign in with Microsoft')`;
+    await until(button, 30_000, 'the sign-in button');
+    await value(`${button}.click()`);
+    await until(`location.pathname.startsWith('/tenants/') && /subscriptions:/.test(document.querySelector('.summary')?.textContent)`,
+      120_000, 'the first rows');
+    const overview = await value('location.href');
+    // Leave, and let the fake answer what that load still had in flight.
+    await page('Page.navigate', { url: 'about:blank' });
+    await new Promise((ok) => setTimeout(ok, 2 * latency + 500));
+
+    await page('Performance.enable', { timeDomain });
+    const before = await metrics(page);
+    const logged = fake.log.length;
+    await page('Page.navigate', { url: overview });
+    await until('window.__complete !== undefined', 900_000, 'the complete summary');
+    const requests = armRequests(fake.log.slice(logged));
+    const after = await metrics(page);
+    const wall = await value('window.__complete');
+    const rows = Number(await value(`document.querySelector('.summary').textContent.match(/^\\d+/)[0]`));
+    // A navigation to a new renderer process starts its counters at zero.
+    const spent = Object.fromEntries(METRICS.map((m) => [m, after[m] >= before[m] ? after[m] - before[m] : after[m]]));
+    // Chromium's own cost of as many requests, without the app: bare fetch() calls of the same
+    // kinds of request, 8 in flight, with the session's token (at 0 ms latency only: it is the
+    // same at any latency, and takes as long as the load).
+    let floor;
+    if (latency === 0) {
+      const start = await metrics(page);
+      await value(`(${bareFetches})(${JSON.stringify(fake.origin)}, ${requests}, ${CONCURRENCY})`);
+      floor = (await metrics(page)).TaskDuration - start.TaskDuration;
+    }
+    // http:// means HTTP/1.1 (browsers speak HTTP/2 over TLS only): at most 6 connections.
+    const protocol = fake.origin.startsWith('https:')
+      ? await value(`performance.getEntriesByType('resource').find((e) => e.name.startsWith(${JSON.stringify(fake.origin)}))?.nextHopProtocol`)
+      : 'http/1.1';
+    const parallel = protocol === 'h2' ? CONCURRENCY : Math.min(CONCURRENCY, CONNECTIONS_PER_ORIGIN);
+    const ideal = (1 + Math.ceil((requests - 1) / parallel)) * latency;
+    return { subscriptions: rows, latency, requests, wall, ...spent, floor, ideal, protocol, parallel };
+  } finally {
+    await chromium.close();
+    fake.stop();
+  }
+}
+
+const overrides = {};
+const site = await serveSite(overrides);
+const results = [];
+try {
+  for (const size of sizes) for (const latency of latencies) {
+    const r = await run(site, overrides, size, latency);
+    results.push(r);
+    process.stderr.write(`  ${r.subscriptions} subscriptions at ${latency} ms: ${(r.wall / 1000).toFixed(1)} s\n`);
+  }
+} finally {
+  await site.close();
+}
+
+const s = (seconds) => `${seconds.toFixed(2)} s`;
+const version = execFileSync('/usr/bin/chromium', ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+console.log(`overview in headless ${version}, app concurrency ${CONCURRENCY}; ` +
+  'ideal = (1 + ceil((requests - 1) / in flight)) x latency');
+console.log(`main thread: Performance.getMetrics in the ${timeDomain} time domain; bare fetch: the main thread of ` +
+  'as many bare fetch() calls from a script (what Chromium costs without the app)');
+console.log('| subscriptions | latency | protocol, in flight | requests | wall | main thread | script | layout | style | bare fetch | ideal | ratio |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+for (const r of results) {
+  const ratio = r.ideal > 0 ? (r.wall / r.ideal).toFixed(2) : '–';
+  console.log(`| ${r.subscriptions} | ${r.latency} ms | ${r.protocol}, ${r.parallel} | ${r.requests} | ${s(r.wall / 1000)} | ` +
+    `${s(r.TaskDuration)} | ${s(r.ScriptDuration)} | ${s(r.LayoutDuration)} | ${s(r.RecalcStyleDuration)} | ` +
+    `${r.floor === undefined ? '–' : s(r.floor)} | ${r.ideal ? s(r.ideal / 1000) : '–'} | ${ratio} |`);
+}
