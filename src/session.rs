@@ -113,9 +113,10 @@ pub async fn start() -> Start {
     let callback = CALLBACK.with(|c| c.borrow_mut().take());
     match callback {
         None | Some(Callback::None) => Start::SignIn { config, error: None, return_to: None },
-        Some(Callback::Error { error, description, .. }) => {
-            Store::Session.remove(PENDING);
-            Start::SignIn { error: Some(auth::explain(&error, &description)), config, return_to: None }
+        Some(Callback::Error { error, description, state }) => {
+            let pending: Option<PendingSignIn> = Store::Session.take(PENDING);
+            let why = auth::callback_error(pending, state.as_deref(), &error, &description, browser::now_ms());
+            Start::SignIn { error: Some(why), config, return_to: None }
         }
         Some(Callback::Code { code, state }) => {
             let now = browser::now_ms();

@@ -1,5 +1,6 @@
 //! Components shared by every page: the header, and the non-ideal states.
 
+pub mod registration;
 pub mod virtual_rows;
 
 use leptos::prelude::*;

@@ -10,13 +10,14 @@ use mde_core::arm::settings::Setting;
 use mde_core::arm::subscriptions::Subscription;
 use mde_core::audit::{self, AuditEntry};
 use mde_core::change::{self, Facts, Intent, Outcome, SettingChange, LINUX_OFF_RULE, UNIFIED_OFF_RULE};
-use mde_core::error::ArmFailure;
+use mde_core::error::{ArmFailure, Remedy};
 use mde_core::overview::SETTINGS_WRITE;
 use mde_core::status::{IntegrationParts, IntegrationStatus, ServersPlan};
 use mde_core::time::iso_utc;
 
 use crate::audit_log;
 use crate::browser::{self, copy_text};
+use crate::components::registration::RegisterSecurity;
 use crate::components::Problem;
 use crate::session::Session;
 
@@ -59,6 +60,7 @@ pub fn SubscriptionPage(id: String) -> impl IntoView {
     let data = RwSignal::new(None::<Result<Loaded, ArmFailure>>);
     let reload = RwSignal::new(0u32);
     let loader = session.clone();
+    let subscription_id = id.clone();
     Effect::new(move |_| {
         reload.track();
         // A retry after a failure shows that it is reading again; a re-read after a change
@@ -89,6 +91,9 @@ pub fn SubscriptionPage(id: String) -> impl IntoView {
             None => view! { <p class="loading" role="status">"Reading the subscription…"</p> }.into_any(),
             Some(Err(f)) => view! {
                 <Problem title="The subscription could not be read" message=format!("{f} — {}", f.advice()) retry=reload/>
+                {(f.remedy() == Remedy::RegisterProvider).then(|| view! {
+                    <RegisterSecurity session=session.clone() subscription_id=subscription_id.clone() done=reload/>
+                })}
             }.into_any(),
             Some(Ok(loaded)) => view! { <Parts session=session.clone() loaded=loaded pending=pending busy=busy/> }.into_any(),
         }}

@@ -156,6 +156,19 @@ test('cancelling at Entra ID says so and stores nothing', async () => {
   }
 });
 
+test('a crafted link with an error and words of its own gets a neutral sentence', async () => {
+  const { page, context } = await watchedPage(browser);
+  try {
+    const words = 'AADSTS50011: Your account is locked. Call +1 555 0100 to unlock it.';
+    await page.goto(`${site.origin}/?error=access_denied&error_description=${encodeURIComponent(words)}&state=made-up`);
+    await page.getByRole('alert').filter({ hasText: 'The sign-in was not completed. Sign in again.' }).waitFor();
+    assert.equal(await page.getByText(/Call \+1 555/).count(), 0, 'the link\'s words are not shown');
+    assert.ok(!page.url().includes('error='), 'the error left the address bar');
+  } finally {
+    await context.close();
+  }
+});
+
 test('with tokenStore "memory" no token reaches sessionStorage', async () => {
   const saved = overrides['/config.json'];
   overrides['/config.json'] = JSON.stringify({ ...JSON.parse(saved), tokenStore: 'memory' });

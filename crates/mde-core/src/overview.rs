@@ -163,7 +163,12 @@ async fn plans_query<T: Transport>(client: &ArmClient<T>, ids: Vec<String>) -> A
     };
     let plans: HashMap<String, ServersPlan> = rows
         .into_iter()
-        .map(|row| (row.subscription_id.to_ascii_lowercase(), ServersPlan::from_tier(&row.pricing_tier, row.sub_plan.as_deref())))
+        .map(|row| {
+            (
+                row.subscription_id.to_ascii_lowercase(),
+                ServersPlan::from_tier(&row.pricing_tier, row.sub_plan.as_deref()),
+            )
+        })
         .collect();
     let read_directly = ids.into_iter().filter(|id| !plans.contains_key(&id.to_ascii_lowercase())).collect();
     Answer::Plans { found: plans, read_directly }
@@ -235,9 +240,16 @@ impl SubscriptionRow {
         }
     }
 
-    /// The status with the plan: "On — no plan" once the plan is known to be off.
+    /// The status with the plan: "On — no plan" once the plan is known to be off. `None` while
+    /// the settings are loading, and while the plan is for a subscription whose integration is
+    /// on (it may yet turn out "no plan"); a plan that could not be read leaves the settings'
+    /// word.
     pub fn status(&self) -> Option<IntegrationStatus> {
-        self.parts.ready().map(|p| IntegrationStatus::of(*p, self.plan.ready().copied()))
+        let parts = *self.parts.ready()?;
+        match &self.plan {
+            Load::Loading if parts.integration => None,
+            plan => Some(IntegrationStatus::of(parts, plan.ready().copied())),
+        }
     }
 
     /// Still waiting for its settings, plan or permissions.
@@ -477,11 +489,12 @@ mod tests {
         assert_eq!(counts(&m), [0, 0, 0, 0, 3]);
         assert!(!m.complete());
 
-        // WDATP on, Linux and unified settings absent (included): On while the plan is unknown.
+        // WDATP on, Linux and unified settings absent (included): no status until the plan is
+        // known, since it may yet be "On — no plan".
         m.apply(OverviewEvent::Settings { subscription_id: "b".into(), result: Ok(settings(true)) });
         m.apply(OverviewEvent::Settings { subscription_id: "B".into(), result: Ok(settings(true)) });
         assert_eq!(m.take_changed(), [1], "a row changed twice is reported once");
-        assert_eq!(counts(&m), [0, 0, 0, 1, 3]);
+        assert_eq!(counts(&m), [0, 0, 0, 0, 3]);
 
         // The plan turns it "On — no plan"; the count moves, it is not counted twice.
         m.apply(OverviewEvent::Plans(HashMap::from([("b".to_string(), ServersPlan::Off)])));
