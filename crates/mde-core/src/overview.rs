@@ -184,12 +184,13 @@ async fn permissions<T: Transport>(client: &ArmClient<T>, subscription_id: Strin
     Answer::Event(OverviewEvent::Permissions { subscription_id, result })
 }
 
+/// The plan of one subscription from its list of pricings: a subscription with no
+/// `VirtualMachines` pricing answers an empty list rather than a 404 (which the browser would
+/// log as an error), and either way its plan is Off.
 async fn pricing<T: Transport>(client: &ArmClient<T>, subscription_id: String) -> OverviewEvent {
-    let result = match client.get::<Pricing>(&api::pricing(&subscription_id, VIRTUAL_MACHINES)).await {
-        Ok(p) => Ok(ServersPlan::from_pricing(Some(&p))),
-        Err(ArmFailure::Http { status: 404, .. }) => Ok(ServersPlan::Off),
-        Err(failure) => Err(failure),
-    };
+    let result = client.list::<Pricing>(&api::pricings(&subscription_id)).await.map(|pricings| {
+        ServersPlan::from_pricing(pricings.iter().find(|p| p.name.eq_ignore_ascii_case(VIRTUAL_MACHINES)))
+    });
     OverviewEvent::Plan { subscription_id, result }
 }
 
@@ -548,5 +549,57 @@ mod tests {
         assert_eq!(m.rows[0].coverage, Load::Ready(c));
         assert_eq!(m.rows[1].coverage, Load::Ready(Coverage::default()));
         assert_eq!(counts(&m), [1, 0, 0, 1, 0]);
+    }
+
+    /// ARM by path: each answer a JSON body, or a status with no body; records what was asked.
+    struct Tenant {
+        answers: Vec<(&'static str, u16, String)>,
+        asked: std::cell::RefCell<Vec<String>>,
+    }
+
+    impl crate::transport::Transport for Tenant {
+        async fn send(
+            &self,
+            request: crate::transport::Request,
+        ) -> Result<crate::transport::Response, crate::transport::TransportError> {
+            let path = request.uri().path().to_string();
+            self.asked.borrow_mut().push(path.clone());
+            let (_, status, body) =
+                self.answers.iter().find(|(p, _, _)| path.ends_with(p)).expect("an answer for every path");
+            Ok(http::Response::builder().status(*status).body(body.clone().into_bytes()).unwrap())
+        }
+        async fn sleep(&self, _: u64) {}
+        fn now_ms(&self) -> u64 {
+            1
+        }
+    }
+
+    #[test]
+    fn a_subscription_resource_graph_has_not_indexed_yet_is_read_directly_not_shown_off() {
+        let sub = |id: &str| format!(r#"{{"subscriptionId":"{id}","displayName":"{id}","state":"Enabled"}}"#);
+        let pricing = |tier: &str, plan: &str| {
+            format!(
+                r#"{{"value":[{{"name":"VirtualMachines","properties":{{"pricingTier":"{tier}","subPlan":"{plan}"}}}}]}}"#
+            )
+        };
+        let tenant = Tenant {
+            answers: vec![
+                ("/subscriptions", 200, format!(r#"{{"value":[{},{}]}}"#, sub("s1"), sub("s2"))),
+                // Resource Graph knows s1's plan only: s2's was written a minute ago.
+                ("/providers/Microsoft.ResourceGraph/resources", 200, r#"{"totalRecords":1,"count":1,"data":[{"subscriptionId":"s1","pricingTier":"Standard","subPlan":"P1"}]}"#.into()),
+                ("/s2/providers/Microsoft.Security/pricings", 200, pricing("Standard", "P2")),
+                ("/providers/Microsoft.Security/settings", 200, r#"{"value":[]}"#.into()),
+                ("/providers/Microsoft.Authorization/permissions", 200, r#"{"value":[]}"#.into()),
+            ],
+            asked: Default::default(),
+        };
+        let client = ArmClient::new(tenant, "https://management.azure.com");
+        let mut model = Overview::default();
+        futures::executor::block_on(load(&client, 4, |event| model.apply(event)));
+        let plan = |id: &str| model.rows.iter().find(|r| r.subscription.subscription_id == id).unwrap().plan.clone();
+        assert_eq!(plan("s1"), Load::Ready(ServersPlan::P1));
+        assert_eq!(plan("s2"), Load::Ready(ServersPlan::P2), "read from ARM, not assumed Off");
+        let asked = client.transport().asked.borrow();
+        assert_eq!(asked.iter().filter(|p| p.ends_with("/pricings")).count(), 1, "only the missing one: {asked:?}");
     }
 }
