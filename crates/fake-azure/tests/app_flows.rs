@@ -4,10 +4,10 @@
 
 mod common;
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
-use common::{fake, NOW, SUB};
+use common::{fake, InProcess, NOW, SUB};
 use fake_azure::{FakeAzure, Options};
 use futures::executor::block_on;
 use mde_core::auth::{self, AuthError, Callback, Tokens};
@@ -22,33 +22,8 @@ use mde_core::transport::{Request, Response, Transport, TransportError};
 const APP: &str = "http://127.0.0.1:8080/";
 const FAKE: &str = "http://127.0.0.1:9000";
 
-/// The fake behind a transport whose clock the test moves.
-#[derive(Clone)]
-struct InProcess {
-    azure: Rc<RefCell<FakeAzure>>,
-    now: Rc<Cell<u64>>,
-    sent: Rc<RefCell<Vec<String>>>,
-}
-
-impl Transport for InProcess {
-    async fn send(&self, request: Request) -> Result<Response, TransportError> {
-        self.sent.borrow_mut().push(format!("{} {}", request.method(), request.uri().path()));
-        let reply = self.azure.borrow_mut().handle(request, self.now.get());
-        reply.response.ok_or_else(|| TransportError::Network("dropped".into()))
-    }
-
-    async fn sleep(&self, ms: u64) {
-        self.now.set(self.now.get() + ms);
-    }
-
-    fn now_ms(&self) -> u64 {
-        self.now.get()
-    }
-}
-
 fn setup(options: Options) -> (InProcess, AppConfig) {
-    let transport =
-        InProcess { azure: Rc::new(RefCell::new(fake(options))), now: Rc::new(Cell::new(NOW)), sent: Rc::default() };
+    let transport = InProcess::new(fake(options));
     let config = config::parse(
         &format!(r#"{{"clientId":"11111111-2222-3333-4444-555555555555","cloud":{{"name":"Fake","loginUrl":"{FAKE}","armUrl":"{FAKE}","armAudience":"{FAKE}/"}}}}"#),
         APP,
@@ -296,13 +271,18 @@ fn many_calls_meeting_an_expired_token_share_one_renewal_and_all_succeed() {
 
 #[test]
 fn the_demo_tenant_overview_completes_with_the_statuses_the_portal_would_show() {
-    let scenario = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../public/demo/scenario.json")).unwrap();
+    let scenario =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../public/demo/scenario.json")).unwrap();
     let (transport, _) = setup(open_options());
     *transport.azure.borrow_mut() = FakeAzure::from_scenario_json(&scenario, open_options()).unwrap();
     let client = ArmClient::new(transport.clone(), FAKE);
     let mut model = Overview::default();
     block_on(overview::load(&client, 8, |event| model.apply(event)));
-    assert!(model.complete(), "pending: {:?}", model.rows.iter().filter(|r| r.is_pending()).map(|r| &r.subscription.display_name).collect::<Vec<_>>());
+    assert!(
+        model.complete(),
+        "pending: {:?}",
+        model.rows.iter().filter(|r| r.is_pending()).map(|r| &r.subscription.display_name).collect::<Vec<_>>()
+    );
     let status = |name: &str| model.rows.iter().find(|r| r.subscription.display_name == name).and_then(|r| r.status());
     use IntegrationStatus::*;
     for (name, expected) in [

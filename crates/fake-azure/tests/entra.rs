@@ -9,8 +9,8 @@ use base64::Engine;
 use common::*;
 use fake_azure::{pkce_challenge, FakeAzure, Options, ID_TOKEN_TEST_KEY};
 use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use serde_json::Value;
+use sha2::Sha256;
 
 const APP: &str = "http://127.0.0.1:8080";
 const LOGIN: &str = "http://127.0.0.1:9443";

@@ -5,42 +5,19 @@
 
 #![allow(clippy::result_large_err)]
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+mod common;
 
+use common::InProcess;
 use fake_azure::{FakeAzure, Faults, Options};
 use futures::executor::block_on;
 use mde_core::api;
 use mde_core::client::ArmClient;
 use mde_core::error::{ArmFailure, Remedy};
 use mde_core::registration;
-use mde_core::transport::{Request, Response, Transport, TransportError};
 use serde_json::{json, Value};
 
 const ARM: &str = "https://management.azure.com";
-const NOW: u64 = 1_717_200_000_000;
 const OWNER: &str = r#"[{"actions":["*"],"notActions":[],"dataActions":[],"notDataActions":[]}]"#;
-
-#[derive(Clone)]
-struct InProcess {
-    azure: Rc<RefCell<FakeAzure>>,
-    now: Rc<Cell<u64>>,
-    sent: Rc<RefCell<Vec<String>>>,
-}
-
-impl Transport for InProcess {
-    async fn send(&self, request: Request) -> Result<Response, TransportError> {
-        self.sent.borrow_mut().push(format!("{} {}", request.method(), request.uri().path()));
-        let reply = self.azure.borrow_mut().handle(request, self.now.get());
-        reply.response.ok_or_else(|| TransportError::Network("dropped".into()))
-    }
-    async fn sleep(&self, ms: u64) {
-        self.now.set(self.now.get() + ms);
-    }
-    fn now_ms(&self) -> u64 {
-        self.now.get()
-    }
-}
 
 /// One subscription per refusal, each with an Owner's rights.
 fn tenant() -> Value {
@@ -79,9 +56,7 @@ fn tenant() -> Value {
 fn client(faults: Faults) -> ArmClient<InProcess> {
     let options = Options { require_auth: false, faults, lro_ms: 4_000, ..Options::default() };
     let azure = FakeAzure::from_scenario_json(&tenant().to_string(), options).unwrap();
-    let transport =
-        InProcess { azure: Rc::new(RefCell::new(azure)), now: Rc::new(Cell::new(NOW)), sent: Rc::default() };
-    ArmClient::new(transport, ARM)
+    ArmClient::new(InProcess::new(azure), ARM)
 }
 
 fn turn_on(client: &ArmClient<InProcess>, subscription: &str) -> Result<(), ArmFailure> {

@@ -172,3 +172,37 @@ pub fn collect_pages(azure: &mut FakeAzure, first: &str, token: Option<&str>) ->
 pub fn reply_status(reply: &Reply) -> Option<u16> {
     reply.response.as_ref().map(|r| r.status().as_u16())
 }
+
+/// The fake behind the core's `Transport`, in process, with a clock the test moves (sleeping
+/// moves it) and a record of what was sent (`METHOD /path`).
+#[derive(Clone)]
+pub struct InProcess {
+    pub azure: std::rc::Rc<std::cell::RefCell<FakeAzure>>,
+    pub now: std::rc::Rc<std::cell::Cell<u64>>,
+    pub sent: std::rc::Rc<std::cell::RefCell<Vec<String>>>,
+}
+
+impl InProcess {
+    pub fn new(azure: FakeAzure) -> Self {
+        InProcess { azure: std::rc::Rc::new(azure.into()), now: std::rc::Rc::new(NOW.into()), sent: Default::default() }
+    }
+}
+
+impl mde_core::transport::Transport for InProcess {
+    async fn send(
+        &self,
+        request: mde_core::transport::Request,
+    ) -> Result<mde_core::transport::Response, mde_core::transport::TransportError> {
+        self.sent.borrow_mut().push(format!("{} {}", request.method(), request.uri().path()));
+        let reply = self.azure.borrow_mut().handle(request, self.now.get());
+        reply.response.ok_or_else(|| mde_core::transport::TransportError::Network("dropped".into()))
+    }
+
+    async fn sleep(&self, ms: u64) {
+        self.now.set(self.now.get() + ms);
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.now.get()
+    }
+}
