@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serveSite, startFakeAzure, launch, watchedPage, root } from './harness.mjs';
+import { serveSite, startFakeAzure, launch, watchedPage, openSubscription, root } from './harness.mjs';
 import { everyRow } from './rows.mjs';
 
 const CLIENT_ID = '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
@@ -82,15 +82,6 @@ test('every combination of the three settings and the plan shows the status the 
   }
 });
 
-/** Signs in (the fake approves at once) and opens a subscription by name. */
-async function openSubscription(page, name) {
-  await page.goto(`${site.origin}/`);
-  await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
-  await page.waitForURL(`${site.origin}/tenants/**`);
-  await page.getByRole('link', { name }).click();
-  await page.getByRole('heading', { name, level: 1 }).waitFor();
-}
-
 /** Reads a setting straight from the fake server, as the signed-in user. */
 async function settingOnServer(page, subscriptionName, setting) {
   const token = await page.evaluate(() => {
@@ -107,7 +98,7 @@ async function settingOnServer(page, subscriptionName, setting) {
 test('Fix turns a Partial subscription On, verified by reading it back, and is logged', async () => {
   const { page, context, problems } = await watchedPage(browser);
   try {
-    await openSubscription(page, 'Contoso Dev/Test');
+    await openSubscription(page, site.origin, 'Contoso Dev/Test');
     assert.equal(await settingOnServer(page, 'Contoso Dev/Test', 'WDATP_UNIFIED_SOLUTION'), false);
     await page.getByRole('button', { name: 'Fix' }).click();
     const dialog = page.getByRole('dialog', { name: 'Fix this subscription?' });
@@ -132,7 +123,7 @@ test('Fix turns a Partial subscription On, verified by reading it back, and is l
 test('a read-only subscription disables every change and says why', async () => {
   const { page, context } = await watchedPage(browser);
   try {
-    await openSubscription(page, 'Contoso Finance');
+    await openSubscription(page, site.origin, 'Contoso Finance');
     for (const name of ['Turn the integration off', 'Turn Linux on']) {
       const button = page.getByRole('button', { name });
       assert.equal(await button.isDisabled(), true, `${name} is disabled`);
@@ -163,7 +154,7 @@ for (const [status, code, headers] of [[429, 'TooManyRequests', { 'Retry-After':
   test(`a ${status} during a change is retried and the change goes through`, async () => {
     const { page, context } = await watchedPage(browser);
     try {
-      await openSubscription(page, 'Contoso Data Platform');
+      await openSubscription(page, site.origin, 'Contoso Data Platform');
       const injected = await failNextPut(page, status, code, 'Another update operation is in progress or too many requests.', headers);
       await page.getByRole('button', { name: 'Turn the integration on' }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Apply' }).click();
@@ -183,7 +174,7 @@ for (const [status, code, headers] of [[429, 'TooManyRequests', { 'Retry-After':
 test('a 403 from Azure is shown with its code and the roles that may change it', async () => {
   const { page, context } = await watchedPage(browser);
   try {
-    await openSubscription(page, 'Contoso Data Platform');
+    await openSubscription(page, site.origin, 'Contoso Data Platform');
     await failNextPut(page, 403, 'AuthorizationFailed', "The client 'avery@contoso.example' does not have authorization to perform action 'Microsoft.Security/settings/write'.");
     await page.getByRole('button', { name: 'Turn the integration on' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Apply' }).click();

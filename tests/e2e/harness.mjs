@@ -114,3 +114,12 @@ export async function watchedPage(browser) {
   });
   return { page, context, problems };
 }
+
+/** Signs in at `siteOrigin` (a fake that approves at once) and opens a subscription by name. */
+export async function openSubscription(page, siteOrigin, name) {
+  await page.goto(`${siteOrigin}/`);
+  await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+  await page.waitForURL(`${siteOrigin}/tenants/**`);
+  await page.getByRole('link', { name }).click();
+  await page.getByRole('heading', { name, level: 1 }).waitFor();
+}

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { serveSite, startFakeAzure, launch, watchedPage } from './harness.mjs';
+import { serveSite, startFakeAzure, launch, watchedPage, openSubscription } from './harness.mjs';
 
 const CLIENT_ID = '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
 const TENANT = '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';
@@ -68,13 +68,6 @@ before(async () => {
 });
 after(async () => { await browser?.close(); fake?.stop(); await site?.close(); fs.rmSync(dir, { recursive: true, force: true }); });
 
-async function openSubscription(page, name) {
-  await page.goto(`${site.origin}/`);
-  await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
-  await page.waitForURL(`${site.origin}/tenants/**`);
-  await page.getByRole('link', { name }).click();
-  await page.getByRole('heading', { name, level: 1 }).waitFor();
-}
 
 /** Turns the integration on through the confirm dialog; resolves to what the page says failed. */
 async function turnOnAndReadFailure(page) {
@@ -99,7 +92,7 @@ for (const [name, code, advice] of [
     const puts = [];
     page.on('response', (r) => { if (r.request().method() === 'PUT' && r.status() !== 401) puts.push(r.status()); });
     try {
-      await openSubscription(page, name);
+      await openSubscription(page, site.origin, name);
       const text = await turnOnAndReadFailure(page);
       assert.match(text, new RegExp(code));
       assert.match(text, advice);
@@ -115,7 +108,7 @@ for (const [name, code, advice] of [
 test('an Expired subscription is read-only and says why; a PastDue one takes the change', async () => {
   const { page, context } = await watchedPage(browser);
   try {
-    await openSubscription(page, 'Expired trial');
+    await openSubscription(page, site.origin, 'Expired trial');
     assert.equal(await page.getByRole('button', { name: 'Turn the integration on' }).isDisabled(), true);
     await page.getByText(/The subscription has Expired: Azure keeps it read-only; renew or reactivate it in Cost Management \+ Billing first\./).first().waitFor();
     await page.getByRole('link', { name: '← All subscriptions' }).click();
@@ -159,7 +152,7 @@ test('an access token ARM stops taking early is renewed and the call retried: th
   page.on('response', (r) => { if (r.status() === 401) refused.push(r.url()); });
   page.on('request', (r) => { if (r.url().includes('/oauth2/v2.0/token')) tokenCalls.push(r.postData() ?? ''); });
   try {
-    await openSubscription(page, 'Past due but working');
+    await openSubscription(page, site.origin, 'Past due but working');
     await page.waitForTimeout(4500);
     await page.getByRole('link', { name: '← All subscriptions' }).click();
     await page.getByRole('link', { name: 'Locked by IT' }).click();
