@@ -58,7 +58,9 @@ fn connection(stream: TcpStream, shared: &Shared, pool: &Pool) {
     };
     let mut reader = BufReader::new(read_half);
     let mut writer = stream;
-    while next_request_arrives(&reader, pool) {
+    let mut answered = 0;
+    while next_request_arrives(&reader, pool, answered > 0) {
+        answered += 1;
         let _ = writer.set_read_timeout(Some(IDLE_TIMEOUT));
         let request = match read_request(&mut reader, &mut writer, local) {
             Ok(Some(request)) => request,
@@ -109,10 +111,11 @@ fn timed_out(e: &io::Error) -> bool {
 }
 
 /// Waits for the first bytes of the next request. False when the client closed the connection,
-/// or it stayed idle `IDLE_TIMEOUT`, or it is idle while accepted connections wait for a thread:
-/// either side may close an idle connection at any time (RFC 9112 section 9.5), and a client
-/// reopens it, while a waiting connection has no other way to be served.
-fn next_request_arrives(reader: &BufReader<TcpStream>, pool: &Pool) -> bool {
+/// or it stayed idle `IDLE_TIMEOUT`, or it is a kept-alive connection idle while accepted
+/// connections wait for a thread: either side may close an idle connection at any time (RFC 9112
+/// section 9.5), and a client reopens it, while a waiting connection has no other way to be
+/// served. A new connection is never closed so: its client is about to send its first request.
+fn next_request_arrives(reader: &BufReader<TcpStream>, pool: &Pool, kept_alive: bool) -> bool {
     if !reader.buffer().is_empty() {
         return true;
     }
@@ -123,7 +126,7 @@ fn next_request_arrives(reader: &BufReader<TcpStream>, pool: &Pool) -> bool {
         match stream.peek(&mut [0; 1]) {
             Ok(n) => return n > 0,
             Err(e) if timed_out(&e) => {
-                if idle_since.elapsed() >= IDLE_TIMEOUT || pool.others_wait() {
+                if idle_since.elapsed() >= IDLE_TIMEOUT || (kept_alive && pool.others_wait()) {
                     return false;
                 }
             }
