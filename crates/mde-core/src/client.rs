@@ -38,7 +38,7 @@ impl Default for RetryPolicy {
 }
 
 /// ARM's answer to a write that succeeded: its status (200, 201, 202...) and request ids.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Written {
     pub status: u16,
     pub request_id: Option<String>,
@@ -148,7 +148,7 @@ impl<T: Transport> ArmClient<T> {
                 let body = serde_json::to_vec(&request).map_err(|e| ArmFailure::Unreadable(e.to_string()))?;
                 let response = self.send(Method::POST, self.url(&crate::api::resource_graph()), Some(body)).await?;
                 let page: QueryResponse<D> = parse(&response)?;
-                if truncated(&page.result_truncated) && page.skip_token.as_deref().is_none_or(str::is_empty) {
+                if page.truncated() && page.skip_token.as_deref().is_none_or(str::is_empty) {
                     // ARG cut the answer short and gave no way to page on: rows would be missing.
                     return Err(ArmFailure::Unreadable(format!(
                         "Resource Graph truncated its answer ({} of {} rows, no $skipToken): some rows would be missing",
@@ -260,11 +260,6 @@ fn has_dot_segment(path: &str) -> bool {
         let s = segment.to_ascii_lowercase().replace("%2e", ".");
         s == "." || s == ".."
     })
-}
-
-/// Resource Graph's `resultTruncated`, sent as `"true"` or `true`.
-fn truncated(flag: &serde_json::Value) -> bool {
-    flag.as_bool().unwrap_or_else(|| flag.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true")))
 }
 
 fn parse<D: DeserializeOwned>(response: &Response) -> Result<D, ArmFailure> {

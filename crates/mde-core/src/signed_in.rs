@@ -80,13 +80,13 @@ impl<T: Transport> SignedIn<T> {
         }
         // If this future is dropped mid-way (its page closed), the waiters learn it and the
         // next caller renews afresh.
-        let _abandoned = on_drop(|| {
+        scopeguard::defer! {
             if let Ok(mut state) = self.renewal.try_borrow_mut() {
                 if matches!(*state, Renewal::Running(_)) {
                     *state = Renewal::Idle;
                 }
             }
-        });
+        }
         let current = self.tokens();
         let result = auth::refresh(&self.inner, &self.config, &current, &current.tenant_id, self.inner.now_ms()).await;
         let result = match result {
@@ -132,19 +132,6 @@ impl<T: Transport> SignedIn<T> {
             None => Ok(()),
         }
     }
-}
-
-/// Runs `f` when dropped.
-struct Guard<F: FnMut()>(F);
-
-impl<F: FnMut()> Drop for Guard<F> {
-    fn drop(&mut self) {
-        (self.0)()
-    }
-}
-
-fn on_drop<F: FnMut()>(f: F) -> Guard<F> {
-    Guard(f)
 }
 
 /// The renewing caller's future was dropped (its page closed) before it finished.

@@ -112,6 +112,14 @@ pub struct QueryResponse<T> {
     pub data: Vec<T>,
 }
 
+impl<T> QueryResponse<T> {
+    /// Resource Graph cut the answer short (`resultTruncated`, sent as `"true"` or `true`).
+    pub fn truncated(&self) -> bool {
+        let flag = &self.result_truncated;
+        flag.as_bool().unwrap_or_else(|| flag.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true")))
+    }
+}
+
 /// A row of [`PLANS_QUERY`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
