@@ -82,25 +82,15 @@ impl ArmFailure {
 
     /// Reads an error body with its status.
     pub fn from_body(status: u16, body: &[u8]) -> Self {
-        let (error, additional_info) = match serde_json::from_slice::<ArmErrorBody>(body) {
-            Ok(parsed) => {
-                let info = serde_json::from_slice::<Value>(body)
-                    .ok()
-                    .and_then(|v| v.pointer("/error/additionalInfo").and_then(Value::as_array).cloned())
-                    .unwrap_or_default();
-                (parsed.error, info)
-            }
-            Err(_) => (
-                ArmError { message: String::from_utf8_lossy(body).chars().take(300).collect(), ..ArmError::default() },
-                Vec::new(),
-            ),
-        };
+        let error = serde_json::from_slice::<ArmErrorBody>(body).map(|parsed| parsed.error).unwrap_or_else(|_| {
+            ArmError { message: String::from_utf8_lossy(body).chars().take(300).collect(), ..ArmError::default() }
+        });
         ArmFailure::Http {
             status,
             code: error.code,
             message: error.message,
             details: error.details,
-            additional_info,
+            additional_info: error.additional_info,
             request_id: None,
             correlation_id: None,
         }

@@ -38,6 +38,14 @@ pub struct ArmError {
     pub target: Option<String>,
     #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<ArmError>,
+    /// Typed extras, e.g. `{"type": "PolicyViolation", "info": {...}}` naming a policy assignment.
+    #[serde(
+        rename = "additionalInfo",
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub additional_info: Vec<serde_json::Value>,
 }
 
 /// Reads `null` as the type's default: ARM writes `null` where it means "none".
