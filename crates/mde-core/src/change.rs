@@ -20,7 +20,8 @@ pub enum Intent {
 }
 
 /// One setting to write.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SettingChange {
     pub subscription_id: String,
     /// The setting's name, e.g. `WDATP`.

@@ -12,6 +12,7 @@ pub mod api;
 pub mod arm;
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod change;
 pub mod client;
 pub mod cloud;

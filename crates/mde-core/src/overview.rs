@@ -210,7 +210,7 @@ impl<T> Load<T> {
         }
     }
 
-    fn from_result(result: Result<T, ArmFailure>) -> Self {
+    pub(crate) fn from_result(result: Result<T, ArmFailure>) -> Self {
         result.map_or_else(Load::Failed, Load::Ready)
     }
 }
@@ -230,7 +230,7 @@ pub struct SubscriptionRow {
 }
 
 impl SubscriptionRow {
-    fn new(subscription: Subscription) -> Self {
+    pub(crate) fn new(subscription: Subscription) -> Self {
         SubscriptionRow {
             subscription,
             parts: Load::Loading,

@@ -6,7 +6,7 @@ use crate::arm::pricings::Pricing;
 use crate::arm::settings::{Setting, WDATP, WDATP_EXCLUDE_LINUX, WDATP_UNIFIED_SOLUTION};
 
 /// The three parts of the integration of one subscription, read from its settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IntegrationParts {
     /// `WDATP` enabled: the integration is on (Windows machines onboard).
     pub integration: bool,
@@ -104,7 +104,7 @@ impl IntegrationParts {
 }
 
 /// The Defender for Servers plan of a subscription (pricing `VirtualMachines`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ServersPlan {
     /// `Free` tier, or no pricing at all: the integration cannot be used.
     Off,

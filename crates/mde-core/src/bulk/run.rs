@@ -1,0 +1,268 @@
+//! Applying a plan: subscriptions in parallel (at most `concurrency` at once), the writes to
+//! one subscription in order (ARM answers 409 to concurrent writes on a subscription), then
+//! one read-back, so that a row shows what ARM says, never what was hoped. Pause holds back
+//! subscriptions not yet started; Cancel leaves them unstarted; the ones in flight finish.
+//!
+//! Everything a row ends with is serialisable: the page keeps the run in sessionStorage and a
+//! reload shows what was done and what never started.
+
+use std::cell::Cell;
+
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+
+use super::{plan_one, Action, PlanItem, Write};
+use crate::api;
+use crate::arm::permissions::{self, Permission};
+use crate::arm::pricings::{Pricing, VIRTUAL_MACHINES};
+use crate::arm::settings::Setting;
+use crate::arm::subscriptions::Subscription;
+use crate::client::ArmClient;
+use crate::cloud::Cloud;
+use crate::error::ArmFailure;
+use crate::overview::{Load, SubscriptionRow, SETTINGS_WRITE};
+use crate::status::{IntegrationParts, IntegrationStatus, ServersPlan};
+use crate::transport::Transport;
+
+/// How often a paused run looks whether it may go on.
+const PAUSE_POLL_MS: u64 = 250;
+
+/// Pause, resume and cancel, shared between the page and the running [`apply`].
+#[derive(Debug, Default)]
+pub struct Control {
+    paused: Cell<bool>,
+    cancelled: Cell<bool>,
+}
+
+impl Control {
+    pub fn pause(&self, paused: bool) {
+        self.paused.set(paused);
+    }
+
+    pub fn cancel(&self) {
+        self.cancelled.set(true);
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.paused.get()
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.get()
+    }
+}
+
+/// A failure as a row shows it and the session keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Failure {
+    /// HTTP status (`None`: no answer).
+    pub status: Option<u16>,
+    pub code: String,
+    pub message: String,
+    pub advice: String,
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
+
+impl From<&ArmFailure> for Failure {
+    fn from(failure: &ArmFailure) -> Self {
+        Failure {
+            status: failure.status(),
+            code: failure.code().to_string(),
+            message: failure.to_string(),
+            advice: failure.advice(),
+            request_id: failure.request_ids().0.map(str::to_string),
+        }
+    }
+}
+
+/// What ARM says about a subscription's integration and plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadBack {
+    pub parts: IntegrationParts,
+    pub plan: ServersPlan,
+}
+
+impl ReadBack {
+    pub fn status(&self) -> IntegrationStatus {
+        IntegrationStatus::of(self.parts, Some(self.plan))
+    }
+
+    /// Whether ARM now holds what `write` asked for.
+    pub fn holds(&self, write: &Write) -> bool {
+        match write {
+            Write::ServersPlan { sub_plan, .. } => self.plan == *sub_plan,
+            Write::Setting(change) => {
+                let expected = IntegrationParts::from_settings(&[Setting {
+                    name: change.setting.clone(),
+                    kind: None,
+                    properties: crate::arm::settings::SettingProperties { enabled: change.enabled },
+                }]);
+                match change.setting.as_str() {
+                    crate::arm::settings::WDATP => self.parts.integration == expected.integration,
+                    crate::arm::settings::WDATP_EXCLUDE_LINUX => self.parts.linux == expected.linux,
+                    crate::arm::settings::WDATP_UNIFIED_SOLUTION => self.parts.unified == expected.unified,
+                    _ => true,
+                }
+            }
+        }
+    }
+}
+
+/// One write as it went: ARM's status and ids, or its refusal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WriteResult {
+    pub write: Write,
+    /// HTTP status of the write (`0`: no answer).
+    pub status: u16,
+    pub error: Option<Failure>,
+    pub request_id: Option<String>,
+    pub correlation_id: Option<String>,
+}
+
+/// How one subscription ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finished {
+    /// The writes sent, in order (a failed write ends the list: later writes depend on it).
+    pub writes: Vec<WriteResult>,
+    /// What ARM said when read back afterwards.
+    pub read_back: Option<ReadBack>,
+    /// Why the subscription is not done: a refused write, a failed read-back, or a read-back
+    /// that does not show what was written.
+    pub failure: Option<Failure>,
+}
+
+impl Finished {
+    pub fn is_done(&self) -> bool {
+        self.failure.is_none()
+    }
+}
+
+/// Something the run did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunEvent {
+    Started(String),
+    Finished(String, Finished),
+    /// Cancelled before it started.
+    NotStarted(String),
+}
+
+/// Applies the writes of `items` (skipped items are not passed), emitting events as they happen.
+pub async fn apply<T: Transport>(
+    client: &ArmClient<T>,
+    items: Vec<PlanItem>,
+    concurrency: usize,
+    control: &Control,
+    mut emit: impl FnMut(RunEvent),
+) {
+    let tasks = items.into_iter().map(|item| async move {
+        while control.is_paused() && !control.is_cancelled() {
+            client.transport().sleep(PAUSE_POLL_MS).await;
+        }
+        if control.is_cancelled() {
+            return (item.subscription_id, None);
+        }
+        let finished = apply_one(client, &item.writes).await;
+        (item.subscription_id, Some(finished))
+    });
+    // `Started` is emitted when a subscription leaves the queue, so the page shows what runs.
+    let mut answers = std::pin::pin!(futures::stream::iter(tasks).buffer_unordered(concurrency.max(1)));
+    while let Some((id, finished)) = answers.next().await {
+        emit(match finished {
+            Some(finished) => RunEvent::Finished(id, finished),
+            None => RunEvent::NotStarted(id),
+        });
+    }
+}
+
+/// The writes to one subscription, in order, then one read-back.
+pub async fn apply_one<T: Transport>(client: &ArmClient<T>, writes: &[Write]) -> Finished {
+    let mut results = Vec::with_capacity(writes.len());
+    let mut failure = None;
+    for write in writes {
+        let result = client.write(http::Method::PUT, &write.path(), &write.body()).await;
+        let (status, error, request_id, correlation_id) = match &result {
+            Ok(w) => (w.status, None, w.request_id.clone(), w.correlation_id.clone()),
+            Err(f) => {
+                let (request, correlation) = f.request_ids();
+                (f.status().unwrap_or(0), Some(Failure::from(f)), request.map(Into::into), correlation.map(Into::into))
+            }
+        };
+        results.push(WriteResult { write: write.clone(), status, error: error.clone(), request_id, correlation_id });
+        if error.is_some() {
+            failure = error;
+            break;
+        }
+    }
+    let Some(subscription_id) = writes.first().map(Write::subscription_id) else {
+        return Finished { writes: results, read_back: None, failure };
+    };
+    let read_back = match read(client, subscription_id).await {
+        Ok(read) => Some(read),
+        Err(f) => {
+            failure = failure.or(Some(Failure::from(&f)));
+            None
+        }
+    };
+    if let (None, Some(read)) = (&failure, &read_back) {
+        if let Some(missed) = writes.iter().find(|w| !read.holds(w)) {
+            failure = Some(Failure {
+                status: None,
+                code: "NotApplied".into(),
+                message: format!("ARM accepted the write but reads back otherwise: {}", missed.describe()),
+                advice: "Azure may apply the change late: read it again in a minute, then retry.".into(),
+                request_id: None,
+            });
+        }
+    }
+    Finished { writes: results, read_back, failure }
+}
+
+/// A subscription's integration and plan as ARM says now (two reads).
+pub async fn read<T: Transport>(client: &ArmClient<T>, subscription_id: &str) -> Result<ReadBack, ArmFailure> {
+    let settings: Vec<Setting> = client.list(&api::settings(subscription_id)).await?;
+    let plan = read_plan(client, subscription_id).await?;
+    Ok(ReadBack { parts: IntegrationParts::from_settings(&settings), plan })
+}
+
+async fn read_plan<T: Transport>(client: &ArmClient<T>, subscription_id: &str) -> Result<ServersPlan, ArmFailure> {
+    let pricings: Vec<Pricing> = client.list(&api::pricings(subscription_id)).await?;
+    Ok(ServersPlan::from_pricing(pricings.iter().find(|p| p.name.eq_ignore_ascii_case(VIRTUAL_MACHINES))))
+}
+
+/// Re-reads one subscription (settings, plan, permissions) and plans `action` for it afresh:
+/// what Retry and Continue send, so that a write already done is never sent again.
+pub async fn replan<T: Transport>(
+    client: &ArmClient<T>,
+    cloud: &Cloud,
+    action: Action,
+    servers_plan: Option<ServersPlan>,
+    subscription: Subscription,
+) -> PlanItem {
+    let id = subscription.subscription_id.clone();
+    let (settings_path, permissions_path) = (api::settings(&id), api::permissions(&id));
+    let (settings, plan, permissions) = futures::join!(
+        client.list::<Setting>(&settings_path),
+        read_plan(client, &id),
+        client.list::<Permission>(&permissions_path),
+    );
+    if let Some(failure) = [settings.as_ref().err(), plan.as_ref().err(), permissions.as_ref().err()].into_iter().flatten().next() {
+        return PlanItem {
+            subscription_id: id,
+            name: subscription.display_name,
+            writes: Vec::new(),
+            skip: Some(super::Skip {
+                kind: super::SkipKind::Unknown,
+                reason: format!("It could not be read again: {failure} — {}", failure.advice()),
+            }),
+        };
+    }
+    let mut row = SubscriptionRow::new(subscription);
+    row.parts = Load::from_result(settings.map(|s| IntegrationParts::from_settings(&s)));
+    row.plan = Load::from_result(plan);
+    row.can_change = Load::from_result(permissions.map(|p| permissions::allows(&p, SETTINGS_WRITE)));
+    plan_one(action, servers_plan, cloud, &row)
+}
