@@ -87,6 +87,36 @@ impl AuditEntry {
     }
 }
 
+impl AuditEntry {
+    /// One write of a bulk run, with the values read before the plan and after the run.
+    pub fn from_write(
+        result: &crate::bulk::run::WriteResult,
+        before: Option<bool>,
+        after: Option<bool>,
+        at: &Context<'_>,
+    ) -> Self {
+        let owned = |s: &Option<String>| s.clone().unwrap_or_default();
+        let error = result.error.as_ref();
+        AuditEntry {
+            time: at.time.to_string(),
+            tenant_id: at.tenant_id.to_string(),
+            user: at.user.to_string(),
+            subscription_id: result.write.subscription_id().to_string(),
+            subscription_name: at.subscription_name.to_string(),
+            setting: result.write.name().to_string(),
+            before,
+            requested: result.write.requested(),
+            after,
+            request: format!("PUT {}{}", at.arm_url, result.write.path()),
+            status: result.status,
+            error_code: error.map(|e| e.code.clone()).unwrap_or_default(),
+            error_message: error.map(|e| e.message.clone()).unwrap_or_default(),
+            request_id: owned(&result.request_id),
+            correlation_id: owned(&result.correlation_id),
+        }
+    }
+}
+
 const COLUMNS: [&str; 15] = [
     "time",
     "tenantId",

@@ -166,6 +166,14 @@ impl Write {
         }
     }
 
+    /// The value written: the setting's `enabled`, or `true` (a plan turned on).
+    pub fn requested(&self) -> bool {
+        match self {
+            Write::Setting(change) => change.enabled,
+            Write::ServersPlan { .. } => true,
+        }
+    }
+
     /// The resource name written: the setting, or the pricing.
     pub fn name(&self) -> &str {
         match self {

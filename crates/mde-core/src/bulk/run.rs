@@ -6,16 +6,16 @@
 //! Everything a row ends with is serialisable: the page keeps the run in sessionStorage and a
 //! reload shows what was done and what never started.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 
-use super::{plan_one, Action, PlanItem, Write};
+use super::{plan_one, Action, PlanItem, Skip, SkipKind, Write};
 use crate::api;
 use crate::arm::permissions::{self, Permission};
 use crate::arm::pricings::{Pricing, VIRTUAL_MACHINES};
-use crate::arm::settings::Setting;
+use crate::arm::settings::{Setting, WDATP, WDATP_EXCLUDE_LINUX, WDATP_UNIFIED_SOLUTION};
 use crate::arm::subscriptions::Subscription;
 use crate::client::ArmClient;
 use crate::cloud::Cloud;
@@ -89,24 +89,24 @@ impl ReadBack {
         IntegrationStatus::of(self.parts, Some(self.plan))
     }
 
-    /// Whether ARM now holds what `write` asked for.
-    pub fn holds(&self, write: &Write) -> bool {
+    /// The value `write` sets, as ARM now reports it: the setting's `enabled` (the Linux
+    /// exclusion's inverted one included), or whether Defender for Servers has that plan.
+    pub fn value_of(&self, write: &Write) -> bool {
         match write {
             Write::ServersPlan { sub_plan, .. } => self.plan == *sub_plan,
-            Write::Setting(change) => {
-                let expected = IntegrationParts::from_settings(&[Setting {
-                    name: change.setting.clone(),
-                    kind: None,
-                    properties: crate::arm::settings::SettingProperties { enabled: change.enabled },
-                }]);
-                match change.setting.as_str() {
-                    crate::arm::settings::WDATP => self.parts.integration == expected.integration,
-                    crate::arm::settings::WDATP_EXCLUDE_LINUX => self.parts.linux == expected.linux,
-                    crate::arm::settings::WDATP_UNIFIED_SOLUTION => self.parts.unified == expected.unified,
-                    _ => true,
-                }
-            }
+            Write::Setting(change) => match change.setting.as_str() {
+                WDATP => self.parts.integration,
+                WDATP_EXCLUDE_LINUX => !self.parts.linux,
+                WDATP_UNIFIED_SOLUTION => self.parts.unified,
+                // Other settings are never planned; read as asked.
+                _ => change.enabled,
+            },
         }
+    }
+
+    /// Whether ARM now holds what `write` asked for.
+    pub fn holds(&self, write: &Write) -> bool {
+        self.value_of(write) == write.requested()
     }
 }
 
@@ -150,31 +150,83 @@ pub enum RunEvent {
     NotStarted(String),
 }
 
-/// Applies the writes of `items` (skipped items are not passed), emitting events as they happen.
+/// One subscription for the run to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Work {
+    /// Send the planned writes.
+    Planned(PlanItem),
+    /// Read the subscription again and send what it still lacks (Retry, and Continue after a
+    /// reload): a write already done is never sent twice.
+    Again { subscription_id: String, action: Action, servers_plan: Option<ServersPlan> },
+}
+
+impl Work {
+    pub fn subscription_id(&self) -> &str {
+        match self {
+            Work::Planned(item) => &item.subscription_id,
+            Work::Again { subscription_id, .. } => subscription_id,
+        }
+    }
+}
+
+/// Does `work`, at most `concurrency` subscriptions at once, emitting events as they happen.
 pub async fn apply<T: Transport>(
     client: &ArmClient<T>,
-    items: Vec<PlanItem>,
+    cloud: &Cloud,
+    work: Vec<Work>,
     concurrency: usize,
     control: &Control,
-    mut emit: impl FnMut(RunEvent),
+    emit: impl FnMut(RunEvent),
 ) {
-    let tasks = items.into_iter().map(|item| async move {
+    let emit = RefCell::new(emit);
+    let emit = &emit;
+    let tasks = work.into_iter().map(|work| async move {
         while control.is_paused() && !control.is_cancelled() {
             client.transport().sleep(PAUSE_POLL_MS).await;
         }
+        let id = work.subscription_id().to_string();
         if control.is_cancelled() {
-            return (item.subscription_id, None);
+            return RunEvent::NotStarted(id);
         }
-        let finished = apply_one(client, &item.writes).await;
-        (item.subscription_id, Some(finished))
+        (emit.borrow_mut())(RunEvent::Started(id.clone()));
+        let finished = match work {
+            Work::Planned(item) => apply_one(client, &item.writes).await,
+            Work::Again { subscription_id, action, servers_plan } => {
+                again(client, cloud, &subscription_id, action, servers_plan).await
+            }
+        };
+        RunEvent::Finished(id, finished)
     });
-    // `Started` is emitted when a subscription leaves the queue, so the page shows what runs.
-    let mut answers = std::pin::pin!(futures::stream::iter(tasks).buffer_unordered(concurrency.max(1)));
-    while let Some((id, finished)) = answers.next().await {
-        emit(match finished {
-            Some(finished) => RunEvent::Finished(id, finished),
-            None => RunEvent::NotStarted(id),
-        });
+    let mut events = std::pin::pin!(futures::stream::iter(tasks).buffer_unordered(concurrency.max(1)));
+    while let Some(event) = events.next().await {
+        (emit.borrow_mut())(event);
+    }
+}
+
+/// Re-reads a subscription, then writes what it still lacks; a subscription that needs nothing
+/// more is done, one that cannot be changed is failed with the plan's reason.
+async fn again<T: Transport>(
+    client: &ArmClient<T>,
+    cloud: &Cloud,
+    subscription_id: &str,
+    action: Action,
+    servers_plan: Option<ServersPlan>,
+) -> Finished {
+    let (item, read_back) = replan(client, cloud, action, servers_plan, subscription_id).await;
+    match item.skip {
+        None => apply_one(client, &item.writes).await,
+        Some(skip) if skip.kind == SkipKind::AlreadyDone => Finished { writes: Vec::new(), read_back, failure: None },
+        Some(skip) => Finished {
+            writes: Vec::new(),
+            read_back,
+            failure: Some(Failure {
+                status: None,
+                code: skip.kind.label().into(),
+                message: skip.reason.clone(),
+                advice: skip.reason,
+                request_id: None,
+            }),
+        },
     }
 }
 
@@ -233,36 +285,46 @@ async fn read_plan<T: Transport>(client: &ArmClient<T>, subscription_id: &str) -
     Ok(ServersPlan::from_pricing(pricings.iter().find(|p| p.name.eq_ignore_ascii_case(VIRTUAL_MACHINES))))
 }
 
-/// Re-reads one subscription (settings, plan, permissions) and plans `action` for it afresh:
-/// what Retry and Continue send, so that a write already done is never sent again.
+/// Re-reads one subscription (itself, its settings, plan and permissions) and plans `action`
+/// for it afresh; also returns what it read.
 pub async fn replan<T: Transport>(
     client: &ArmClient<T>,
     cloud: &Cloud,
     action: Action,
     servers_plan: Option<ServersPlan>,
-    subscription: Subscription,
-) -> PlanItem {
-    let id = subscription.subscription_id.clone();
-    let (settings_path, permissions_path) = (api::settings(&id), api::permissions(&id));
-    let (settings, plan, permissions) = futures::join!(
-        client.list::<Setting>(&settings_path),
-        read_plan(client, &id),
-        client.list::<Permission>(&permissions_path),
+    subscription_id: &str,
+) -> (PlanItem, Option<ReadBack>) {
+    let paths = (api::subscription(subscription_id), api::settings(subscription_id), api::permissions(subscription_id));
+    let (subscription, settings, plan, permissions) = futures::join!(
+        client.get::<Subscription>(&paths.0),
+        client.list::<Setting>(&paths.1),
+        read_plan(client, subscription_id),
+        client.list::<Permission>(&paths.2),
     );
-    if let Some(failure) = [settings.as_ref().err(), plan.as_ref().err(), permissions.as_ref().err()].into_iter().flatten().next() {
-        return PlanItem {
-            subscription_id: id,
-            name: subscription.display_name,
-            writes: Vec::new(),
-            skip: Some(super::Skip {
-                kind: super::SkipKind::Unknown,
-                reason: format!("It could not be read again: {failure} — {}", failure.advice()),
-            }),
-        };
+    let unread = |failure: &ArmFailure, name: String| PlanItem {
+        subscription_id: subscription_id.to_string(),
+        name,
+        writes: Vec::new(),
+        skip: Some(Skip {
+            kind: SkipKind::Unknown,
+            reason: format!("It could not be read again: {failure} — {}", failure.advice()),
+        }),
+    };
+    let subscription = match subscription {
+        Ok(subscription) => subscription,
+        Err(failure) => return (unread(&failure, subscription_id.to_string()), None),
+    };
+    let read_back = match (&settings, &plan) {
+        (Ok(settings), Ok(plan)) => Some(ReadBack { parts: IntegrationParts::from_settings(settings), plan: *plan }),
+        _ => None,
+    };
+    let failed = [settings.as_ref().err(), plan.as_ref().err(), permissions.as_ref().err()].into_iter().flatten().next();
+    if let Some(failure) = failed {
+        return (unread(failure, subscription.display_name), read_back);
     }
     let mut row = SubscriptionRow::new(subscription);
     row.parts = Load::from_result(settings.map(|s| IntegrationParts::from_settings(&s)));
     row.plan = Load::from_result(plan);
     row.can_change = Load::from_result(permissions.map(|p| permissions::allows(&p, SETTINGS_WRITE)));
-    plan_one(action, servers_plan, cloud, &row)
+    (plan_one(action, servers_plan, cloud, &row), read_back)
 }
