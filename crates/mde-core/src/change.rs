@@ -20,7 +20,7 @@ pub enum Intent {
 }
 
 /// One setting to write.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingChange {
     pub subscription_id: String,

@@ -124,7 +124,7 @@ impl Pick {
 }
 
 /// One write of a plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Write {
     Setting(SettingChange),
@@ -237,7 +237,7 @@ impl SkipKind {
 }
 
 /// A subscription left out, and why in words a user can act on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Skip {
     pub kind: SkipKind,
     pub reason: String,
@@ -270,7 +270,7 @@ impl Skip {
 }
 
 /// One subscription in a plan: its writes in order, or why it is skipped.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PlanItem {
     pub subscription_id: String,
     pub name: String,

@@ -39,6 +39,12 @@ impl Control {
         self.paused.set(paused);
     }
 
+    /// Ready for a new run: not paused, not cancelled.
+    pub fn reset(&self) {
+        self.paused.set(false);
+        self.cancelled.set(false);
+    }
+
     pub fn cancel(&self) {
         self.cancelled.set(true);
     }
