@@ -1,5 +1,6 @@
-//! Injected failures (latency, 429, 5xx, dropped requests, held requests, write conflicts) and the seeded PRNG
-//! behind them, so that a failing run can be replayed with the same `--seed`.
+//! Injected failures (latency, 429, 5xx, dropped requests, lost answers, held requests, write
+//! conflicts) and the seeded PRNG behind them, so that a failing run can be replayed with the
+//! same `--seed`.
 
 use std::collections::HashMap;
 
@@ -19,8 +20,15 @@ pub struct Faults {
     pub retry_after_s: u64,
     /// Probability (0..=1) that an ARM request is answered 500 or 503.
     pub rate_5xx: f64,
-    /// Probability (0..=1) that an ARM request gets no answer at all.
+    /// Probability (0..=1) that an ARM request gets no answer at all (it never reached ARM).
     pub drop_rate: f64,
+    /// Probability (0..=1) that an ARM request is carried out but its answer is lost (the
+    /// connection drops on the way back): a write is applied though the client never learns it.
+    pub lost_answer_rate: f64,
+    /// Probability (0..=1) that an ARM write is answered 409 `Conflict` "Another update operation
+    /// is in progress", as when a policy remediation or a deployment is writing to the
+    /// subscription at the same time (besides the app's own overlapping writes, always on).
+    pub conflict_rate: f64,
     /// The first `hang_first` ARM requests to each subscription (and to the tenant level) are
     /// answered only after `hang_ms` more: long enough for a client to give up on them, as on
     /// a request Azure never answers. Later ones are answered as usual, so a retry succeeds.
@@ -42,6 +50,8 @@ impl Default for Faults {
             retry_after_s: 1,
             rate_5xx: 0.0,
             drop_rate: 0.0,
+            lost_answer_rate: 0.0,
+            conflict_rate: 0.0,
             hang_first: 0,
             hang_ms: 0,
             rate_limits: false,
@@ -105,10 +115,28 @@ pub(crate) enum Injected {
     ServerError(u16),
 }
 
+/// How many faults were injected so far, by kind (a test's or a benchmark's figures).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Injections {
+    /// Requests that got no answer (`drop_rate`).
+    pub dropped: u64,
+    /// Requests carried out whose answer was lost (`lost_answer_rate`).
+    pub lost_answers: u64,
+    /// 429s, by rate or by count (not ARM's own budgets, `rate_limits`).
+    pub throttled: u64,
+    pub server_errors: u64,
+    /// Transient 409 `Conflict`s: by rate, overlapping writes, and the scenario's `conflictingWrites`.
+    pub conflicts: u64,
+}
+
 /// Per-run fault bookkeeping: the PRNG, request counts and windows per scope.
 #[derive(Debug)]
 pub(crate) struct FaultState {
     rng: Rng,
+    /// The draws of the faults added later (lost answers, conflicts by rate): a stream apart, so
+    /// that a replay of the earlier faults with the same seed stays the same.
+    later: Rng,
+    pub injected: Injections,
     counts: HashMap<String, u64>,
     throttled_until: HashMap<String, u64>,
     writing_until: HashMap<String, u64>,
@@ -119,6 +147,8 @@ impl FaultState {
     pub fn new(seed: u64) -> Self {
         FaultState {
             rng: Rng::new(seed),
+            later: Rng::new(seed ^ 0x10_57_A5_5E),
+            injected: Injections::default(),
             counts: HashMap::new(),
             throttled_until: HashMap::new(),
             writing_until: HashMap::new(),
@@ -152,19 +182,31 @@ impl FaultState {
     /// requests takes the same path.
     pub fn decide(&mut self, faults: &Faults, scope: &str, now_ms: u64) -> Option<Injected> {
         let (drop, throttle, fail, which) = (self.rng.unit(), self.rng.unit(), self.rng.unit(), self.rng.below(2));
-        if drop < faults.drop_rate {
-            return Some(Injected::Drop);
+        let decided = if drop < faults.drop_rate {
+            Some(Injected::Drop)
+        } else if let Some(wait) = self.counted_throttle(faults, scope, now_ms) {
+            Some(Injected::Throttle(wait))
+        } else if throttle < faults.rate_429 {
+            Some(Injected::Throttle(faults.retry_after_s))
+        } else if fail < faults.rate_5xx {
+            Some(Injected::ServerError(if which == 0 { 500 } else { 503 }))
+        } else {
+            None
+        };
+        match decided {
+            Some(Injected::Drop) => self.injected.dropped += 1,
+            Some(Injected::Throttle(_)) => self.injected.throttled += 1,
+            Some(Injected::ServerError(_)) => self.injected.server_errors += 1,
+            None => {}
         }
-        if let Some(wait) = self.counted_throttle(faults, scope, now_ms) {
-            return Some(Injected::Throttle(wait));
-        }
-        if throttle < faults.rate_429 {
-            return Some(Injected::Throttle(faults.retry_after_s));
-        }
-        if fail < faults.rate_5xx {
-            return Some(Injected::ServerError(if which == 0 { 500 } else { 503 }));
-        }
-        None
+        decided
+    }
+
+    /// The fate of a request that reached ARM: `(conflict, lose the answer)`, where a conflict
+    /// only applies to writes. Draws two numbers whatever the settings and the method.
+    pub fn after_arrival(&mut self, faults: &Faults) -> (bool, bool) {
+        let (conflict, lose) = (self.later.unit(), self.later.unit());
+        (conflict < faults.conflict_rate, lose < faults.lost_answer_rate)
     }
 
     /// `after_429`: the first N requests to a scope pass, then the scope is throttled for
@@ -190,6 +232,7 @@ impl FaultState {
     /// "Another update operation is in progress"); otherwise opens this write's window.
     pub fn write_conflicts(&mut self, scope: &str, now_ms: u64, delay_ms: u64) -> bool {
         if self.writing_until.get(scope).is_some_and(|&until| now_ms < until) {
+            self.injected.conflicts += 1;
             return true;
         }
         self.writing_until.insert(scope.to_string(), now_ms + delay_ms);

@@ -25,6 +25,8 @@ mod arm;
 mod clock;
 #[cfg(feature = "entra")]
 mod entra;
+#[cfg(test)]
+mod fault_tests;
 mod faults;
 pub mod generate;
 mod graph;
@@ -45,7 +47,7 @@ use scenario::World;
 use tokens::Issued;
 use wire::Incoming;
 
-pub use faults::Faults;
+pub use faults::{Faults, Injections};
 pub use scenario::ScenarioError;
 pub use tokens::{pkce_challenge, ID_TOKEN_TEST_KEY};
 
@@ -187,6 +189,20 @@ impl FakeAzure {
         self.issued.revoked.extend(issued);
     }
 
+    /// Billing changes a subscription's state (`Enabled`, `Warned`, `PastDue`, `Disabled`,
+    /// `Expired`, `Deleted`): from then on it is listed so, and a `Disabled`, `Expired` or
+    /// `Deleted` one refuses writes. Returns false when no subscription has this id.
+    pub fn set_subscription_state(&mut self, subscription_id: &str, state: &str) -> bool {
+        let Some(index) = self.world.find(subscription_id) else { return false };
+        self.world.subscriptions[index].object["state"] = serde_json::Value::String(state.to_string());
+        true
+    }
+
+    /// The faults injected so far, by kind.
+    pub fn injected(&self) -> Injections {
+        self.faults.injected
+    }
+
     /// How many requests reached `/token` so far.
     pub fn token_requests(&self) -> usize {
         self.issued.token_requests
@@ -205,14 +221,29 @@ impl FakeAzure {
             Some(Injected::Drop) => return Reply { response: None, delay_ms },
             Some(Injected::Throttle(wait)) => throttled(&scope, *req.method != http::Method::GET, wait),
             Some(Injected::ServerError(status)) => errors::server_error(status, faults.retry_after_s),
-            None => self.arm(req, now_ms, delay_ms, &scope),
+            None => {
+                let (conflict, lose_answer) = self.faults.after_arrival(&faults);
+                let response = self.arm(req, now_ms, (delay_ms, conflict), &scope);
+                if lose_answer {
+                    // Done, but the answer never reaches the client.
+                    self.faults.injected.lost_answers += 1;
+                    return Reply { response: None, delay_ms };
+                }
+                response
+            }
         };
         Reply { response: Some(self.stamp(response)), delay_ms }
     }
 
     /// Authentication, routing, api-version, tenant, budget, permission and conflict checks, in
-    /// ARM's order, then the handler.
-    fn arm(&mut self, req: &Incoming, now_ms: u64, delay_ms: u64, scope: &str) -> Response<Vec<u8>> {
+    /// ARM's order, then the handler. `conflict`: the fault layer drew a conflict for a write.
+    fn arm(
+        &mut self,
+        req: &Incoming,
+        now_ms: u64,
+        (delay_ms, conflict): (u64, bool),
+        scope: &str,
+    ) -> Response<Vec<u8>> {
         let who = match self.authenticate(req, now_ms) {
             Ok(who) => who,
             Err(response) => return response,
@@ -241,7 +272,7 @@ impl FakeAzure {
             budget_headers(&mut response, budget, scope, &spent);
             return response;
         }
-        if let Err(response) = self.admit(req, &who, sub, &spec, (now_ms, delay_ms), scope) {
+        if let Err(response) = self.admit(req, &who, sub, &spec, (now_ms, delay_ms, conflict), scope) {
             return response;
         }
         let mut call = Call {
@@ -266,7 +297,7 @@ impl FakeAzure {
         who: &Principal,
         sub: Option<usize>,
         spec: &Spec,
-        (now_ms, delay_ms): (u64, u64),
+        (now_ms, delay_ms, conflict): (u64, u64, bool),
         scope: &str,
     ) -> Result<(), Response<Vec<u8>>> {
         if let Some(s) = sub.map(|i| &self.world.subscriptions[i]) {
@@ -275,9 +306,10 @@ impl FakeAzure {
                 return Err(errors::wrong_tenant(&login_authority(&req.base), token_tenant, &s.tenant_id));
             }
         }
-        let Some(s) = sub.map(|i| &self.world.subscriptions[i]) else {
+        let Some(index) = sub else {
             return Ok(());
         };
+        let s = &self.world.subscriptions[index];
         if let Some(namespace) = provider_namespace(&req.segments) {
             s.governance.check_registered(namespace, now_ms)?;
         }
@@ -290,7 +322,18 @@ impl FakeAzure {
         if let (true, Some(action)) = (spec.write, spec.action.as_deref()) {
             s.governance.check_write(req.method, req.path, action, &s.rights, &who.username)?;
         }
-        if spec.write && self.faults.write_conflicts(scope, now_ms, delay_ms) {
+        if !spec.write {
+            return Ok(());
+        }
+        // Another writer busy on the subscription: the scenario's, the fault layer's, or the
+        // app's own overlapping write.
+        let s = &mut self.world.subscriptions[index];
+        if s.conflicting_writes > 0 || conflict {
+            s.conflicting_writes = s.conflicting_writes.saturating_sub(1);
+            self.faults.injected.conflicts += 1;
+            return Err(errors::conflict());
+        }
+        if self.faults.write_conflicts(scope, now_ms, delay_ms) {
             return Err(errors::conflict());
         }
         Ok(())

@@ -64,6 +64,9 @@ pub(crate) struct Subscription {
     pub connectors: Vec<Value>,
     /// What governs writes beyond roles: locks, policy denials, provider registration.
     pub governance: crate::arm::governance::Governance,
+    /// Writes still to be answered 409 `Conflict` (the scenario's `conflictingWrites`), as if
+    /// another deployment kept the subscription busy.
+    pub conflicting_writes: u64,
 }
 
 impl Subscription {
@@ -255,6 +258,7 @@ fn subscription(mut entry: Value, path: &str) -> Result<Subscription, ScenarioEr
         alerts: list(&mut entry, "alerts", &format!("{path}.alerts"))?,
         connectors: list(&mut entry, "securityConnectors", &format!("{path}.securityConnectors"))?,
         governance: crate::arm::governance::Governance::from_scenario(&mut entry, path)?,
+        conflicting_writes: count(&entry, "conflictingWrites", path)?,
         id,
         tenant_id,
         object,
@@ -326,6 +330,16 @@ pub(crate) fn list(root: &mut Value, key: &str, path: &str) -> Result<Vec<Value>
             Ok(items)
         }
         Some(_) => Err(bad(path, "expected a list")),
+    }
+}
+
+/// A whole number at `object[key]`; absent or `null` is 0.
+fn count(object: &Value, key: &str, path: &str) -> Result<u64, ScenarioError> {
+    match object.get(key) {
+        None | Some(Value::Null) => Ok(0),
+        Some(value) => value
+            .as_u64()
+            .ok_or_else(|| bad(&format!("{path}.{key}"), format!("expected a count like 5, found {value}"))),
     }
 }
 

@@ -28,6 +28,10 @@ serve options:
   --retry-after S        Retry-After of injected 429/503 (default 1)
   --fail-5xx-rate F      answer this fraction of ARM requests 500 or 503
   --drop-rate F          close the connection without an answer for this fraction
+  --lost-answer-rate F   carry out this fraction of ARM requests, then close the connection
+                         without the answer (a write is applied, the client never learns it)
+  --conflict-rate F      answer this fraction of ARM writes 409 Conflict (another update
+                         operation in progress)
   --hang-first N         hold the first N ARM requests to each subscription (and N to the
                          tenant level) for --hang-ms before answering; later ones as usual
   --hang-ms N            how long a held request waits for its answer
@@ -131,6 +135,8 @@ fn serve(mut parser: Parser) -> Result<Command, String> {
             "--retry-after" => faults.retry_after_s = number(&flag, p)?,
             "--fail-5xx-rate" => faults.rate_5xx = rate(&flag, p)?,
             "--drop-rate" => faults.drop_rate = rate(&flag, p)?,
+            "--lost-answer-rate" => faults.lost_answer_rate = rate(&flag, p)?,
+            "--conflict-rate" => faults.conflict_rate = rate(&flag, p)?,
             "--hang-first" => faults.hang_first = number(&flag, p)?,
             "--hang-ms" => faults.hang_ms = number(&flag, p)?,
             "--rate-limits" => faults.rate_limits = true,
@@ -228,6 +234,8 @@ mod tests {
                     retry_after_s: 1,
                     rate_5xx: 0.0,
                     drop_rate: 0.0,
+                    lost_answer_rate: 0.0,
+                    conflict_rate: 0.0,
                     hang_first: 0,
                     hang_ms: 0,
                     rate_limits: false,
@@ -266,7 +274,7 @@ mod tests {
                 }),
             ),
             (
-                format!("{BASE} --page-size 2 --jitter-ms 40 --fail-429-after 3 --retry-after 2 --fail-5xx-rate 0.25 --drop-rate 0.5 --rate-limits --seed 9 --quiet"),
+                format!("{BASE} --page-size 2 --jitter-ms 40 --fail-429-after 3 --retry-after 2 --fail-5xx-rate 0.25 --drop-rate 0.5 --lost-answer-rate 0.1 --conflict-rate 0.2 --rate-limits --seed 9 --quiet"),
                 serve_with(|s| {
                     s.options.page_size = 2;
                     s.options.faults.jitter_ms = 40;
@@ -274,6 +282,8 @@ mod tests {
                     s.options.faults.retry_after_s = 2;
                     s.options.faults.rate_5xx = 0.25;
                     s.options.faults.drop_rate = 0.5;
+                    s.options.faults.lost_answer_rate = 0.1;
+                    s.options.faults.conflict_rate = 0.2;
                     s.options.faults.rate_limits = true;
                     s.options.seed = 9;
                     s.quiet = true;
@@ -311,6 +321,7 @@ mod tests {
             ("--page-size 1.5", "--page-size: '1.5' is not a valid number"),
             ("--drop-rate 2", "--drop-rate: 2 is not a fraction between 0 and 1"),
             ("--fail-5xx-rate -0.1", "--fail-5xx-rate: -0.1 is not a fraction between 0 and 1"),
+            ("--conflict-rate 1.5", "--conflict-rate: 1.5 is not a fraction between 0 and 1"),
             ("--fail-429-rate half", "--fail-429-rate: 'half' is not a valid number"),
             ("--bogus", "unknown argument '--bogus'"),
             ("-x", "unknown argument '-x'"),
