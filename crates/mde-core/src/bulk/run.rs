@@ -279,11 +279,11 @@ pub async fn apply_one<T: Transport>(client: &ArmClient<T>, writes: &[Write]) ->
     Finished { writes: results, read_back, failure }
 }
 
-/// A subscription's integration and plan as ARM says now (two reads).
+/// A subscription's integration and plan as ARM says now: two reads, sent together (one round trip).
 pub async fn read<T: Transport>(client: &ArmClient<T>, subscription_id: &str) -> Result<ReadBack, ArmFailure> {
-    let settings: Vec<Setting> = client.list(&api::settings(subscription_id)).await?;
-    let plan = read_plan(client, subscription_id).await?;
-    Ok(ReadBack { parts: IntegrationParts::from_settings(&settings), plan })
+    let path = api::settings(subscription_id);
+    let (settings, plan) = futures::join!(client.list::<Setting>(&path), read_plan(client, subscription_id));
+    Ok(ReadBack { parts: IntegrationParts::from_settings(&settings?), plan: plan? })
 }
 
 async fn read_plan<T: Transport>(client: &ArmClient<T>, subscription_id: &str) -> Result<ServersPlan, ArmFailure> {
