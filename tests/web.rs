@@ -83,7 +83,7 @@ fn row_cells(host: &web_sys::HtmlElement, name: &str) -> Vec<String> {
 #[wasm_bindgen_test]
 async fn overview_fills_in_statuses_from_the_demo_tenant() {
     let host = mount(demo_session(include_str!("../public/demo/scenario.json")));
-    until(&host, |t| t.contains("11 subscriptions") && !t.contains("still loading")).await;
+    until(&host, |t| t.contains("12 subscriptions") && !t.contains("still loading")).await;
     assert_eq!(row_cells(&host, "Contoso Retail – EU")[1..4], ["Enabled", "P2", "Partial"]);
     assert_eq!(row_cells(&host, "Contoso Sandbox")[1..4], ["Enabled", "Off", "Off"]);
     assert_eq!(row_cells(&host, "Contoso Production")[1..4], ["Enabled", "P2", "On"]);

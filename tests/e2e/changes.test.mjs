@@ -206,7 +206,7 @@ test('a subscription whose settings Azure refuses to show says why, and the rest
     await alert.waitFor();
     assert.match(await alert.textContent(), /1 subscription\(s\) could not be read\. HTTP 403 AuthorizationFailed: .*You lack the permission 'Microsoft\.Security\/settings\/read' here\. Roles that grant it: Security Reader, Reader, Security Admin, Contributor or Owner\./);
     // The others load as usual.
-    await page.getByRole('status').filter({ hasText: /^11 subscriptions: \d+ On, \d+ Partial, 1 On — no plan, 3 Off$/ }).waitFor();
+    await page.getByRole('status').filter({ hasText: /^12 subscriptions: \d+ On, \d+ Partial, 1 On — no plan, 4 Off$/ }).waitFor();
     assert.equal(await page.locator('tr', { hasText: 'Contoso Retail – EU' }).locator('.status').textContent(), 'Partial');
   } finally {
     await context.close();

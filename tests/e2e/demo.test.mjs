@@ -39,8 +39,9 @@ test('the demo overview shows every subscription with its plan and integration s
       'Contoso Finance': ['Enabled', 'P2', 'Partial'],
       'Contoso Shared Services': ['Enabled', 'P2', 'On'],
       'Contoso Identity': ['Enabled', 'Off', 'On — no plan'],
+      'Contoso Payments': ['Enabled', 'P2', 'Off'],
     });
-    await page.getByText('11 subscriptions: 3 On, 4 Partial, 1 On — no plan, 3 Off').waitFor();
+    await page.getByText('12 subscriptions: 3 On, 4 Partial, 1 On — no plan, 4 Off').waitFor();
     assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
   } finally {
     await context.close();
@@ -105,7 +106,7 @@ test('in the demo a trainer can fix a subscription and see it On in the overview
     await page.getByRole('link', { name: '← All subscriptions' }).click();
     const rows = await readOverview(page);
     assert.deepEqual(rows['Contoso Retail – EU'], ['Enabled', 'P2', 'On']);
-    await page.getByText('11 subscriptions: 4 On, 3 Partial, 1 On — no plan, 3 Off').waitFor();
+    await page.getByText('12 subscriptions: 4 On, 3 Partial, 1 On — no plan, 4 Off').waitFor();
     assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
   } finally {
     await context.close();
@@ -127,7 +128,7 @@ test('the insight panel selects the Windows-on, Linux-off subscriptions, and the
     assert.deepEqual(await names(), ['Contoso Finance', 'Contoso Retail – EU', 'Fabrikam (acquired)']);
     // A link reproduces the view: search and sort too.
     await page.goto(`${site.origin}/try?q=contoso&sort=status&status=on`);
-    await page.getByText('11 subscriptions: 3 On, 4 Partial, 1 On — no plan, 3 Off').waitFor();
+    await page.getByText('12 subscriptions: 3 On, 4 Partial, 1 On — no plan, 4 Off').waitFor();
     // Contoso Identity is "On — no plan", not On.
     assert.deepEqual(await names(), ['Contoso Legacy Apps', 'Contoso Production', 'Contoso Shared Services']);
     assert.equal(await page.getByLabel('Search').inputValue(), 'contoso');

@@ -128,8 +128,8 @@ test('back from a subscription the overview shows at once with the change made t
       rows: document.querySelectorAll('table.subscriptions tbody tr').length,
       summary: document.querySelector('.summary').textContent,
     }));
-    assert.equal(shown.rows, 11);
-    assert.match(shown.summary, /^11 subscriptions: /);
+    assert.equal(shown.rows, 12);
+    assert.match(shown.summary, /^12 subscriptions: /);
     assert.equal(await row('Contoso Dev/Test').locator('td').nth(2).textContent(), 'On', 'the row shows the read-back');
     assert.equal(listings.length, 1, 'coming back listed nothing');
 

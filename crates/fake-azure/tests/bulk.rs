@@ -462,3 +462,50 @@ fn a_fix_of_200_subscriptions_under_every_fault_ends_right_or_shows_why_and_writ
         assert!(n > 0, "no {kind} was injected");
     }
 }
+
+/// The demo tenant's designed failures: another deployment keeps Contoso Payments busy (its
+/// first five writes get 409 `Conflict`, as many as the client's attempts), so its row fails
+/// once and Retry succeeds; Contoso Archive is disabled, so the plan leaves it out as read-only.
+#[test]
+fn in_the_demo_tenant_a_busy_subscription_fails_once_then_retry_succeeds_and_the_archive_is_read_only() {
+    let scenario =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../public/demo/scenario.json")).unwrap();
+    let azure = FakeAzure::from_scenario_json(&scenario, Options { require_auth: false, ..Options::default() });
+    let network = Network {
+        azure: Rc::new(RefCell::new(azure.unwrap())),
+        now: Rc::new(Cell::new(NOW)),
+        log: Default::default(),
+        puts: Default::default(),
+        hour_passes_at: Default::default(),
+    };
+    let client = ArmClient::new(network.clone(), FAKE);
+    let config = app_config();
+    let mut model = Overview::default();
+    block_on(overview::load(&client, CONCURRENCY, |event| model.apply(event)));
+    let rows: Vec<_> = model.rows.iter().collect();
+    let plan = Plan::new(Action::Fix, None, &config.cloud, &rows);
+    let item = |name: &str| plan.items.iter().find(|i| i.name == name).unwrap();
+    let archive = item("Contoso Archive (decommissioned)").skip.as_ref().map(|s| s.kind);
+    assert_eq!(archive, Some(SkipKind::ReadOnly));
+    let payments = item("Contoso Payments").clone();
+    assert_eq!(payments.writes.len(), 1, "the integration on: {:?}", payments.writes);
+
+    let mut record = Record::new(plan.clone(), HashMap::new());
+    let id = payments.subscription_id.clone();
+    let mut run = |work: Work| {
+        block_on(run::apply(&client, &config.cloud, vec![work], 1, &Control::default(), |e| drop(record.apply(&e))));
+        record.rows.iter().find(|r| r.subscription_id == id).unwrap().clone()
+    };
+    let first = run(Work::Planned(payments.clone()));
+    let failure = first.failure().expect("the client's own retries ran out");
+    assert_eq!((failure.status, failure.code.as_str()), (Some(409), "Conflict"));
+    assert_eq!(failure.advice, "Another update to this subscription is in progress: retry in a few seconds.");
+    let again = Work::Again { subscription_id: id.clone(), action: Action::Fix, servers_plan: None };
+    let retried = run(again);
+    assert_eq!(retried.label(), "Done", "{:?}", retried.failure());
+    assert!(retried.read_back().is_some_and(|r| r.parts.integration));
+    let puts: Vec<(u16, String)> =
+        network.log.borrow().iter().filter(|s| s.method == "PUT").map(|s| s.answer.clone().unwrap()).collect();
+    let conflict = (409, "Conflict".to_string());
+    assert_eq!(puts, [vec![conflict; 5], vec![(200, String::new())]].concat(), "five refused, then the Retry's one");
+}
