@@ -4,6 +4,7 @@
 //! The plan is data: the page shows it, the exports turn it into scripts and templates, and
 //! the run sends exactly its writes. It is serialisable, so a run survives a reload.
 
+pub mod export;
 pub mod record;
 pub mod run;
 
