@@ -58,4 +58,12 @@ if [ "$want_tests" = "--test" ] && { [ ! -d tests/e2e/node_modules/playwright-co
   say "installing the end-to-end test driver and the KQL checker (npm playwright-core, @kusto/language-service-next; no browser download)"
   (cd tests/e2e && npm ci --silent --no-audit --no-fund)
 fi
+
+# The Terraform export tests parse the files with python-hcl2; 8.x keeps literals as written.
+HCL2_VERSION=8.1.4
+if [ "$want_tests" = "--test" ] &&
+  [ "$(python3 -c 'import importlib.metadata as m; print(m.version("python-hcl2"))' 2>/dev/null)" != "$HCL2_VERSION" ]; then
+  say "installing python-hcl2 $HCL2_VERSION (PyPI) for the Terraform export tests"
+  python3 -m pip install --quiet --root-user-action=ignore "python-hcl2==$HCL2_VERSION"
+fi
 exit 0
