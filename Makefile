@@ -28,6 +28,7 @@ screenshot: setup-test
 # itself in headless Chromium: wall and main-thread time for 450 and 1,800 subscriptions.
 bench: setup-test
 	cargo run --release -p fake-azure --bin bench-overview -- --subscriptions 50,500,2000 --latency-ms 100
+	cargo run --release -p fake-azure --bin bench-bulk -- --subscriptions 200 --latency-ms 100 --concurrency 8
 	cargo build -p fake-azure --bin fake-azure
 	trunk build --release
 	node tests/e2e/bench/overview.mjs --subscriptions 500,2000 --latency-ms 0,100

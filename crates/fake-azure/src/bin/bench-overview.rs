@@ -8,52 +8,16 @@
 //!
 //! Usage: bench-overview [--subscriptions 50,500,2000] [--latency-ms 100] [--concurrency 8]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use fake_azure::generate::{scenario_json, GenerateOptions};
 use fake_azure::{FakeAzure, Faults, Options};
 use mde_core::client::ArmClient;
 use mde_core::overview::{self, Overview, OverviewEvent};
-use mde_core::transport::{Request, Response, Transport, TransportError};
 
-/// The fake tenant behind a simulated network: every answer arrives after its latency.
-struct SimulatedNetwork {
-    azure: Arc<Mutex<FakeAzure>>,
-    requests: Arc<AtomicUsize>,
-}
-
-fn epoch_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
-}
-
-/// A timer without a runtime: a thread that sleeps, then completes a channel.
-async fn sleep(ms: u64) {
-    let (done, wait) = futures::channel::oneshot::channel::<()>();
-    std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(ms));
-        let _ = done.send(());
-    });
-    let _ = wait.await;
-}
-
-impl Transport for SimulatedNetwork {
-    async fn send(&self, request: Request) -> Result<Response, TransportError> {
-        self.requests.fetch_add(1, Ordering::SeqCst);
-        let reply = self.azure.lock().expect("the fake is not poisoned").handle(request, epoch_ms());
-        sleep(reply.delay_ms).await;
-        reply.response.ok_or_else(|| TransportError::Network("dropped".into()))
-    }
-
-    async fn sleep(&self, ms: u64) {
-        sleep(ms).await
-    }
-
-    fn now_ms(&self) -> u64 {
-        epoch_ms()
-    }
-}
+#[path = "shared/simulated_network.rs"]
+mod simulated_network;
+use simulated_network::SimulatedNetwork;
 
 struct Figures {
     subscriptions: usize,
@@ -74,9 +38,8 @@ fn run(subscriptions: usize, latency_ms: u64, concurrency: usize) -> Figures {
     let options =
         Options { require_auth: false, faults: Faults { latency_ms, ..Faults::default() }, ..Options::default() };
     let azure = FakeAzure::from_scenario_json(&scenario, options).expect("the generated scenario loads");
-    let requests = Arc::new(AtomicUsize::new(0));
-    let network = SimulatedNetwork { azure: Arc::new(Mutex::new(azure)), requests: requests.clone() };
-    let client = ArmClient::new(network, "https://management.azure.com");
+    let client = ArmClient::new(SimulatedNetwork::new(azure), "https://management.azure.com");
+    let requests = || client.transport().requests();
 
     let started = Instant::now();
     let mut model = Overview::default();
@@ -92,7 +55,7 @@ fn run(subscriptions: usize, latency_ms: u64, concurrency: usize) -> Figures {
         }
         if full_table.is_none() && !coverage && model.complete() {
             full_table = Some(started.elapsed());
-            table_requests = requests.load(Ordering::SeqCst);
+            table_requests = requests();
         }
     }));
     Figures {
@@ -100,7 +63,7 @@ fn run(subscriptions: usize, latency_ms: u64, concurrency: usize) -> Figures {
         table_requests,
         first_row: first_row.unwrap_or_default(),
         full_table: full_table.unwrap_or_default(),
-        coverage_requests: requests.load(Ordering::SeqCst) - table_requests,
+        coverage_requests: requests() - table_requests,
         coverage_done: started.elapsed(),
     }
 }
