@@ -393,8 +393,12 @@ fn a_fix_of_200_subscriptions_under_every_fault_ends_right_or_shows_why_and_writ
         resent += usize::from(acknowledged.contains_key(sent.path.as_str()));
         after_read_only += usize::from(refused.contains_key(id));
         match &sent.answer {
-            Some((200, _)) => drop(acknowledged.insert(&sent.path, at)),
-            Some((409, code)) if code == "ReadOnlyDisabledSubscription" => drop(refused.insert(id, at)),
+            Some((200, _)) => {
+                acknowledged.insert(&sent.path, at);
+            }
+            Some((409, code)) if code == "ReadOnlyDisabledSubscription" => {
+                refused.insert(id, at);
+            }
             _ => {}
         }
     }
@@ -493,7 +497,9 @@ fn in_the_demo_tenant_a_busy_subscription_fails_once_then_retry_succeeds_and_the
     let mut record = Record::new(plan.clone(), HashMap::new());
     let id = payments.subscription_id.clone();
     let mut run = |work: Work| {
-        block_on(run::apply(&client, &config.cloud, vec![work], 1, &Control::default(), |e| drop(record.apply(&e))));
+        block_on(run::apply(&client, &config.cloud, vec![work], 1, &Control::default(), |e| {
+            record.apply(&e);
+        }));
         record.rows.iter().find(|r| r.subscription_id == id).unwrap().clone()
     };
     let first = run(Work::Planned(payments.clone()));
