@@ -71,12 +71,17 @@ impl SettingChange {
         )
     }
 
-    /// The Azure CLI command that does the same.
+    /// The Azure CLI command that does the same, safe to paste into bash whatever the id
+    /// holds (ARM's ids are data: quoted as the bulk export quotes them).
     pub fn az(&self) -> String {
+        use crate::bulk::export::sh_quote;
         let kind = self.body()["kind"].as_str().unwrap_or("DataExportSettings").to_string();
         format!(
-            "az security setting update --subscription {} --name {} --setting-kind {} --enabled {}",
-            self.subscription_id, self.setting, kind, self.enabled
+            "az security setting update --subscription={} --name {} --setting-kind {} --enabled {}",
+            sh_quote(&self.subscription_id),
+            sh_quote(&self.setting),
+            kind,
+            self.enabled
         )
     }
 }
@@ -291,8 +296,10 @@ mod tests {
         );
         assert_eq!(
             c.az(),
-            "az security setting update --subscription sub-1 --name WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW --setting-kind DataExportSettings --enabled false"
+            "az security setting update --subscription=sub-1 --name WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW --setting-kind DataExportSettings --enabled false"
         );
+        let hostile = SettingChange { subscription_id: "x; $(touch /tmp/p)".into(), ..c.clone() };
+        assert!(hostile.az().starts_with("az security setting update --subscription='x; $(touch /tmp/p)' --name"));
         assert!(c.describe().starts_with("Include Linux machines"));
     }
 }

@@ -10,6 +10,7 @@ mod scripts;
 mod templates;
 mod terraform;
 
+pub use scripts::sh_quote;
 pub use templates::{JsonPlan, JsonSkip, JsonWrite};
 
 use super::{plan_name, Action, Plan, PlanItem, Write};

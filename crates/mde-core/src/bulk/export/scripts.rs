@@ -91,7 +91,7 @@ pub(super) fn powershell(plan: &Plan, arm_url: &str) -> String {
 /// takes literally (a GUID stays readable), otherwise single-quoted, `'` written `'\''`.
 /// A value with line breaks or other control characters is written `$'...'` with them as
 /// `\xHH` bytes, so that every command stays on one line. NUL cannot be in argv: dropped.
-pub(crate) fn sh_quote(value: &str) -> String {
+pub fn sh_quote(value: &str) -> String {
     let value: String = value.chars().filter(|&c| c != '\0').collect();
     let bare = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c);
     if !value.is_empty() && value.chars().all(bare) {
