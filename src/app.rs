@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::pages::audit::AuditPage;
+use crate::pages::bulk::BulkPage;
 use crate::pages::demo::DemoRoot;
 use crate::pages::home::{Home, Setup};
 use crate::pages::overview::Overview;
@@ -70,6 +71,7 @@ pub fn TenantPage() -> impl IntoView {
         Some(Page::Overview) => view! { <Overview/> }.into_any(),
         Some(Page::Subscription(id)) => view! { <SubscriptionPage id=id/> }.into_any(),
         Some(Page::Audit) => view! { <AuditPage/> }.into_any(),
+        Some(Page::Bulk) => view! { <BulkPage/> }.into_any(),
         None => ().into_any(),
     }
 }

@@ -28,6 +28,8 @@ pub enum Page {
     Overview,
     Subscription(String),
     Audit,
+    /// The plan and run of a change to many subscriptions.
+    Bulk,
 }
 
 impl Route {
@@ -62,6 +64,7 @@ impl Page {
             [] => Some(Page::Overview),
             ["subscriptions", id] => Some(Page::Subscription(id.to_string())),
             ["audit"] => Some(Page::Audit),
+            ["bulk"] => Some(Page::Bulk),
             _ => None,
         }
     }
@@ -173,6 +176,7 @@ mod tests {
             Route::Tenant("t1".into(), Page::Subscription("s1".into()))
         );
         assert_eq!(Route::parse("/tenants/t1/audit"), Route::Tenant("t1".into(), Page::Audit));
+        assert_eq!(Route::parse("/try/bulk"), Route::Demo(Page::Bulk));
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub struct Session {
     pub concurrency: usize,
     /// The overview's rows, kept while the user works in this tenant.
     pub overview: crate::pages::overview::OverviewStore,
+    /// The bulk run, which goes on while the user looks at other pages.
+    pub bulk: crate::pages::bulk::BulkStore,
 }
 
 thread_local! {
@@ -231,6 +233,7 @@ pub async fn tenant_session(
         base: format!("/tenants/{tenant_id}"),
         concurrency: config.concurrency,
         overview: Default::default(),
+        bulk: Default::default(),
     })
 }
 

@@ -43,6 +43,7 @@ pub fn demo_session(transport: DemoTransport, json: &str) -> Session {
         base: "/try".into(),
         concurrency: mde_core::config::DEFAULT_CONCURRENCY,
         overview: Default::default(),
+        bulk: Default::default(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! One file a page.
 
 pub mod audit;
+pub mod bulk;
 pub mod demo;
 pub mod home;
 pub mod overview;

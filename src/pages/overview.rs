@@ -5,12 +5,14 @@
 mod order;
 mod store;
 
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::future::AbortHandle;
 use leptos::html::{Tbody, Tr};
 use leptos::prelude::*;
+use mde_core::bulk::{Action, Pick};
 use mde_core::overview::{Load, Overview as OverviewModel, SubscriptionRow};
 use mde_core::status::{IntegrationParts, IntegrationStatus};
 
@@ -105,6 +107,15 @@ pub fn Overview() -> impl IntoView {
     });
     let refresh = Callback::new(move |()| load());
 
+    let selection = store.selection();
+    // Selects rows (by position in the model) and opens the plan for `action`.
+    let plan_for = {
+        let base = session.base.clone();
+        move |rows: Vec<usize>, action: Action| {
+            select_rows(kept, selection, &rows, true);
+            location.navigate(&format!("{base}/bulk?action={}", action.key()), false);
+        }
+    };
     let base = session.base.clone();
     let show_gaps =
         Callback::new(move |only: bool| set_param.run(("gap", if only { "linux".into() } else { String::new() })));
@@ -114,7 +125,8 @@ pub fn Overview() -> impl IntoView {
             <Problem title="The subscriptions could not be listed" message=format!("{f} — {}", f.advice())/>
         })}
         <Summary kept=kept refresh=refresh/>
-        <Insight kept=kept order=order selected=Signal::derive(move || filters.get().linux_gap) select=show_gaps/>
+        <Insight kept=kept order=order selected=Signal::derive(move || filters.get().linux_gap) select=show_gaps
+            enable_linux=Callback::new(move |()| plan_for(order.with_untracked(|o| o.gaps().collect()), Action::LinuxOn))/>
         <form class="filters" role="search" on:submit=|ev| ev.prevent_default()>
             <label>"Search "
                 <input type="search" placeholder="Name or id" prop:value=move || filters.get().search
@@ -132,13 +144,22 @@ pub fn Overview() -> impl IntoView {
             <Choice label="Sort by" key="sort" value=Signal::derive(move || filters.get().sort) set=set_param
                 options=&[("", "Name"), ("status", "Status"), ("plan", "Plan"), ("state", "State")]/>
         </form>
+        <SelectionBar kept=kept order=order selection=selection base=base.clone()/>
         // Only the rows in view are rendered: aria-rowcount and aria-rowindex tell assistive
         // technology where they sit. The spacers stand for the rows above and below.
         <table class="subscriptions" aria-rowcount=move || total.get() + 1>
             <caption class="visually-hidden">"Subscriptions and their Defender for Endpoint integration"</caption>
             <thead>
                 <tr aria-rowindex="1">
-                    <th scope="col">"Subscription"</th>
+                    <th scope="col">
+                        <input type="checkbox" class="select" aria-label="Select all shown"
+                            prop:checked=move || all_shown_selected(kept, order, selection)
+                            on:change=move |ev| {
+                                let rows = order.with_untracked(|o| o.slice(0, o.len()).to_vec());
+                                select_rows(kept, selection, &rows, event_target_checked(&ev));
+                            }/>
+                        "Subscription"
+                    </th>
                     <th scope="col">"State"</th>
                     <th scope="col">"Defender for Servers"</th>
                     <th scope="col">"Integration"</th>
@@ -154,7 +175,7 @@ pub fn Overview() -> impl IntoView {
                 <ForEnumerate each=in_view key=|item| *item
                     children=move |index, (_, i)| {
                         let position = Signal::derive(move || range.get().0 + index.get());
-                        view! { <Row kept=kept i=i position=position base=base.clone()/> }
+                        view! { <Row kept=kept i=i position=position base=base.clone() selection=selection/> }
                     }/>
             </tbody>
             <tfoot aria-hidden="true">
@@ -164,6 +185,75 @@ pub fn Overview() -> impl IntoView {
         <Show when=move || total.get() == 0 && kept.with(|k| k.model.complete() && !k.model.rows.is_empty())>
             <p class="empty">"No subscription matches these filters."</p>
         </Show>
+    }
+}
+
+/// Adds (or removes) rows, by position in the model, to the selection of subscription ids.
+fn select_rows(kept: RwSignal<Kept>, selection: RwSignal<BTreeSet<String>>, rows: &[usize], on: bool) {
+    let ids: Vec<String> = kept.with_untracked(|k| {
+        rows.iter().filter_map(|&i| k.model.rows.get(i)).map(|r| r.subscription.subscription_id.clone()).collect()
+    });
+    selection.update(|s| {
+        for id in ids {
+            if on {
+                s.insert(id);
+            } else {
+                s.remove(&id);
+            }
+        }
+    });
+}
+
+fn all_shown_selected(kept: RwSignal<Kept>, order: RwSignal<Order>, selection: RwSignal<BTreeSet<String>>) -> bool {
+    selection.with(|s| {
+        !s.is_empty()
+            && order.with(|o| {
+                kept.with_untracked(|k| {
+                    !o.is_empty()
+                        && o.slice(0, o.len())
+                            .iter()
+                            .all(|&i| s.contains(&k.model.rows[i].subscription.subscription_id))
+                })
+            })
+    })
+}
+
+/// How many are selected (whatever the filters show), select all shown, the quick picks, and
+/// the way to the plan.
+#[component]
+fn SelectionBar(
+    kept: RwSignal<Kept>,
+    order: RwSignal<Order>,
+    selection: RwSignal<BTreeSet<String>>,
+    base: String,
+) -> impl IntoView {
+    let count = move || selection.with(BTreeSet::len);
+    let pick = move |pick: Pick| {
+        let rows: Vec<usize> = kept.with_untracked(|k| {
+            k.model.rows.iter().enumerate().filter(|(_, r)| pick.matches(r)).map(|(i, _)| i).collect()
+        });
+        select_rows(kept, selection, &rows, true);
+    };
+    let shown = move || order.with(Order::len);
+    view! {
+        <div class="selection-bar" role="group" aria-label="Selection">
+            <span role="status" class="selected-count">{move || match count() {
+                0 => "No subscription selected".to_string(),
+                1 => "1 subscription selected".to_string(),
+                n => format!("{n} subscriptions selected"),
+            }}</span>
+            <button on:click=move |_| {
+                let rows = order.with_untracked(|o| o.slice(0, o.len()).to_vec());
+                select_rows(kept, selection, &rows, true);
+            }>{move || format!("Select all shown ({})", shown())}</button>
+            <span class="picks">"Quick picks: "
+                {Pick::ALL.into_iter().map(|p| view! { <button class="small" on:click=move |_| pick(p)>{p.label()}</button> }).collect_view()}
+            </span>
+            <Show when=move || { count() > 0 }>
+                <button on:click=move |_| selection.update(BTreeSet::clear)>"Clear selection"</button>
+                <a class="button primary" href=format!("{base}/bulk")>{move || format!("Plan a change for {} →", count())}</a>
+            </Show>
+        </div>
     }
 }
 
@@ -247,6 +337,7 @@ fn Insight(
     order: RwSignal<Order>,
     selected: Signal<bool>,
     select: Callback<bool>,
+    enable_linux: Callback<()>,
 ) -> impl IntoView {
     // The first names and their uncovered Linux machines; a new list only when they change.
     let named = Memo::new(move |_| {
@@ -277,9 +368,14 @@ fn Insight(
                 </ul>
                 {move || named.with(|(count, _)| count.checked_sub(INSIGHT_NAMES).filter(|more| *more > 0))
                     .map(|more| view! { <p>{format!("…and {more} more.")}</p> })}
-                <button on:click=move |_| select.run(!selected.get_untracked())>
-                    {move || if selected.get() { "Show every subscription" } else { "Show only these" }}
-                </button>
+                <p class="actions">
+                    <button class="primary" on:click=move |_| enable_linux.run(())>
+                        {move || format!("Enable Linux for these {}", named.with(|(count, _)| *count))}
+                    </button>
+                    <button on:click=move |_| select.run(!selected.get_untracked())>
+                        {move || if selected.get() { "Show every subscription" } else { "Show only these" }}
+                    </button>
+                </p>
             </section>
         </Show>
     }
@@ -344,7 +440,13 @@ fn can_change(row: &SubscriptionRow) -> String {
 /// One subscription's row. It stays in the DOM while in view and its cells follow the row's
 /// answers, so a focused link keeps its focus while the row fills in.
 #[component]
-fn Row(kept: RwSignal<Kept>, i: usize, position: Signal<usize>, base: String) -> impl IntoView {
+fn Row(
+    kept: RwSignal<Kept>,
+    i: usize,
+    position: Signal<usize>,
+    base: String,
+    selection: RwSignal<BTreeSet<String>>,
+) -> impl IntoView {
     // The cells read this memo (tracking alone would not do: a memo never read never runs).
     let version = Memo::new(move |_| kept.with(|k| k.model.rows.get(i).map(|r| r.version)));
     let cell = move |show: fn(&SubscriptionRow) -> String| {
@@ -360,9 +462,18 @@ fn Row(kept: RwSignal<Kept>, i: usize, position: Signal<usize>, base: String) ->
     let href = format!("{base}/subscriptions/{}", mde_core::api::seg(&id));
     // The whole name on hover: a long one is cut short to keep the rows one line high.
     let title = name.clone();
+    let (checked_id, toggled_id) = (id.clone(), id.clone());
     view! {
         <tr data-subscription=id aria-rowindex=move || position.get() + 2>
-            <th scope="row"><a href=href title=title>{name}</a></th>
+            <th scope="row">
+                <input type="checkbox" class="select" aria-label=format!("Select {name}")
+                    prop:checked=move || selection.with(|s| s.contains(&checked_id))
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        selection.update(|s| if on { s.insert(toggled_id.clone()); } else { s.remove(&toggled_id); });
+                    }/>
+                <a href=href title=title>{name}</a>
+            </th>
             <td>{state}</td>
             <td>{cell(plan)}</td>
             <td>

@@ -4,13 +4,15 @@
 //! updates the page a few times a second rather than once per answer.
 
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
 use std::rc::Rc;
 use std::time::Duration;
 
 use futures::future::{AbortHandle, Abortable};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use mde_core::arm::settings::{Setting, SettingProperties};
+use mde_core::arm::settings::{Setting, SettingProperties, WDATP, WDATP_EXCLUDE_LINUX, WDATP_UNIFIED_SOLUTION};
+use mde_core::bulk::run::ReadBack;
 use mde_core::change::Outcome;
 use mde_core::overview::{self, Overview, OverviewEvent};
 use mde_core::status::ServersPlan;
@@ -29,25 +31,45 @@ pub struct Kept {
     pub loaded_at: Option<u64>,
 }
 
-/// The session's overview, shared by every visit to the page.
+/// The session's overview, shared by every visit to the page, and the subscriptions selected
+/// for a bulk change (by id: the selection outlives filters, sorting and Refresh).
 #[derive(Clone, Default)]
-pub struct OverviewStore(ArcRwSignal<Kept>);
+pub struct OverviewStore {
+    kept: ArcRwSignal<Kept>,
+    selected: ArcRwSignal<BTreeSet<String>>,
+}
 
 impl OverviewStore {
     /// A handle for the current page's views.
     pub fn signal(&self) -> RwSignal<Kept> {
-        self.0.clone().into()
+        self.kept.clone().into()
+    }
+
+    pub fn selection(&self) -> RwSignal<BTreeSet<String>> {
+        self.selected.clone().into()
+    }
+
+    /// What a bulk run read back of a subscription, shown on its row.
+    pub fn read_back_parts(&self, subscription_id: &str, read: &ReadBack) {
+        let setting =
+            |name: &str, enabled| Setting { name: name.into(), kind: None, properties: SettingProperties { enabled } };
+        let settings = vec![
+            setting(WDATP, read.parts.integration),
+            setting(WDATP_EXCLUDE_LINUX, !read.parts.linux),
+            setting(WDATP_UNIFIED_SOLUTION, read.parts.unified),
+        ];
+        self.read_back(subscription_id, settings, read.plan);
     }
 
     /// Whether the page must load (the session has no finished overview).
     pub fn needs_loading(&self) -> bool {
-        self.0.with_untracked(|k| k.loaded_at.is_none())
+        self.kept.with_untracked(|k| k.loaded_at.is_none())
     }
 
     /// What a subscription page read: its row in the overview shows it when the user comes back.
     pub fn read_back(&self, subscription_id: &str, settings: Vec<Setting>, plan: ServersPlan) {
         let id = subscription_id.to_string();
-        self.0.update(|k| {
+        self.kept.update(|k| {
             k.model.apply(OverviewEvent::Settings { subscription_id: id.clone(), result: Ok(settings) });
             k.model.apply(OverviewEvent::Plan { subscription_id: id, result: Ok(plan) });
         });
@@ -67,7 +89,8 @@ impl OverviewStore {
             }
         }
         let result = Ok(settings);
-        self.0.update(|k| k.model.apply(OverviewEvent::Settings { subscription_id: subscription_id.into(), result }));
+        self.kept
+            .update(|k| k.model.apply(OverviewEvent::Settings { subscription_id: subscription_id.into(), result }));
     }
 
     /// Loads the overview from scratch. After each frame's answers are applied, `on_frame` gets
@@ -79,12 +102,12 @@ impl OverviewStore {
         on_frame: impl Fn(&Overview, &[usize]) + 'static,
     ) -> AbortHandle {
         let mut generation = 0;
-        self.0.update(|k| {
+        self.kept.update(|k| {
             *k = Kept { generation: k.generation + 1, ..Kept::default() };
             generation = k.generation;
         });
         let frames = Rc::new(Frames {
-            store: self.0.clone(),
+            store: self.kept.clone(),
             generation,
             answers: RefCell::default(),
             scheduled: Cell::new(false),
@@ -202,9 +225,9 @@ mod tests {
             tenant_id: None,
             state: "Enabled".into(),
         };
-        store.0.update(|k| k.model.apply(OverviewEvent::Listed { subscriptions: vec![subscription], more: false }));
+        store.kept.update(|k| k.model.apply(OverviewEvent::Listed { subscriptions: vec![subscription], more: false }));
         let before = [setting("WDATP", true), setting("WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW", true)];
-        let parts = |store: &OverviewStore| store.0.with_untracked(|k| k.model.rows[0].parts.clone());
+        let parts = |store: &OverviewStore| store.kept.with_untracked(|k| k.model.rows[0].parts.clone());
 
         // Linux back in (the exclusion read back false); the unified write's read-back failed,
         // so the unified setting stays as the page showed it (absent: included).

@@ -1,0 +1,192 @@
+//! Many subscriptions at once: the plan for the selected subscriptions (choose the action and,
+//! explicitly, a Defender for Servers plan), its export for change control, then the run with
+//! live progress, Pause, Cancel, Retry and Continue. See `mde_core::bulk` for the rules.
+
+mod exports;
+mod results;
+pub mod runner;
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use mde_core::bulk::record::Record;
+use mde_core::bulk::run::ReadBack;
+use mde_core::bulk::{Action, Plan, PlanItem};
+use mde_core::status::ServersPlan;
+
+use crate::router::use_location;
+use crate::session::Session;
+
+pub use exports::Exports;
+pub use runner::BulkStore;
+
+#[component]
+pub fn BulkPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let record = session.bulk.record(&session);
+    move || match record.with(Option::is_some) {
+        true => view! { <results::RunView record=record/> }.into_any(),
+        false => view! { <PlanView/> }.into_any(),
+    }
+}
+
+/// The plan for the selected subscriptions, rebuilt when the action or the opt-in changes.
+#[component]
+fn PlanView() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let location = use_location();
+    let (kept, selected) = (session.overview.signal(), session.overview.selection());
+    let action = Memo::new(move |_| Action::from_key(&location.param("action")).unwrap_or(Action::Fix));
+    let servers_plan = Memo::new(move |_| match location.param("servers").as_str() {
+        "p1" => Some(ServersPlan::P1),
+        "p2" => Some(ServersPlan::P2),
+        _ => None,
+    });
+    let cloud = session.cloud.clone();
+    let plan = Memo::new(move |_| {
+        let (action, servers_plan) = (action.get(), servers_plan.get());
+        selected.with(|ids| {
+            kept.with(|k| {
+                let rows: Vec<_> =
+                    k.model.rows.iter().filter(|r| ids.contains(&r.subscription.subscription_id)).collect();
+                Plan::new(action, servers_plan, &cloud, &rows)
+            })
+        })
+    });
+    // Whether any selected subscription has Defender for Servers off: only then is the opt-in asked.
+    let plan_off_somewhere = Memo::new(move |_| {
+        selected.with(|ids| {
+            kept.with(|k| {
+                k.model
+                    .rows
+                    .iter()
+                    .any(|r| ids.contains(&r.subscription.subscription_id) && r.plan.ready() == Some(&ServersPlan::Off))
+            })
+        })
+    });
+    let base = session.base.clone();
+    let start = {
+        let session = session.clone();
+        move |_| {
+            let before: HashMap<String, ReadBack> = kept.with_untracked(|k| {
+                k.model
+                    .rows
+                    .iter()
+                    .filter_map(|r| {
+                        let read = ReadBack { parts: *r.parts.ready()?, plan: *r.plan.ready()? };
+                        Some((r.subscription.subscription_id.clone(), read))
+                    })
+                    .collect()
+            });
+            session.bulk.start(&session, Record::new(plan.get_untracked(), before));
+        }
+    };
+    let arm_url = session.client.arm_url().to_string();
+    view! {
+        <h1>"Change many subscriptions"</h1>
+        <Show when=move || !selected.with(|s| s.is_empty())
+            fallback=move || view! {
+                <p class="empty">"No subscription is selected. "<a href=base.clone()>"Select subscriptions on the overview"</a>", then come back to plan the change."</p>
+            }>
+            <form class="bulk-options" on:submit=|ev| ev.prevent_default()>
+                <fieldset>
+                    <legend>"Action"</legend>
+                    {Action::ALL.into_iter().map(|a| view! {
+                        <label class="check">
+                            <input type="radio" name="action" prop:checked=move || action.get() == a
+                                on:change=move |_| location.set_param("action", a.key())/>
+                            " "{a.label()}
+                        </label>
+                    }).collect_view()}
+                    {move || action.get().caveat().map(|text| view! { <p class="notice">{text}</p> })}
+                </fieldset>
+                <Show when=move || action.get().turns_on() && plan_off_somewhere.get()>
+                    <fieldset>
+                        <legend>"Defender for Servers"</legend>
+                        <p>"The integration deploys nothing without Defender for Servers Plan 1 or Plan 2. Some selected subscriptions have it off:"</p>
+                        {[("", "Leave it off: skip those subscriptions"), ("p1", "Turn on Plan 1 where it is off"), ("p2", "Turn on Plan 2 where it is off")]
+                            .into_iter().map(|(key, text)| view! {
+                                <label class="check">
+                                    <input type="radio" name="servers" prop:checked=move || location.param("servers") == key
+                                        on:change=move |_| location.set_param("servers", key)/>
+                                    " "{text}
+                                </label>
+                            }).collect_view()}
+                        <p class="hint">"Defender for Servers is billed per server per hour. Turning it on is a separate write, listed in the plan below."</p>
+                    </fieldset>
+                </Show>
+            </form>
+            <Totals plan=plan/>
+            <p class="actions">
+                <button class="primary" disabled=move || plan.with(|p| p.totals().writes == 0) on:click=start.clone()>
+                    {move || plan.with(|p| {
+                        let t = p.totals();
+                        format!("Apply {} to {}", counted(t.writes, "write", "writes"), counted(t.changing, "subscription", "subscriptions"))
+                    })}
+                </button>
+            </p>
+            <Exports plan=Signal::derive(move || plan.get()) arm_url=arm_url.clone()/>
+            <PlanTable plan=plan/>
+        </Show>
+    }
+}
+
+/// What the plan adds up to, and why subscriptions are skipped.
+#[component]
+fn Totals(plan: Memo<Plan>) -> impl IntoView {
+    let text = move || {
+        plan.with(|p| {
+            let t = p.totals();
+            let mut text = format!(
+                "{} selected: {} change with {}",
+                t.subscriptions,
+                t.changing,
+                counted(t.writes, "write", "writes")
+            );
+            if t.plan_writes > 0 {
+                text.push_str(&format!(
+                    " ({} of them turn Defender for Servers on, billed per server per hour)",
+                    t.plan_writes
+                ));
+            }
+            if !t.skipped.is_empty() {
+                let skipped: Vec<String> = t.skipped.iter().map(|(kind, n)| format!("{n} {}", kind.label())).collect();
+                text.push_str(&format!("; skipped: {}", skipped.join(", ")));
+            }
+            text
+        })
+    };
+    view! { <p class="summary" role="status">{text}</p> }
+}
+
+/// Every selected subscription: its writes in order, or why it is skipped.
+#[component]
+fn PlanTable(plan: Memo<Plan>) -> impl IntoView {
+    view! {
+        <table class="plan">
+            <caption class="visually-hidden">"The plan, subscription by subscription"</caption>
+            <thead><tr><th scope="col">"Subscription"</th><th scope="col">"Writes, in order"</th></tr></thead>
+            <tbody>
+                <For each=move || plan.get().items key=|item| item.clone() children=|item: PlanItem| view! {
+                    <tr data-subscription=item.subscription_id.clone() class:skipped=item.skip.is_some()>
+                        <th scope="row">{item.name.clone()}<br/><small class="id">{item.subscription_id.clone()}</small></th>
+                        <td>{match &item.skip {
+                            Some(skip) => view! { <span class="skip">{format!("Skipped ({}): {}", skip.kind.label(), skip.reason)}</span> }.into_any(),
+                            None => view! {
+                                <ol>{item.writes.iter().map(|w| view! { <li>{w.describe()}</li> }).collect_view()}</ol>
+                            }.into_any(),
+                        }}</td>
+                    </tr>
+                }/>
+            </tbody>
+        </table>
+    }
+}
+
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}

@@ -1,0 +1,187 @@
+// Bulk changes end to end: select (filters, select-all-shown, quick picks), plan (writes in order,
+// skips with their reasons, the Defender for Servers opt-in), apply with live rows read back
+// from Azure, the audit log, and a reload in the middle of a run that loses nothing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { serveSite, startFakeAzure, launch, watchedPage, root } from './harness.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function overviewLoaded(page) {
+  await page.getByRole('status').filter({ hasText: /subscriptions:/ }).waitFor();
+  await page.waitForFunction(() => !document.querySelector('table.subscriptions .pending')
+    && !/loading|listing/.test(document.querySelector('.summary').textContent), null, { timeout: 30000 });
+}
+
+/** The plan table as {name: [writes...] or 'Skipped (...): reason'}. */
+async function readPlan(page) {
+  return page.$$eval('table.plan tbody tr', (rows) => Object.fromEntries(rows.map((r) => {
+    const name = r.querySelector('th').firstChild.textContent.trim();
+    const skip = r.querySelector('.skip');
+    return [name, skip ? skip.textContent.trim() : [...r.querySelectorAll('li')].map((li) => li.textContent.trim())];
+  })));
+}
+
+/** The run table as {name: [result, reads back]}. */
+async function readRun(page) {
+  return page.$$eval('table.run tbody tr', (rows) => Object.fromEntries(rows.map((r) => {
+    const cells = [...r.querySelectorAll('th, td')].map((c) => c.textContent.trim());
+    return [cells[0], [cells[1], cells[2]]];
+  })));
+}
+
+const statusOf = (page, name) => page.locator('table.subscriptions tbody tr', { has: page.getByRole('link', { name, exact: true }) })
+  .locator('td').nth(2).textContent();
+
+test('select with filters, plan Fix with its skips, apply, and every row shows what Azure read back', async () => {
+  const site = await serveSite();
+  const { page, context, problems } = await watchedPage(browser);
+  try {
+    await page.goto(`${site.origin}/try`);
+    await overviewLoaded(page);
+    // A filter, then "select all shown", picks exactly the rows shown.
+    await page.getByLabel('Status').selectOption('partial');
+    await page.getByRole('button', { name: /^Select all shown/ }).click();
+    await page.getByText('4 subscriptions selected').waitFor();
+    // The selection survives the filter going away.
+    await page.getByLabel('Status').selectOption('');
+    await page.getByText('4 subscriptions selected').waitFor();
+    const checked = await page.$$eval('table.subscriptions tbody tr', (rows) => rows
+      .filter((r) => r.querySelector('input.select').checked).map((r) => r.querySelector('a').textContent).sort());
+    assert.deepEqual(checked, ['Contoso Dev/Test', 'Contoso Finance', 'Contoso Retail – EU', 'Fabrikam (acquired)']);
+
+    await page.getByRole('link', { name: 'Plan a change for 4 →' }).click();
+    await page.getByRole('heading', { name: 'Change many subscriptions' }).waitFor();
+    const plan = await readPlan(page);
+    assert.deepEqual(plan['Contoso Retail – EU'], ['Include Linux machines (WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW = false)']);
+    assert.deepEqual(plan['Contoso Dev/Test'], ['Deploy the unified solution to Windows Server 2012 R2 and 2016 (WDATP_UNIFIED_SOLUTION = true)']);
+    assert.deepEqual(plan['Fabrikam (acquired)'], [
+      'Include Linux machines (WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW = false)',
+      'Deploy the unified solution to Windows Server 2012 R2 and 2016 (WDATP_UNIFIED_SOLUTION = true)',
+    ]);
+    // Finance's user is a Security Reader there: skipped, with the roles that could do it.
+    assert.match(plan['Contoso Finance'], /^Skipped \(no permission\):.*Security Admin, Contributor or Owner/);
+    await page.getByText('4 selected: 3 change with 4 writes; skipped: 1 no permission').waitFor();
+
+    // Turning off says what the seed says before anything is applied.
+    await page.getByLabel('Turn the integration off').check();
+    await page.getByText(/Machines already onboarded stay onboarded/).waitFor();
+    assert.deepEqual((await readPlan(page))['Fabrikam (acquired)'], ['Turn the Defender for Endpoint integration off (WDATP = false)']);
+    await page.getByLabel('Turn the integration fully on (Fix)').check();
+
+    // The plan exports for change control, before anything is applied: the file a user gets.
+    const download = async (name) => {
+      const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name }).click()]);
+      return [file.suggestedFilename(), fs.readFileSync(await file.path(), 'utf8')];
+    };
+    const [tfName, tf] = await download('Terraform (azurerm)');
+    assert.equal(tfName, 'mde-plan-fix-azurerm.tf');
+    assert.equal((tf.match(/resource "azurerm_security_center_setting"/g) ?? []).length, 4);
+    assert.match(tf, /subscription_id\s*=\s*"451abd81-f1d6-4ed6-97f5-e837d70820fe"/);
+    const [, json] = await download('JSON (the writes as data)');
+    assert.equal(JSON.parse(json).writes.length, 4);
+
+    await page.getByRole('button', { name: 'Apply 4 writes to 3 subscriptions' }).click();
+    await page.getByText('3 done · 0 failed · 1 skipped · 0 waiting').waitFor();
+    const run = await readRun(page);
+    assert.deepEqual(run, {
+      'Contoso Retail – EU': ['Done', 'On · Defender for Servers P2'],
+      'Contoso Dev/Test': ['Done', 'On · Defender for Servers P1'],
+      'Fabrikam (acquired)': ['Done', 'On · Defender for Servers P2'],
+      'Contoso Finance': ['Skipped', ''],
+    });
+
+    // Every write is in the audit log, with the value read back.
+    const [csvName, csv] = await download('Export results (CSV)');
+    assert.equal(csvName, 'mde-results-fix.csv');
+    assert.match(csv, /\r\n451abd81-f1d6-4ed6-97f5-e837d70820fe,Fabrikam \(acquired\),Done,2,On,P2,/);
+
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.locator('table.audit tbody tr').nth(3).waitFor();
+    assert.equal(await page.locator('table.audit tbody tr').count(), 4);
+
+    // The overview shows what the run read back.
+    await page.getByRole('link', { name: 'Subscriptions', exact: true }).click();
+    await overviewLoaded(page);
+    for (const name of ['Contoso Retail – EU', 'Contoso Dev/Test', 'Fabrikam (acquired)']) {
+      assert.equal(await statusOf(page, name), 'On', name);
+    }
+    assert.equal(await statusOf(page, 'Contoso Finance'), 'Partial');
+    assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
+  } finally {
+    await context.close();
+    await site.close();
+  }
+});
+
+test('Defender for Servers is turned on only when the plan opts in, as a separate write', async () => {
+  const site = await serveSite();
+  const { page, context, problems } = await watchedPage(browser);
+  try {
+    await page.goto(`${site.origin}/try`);
+    await overviewLoaded(page);
+    await page.getByLabel('Select Contoso Sandbox').check();
+    await page.getByRole('link', { name: 'Plan a change for 1 →' }).click();
+    assert.match((await readPlan(page))['Contoso Sandbox'], /^Skipped \(Defender for Servers off\):.*Plan 1 or Plan 2/);
+    await page.getByLabel('Turn on Plan 2 where it is off').check();
+    assert.deepEqual((await readPlan(page))['Contoso Sandbox'], [
+      'Turn on Defender for Servers Plan 2 (pricing VirtualMachines = Standard, subPlan P2): billed per server per hour',
+      'Turn the Defender for Endpoint integration on (WDATP = true)',
+    ]);
+    await page.getByText(/1 of them turn Defender for Servers on, billed per server per hour/).waitFor();
+    await page.getByRole('button', { name: 'Apply 2 writes to 1 subscription' }).click();
+    await page.getByText('1 done · 0 failed · 0 skipped · 0 waiting').waitFor();
+    assert.deepEqual((await readRun(page))['Contoso Sandbox'], ['Done', 'On · Defender for Servers P2']);
+    assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
+  } finally {
+    await context.close();
+    await site.close();
+  }
+});
+
+test('a reload in the middle of a run loses nothing: Continue re-reads and finishes only the rest', async () => {
+  const overrides = {};
+  const signedIn = await serveSite(overrides);
+  const fake = await startFakeAzure([
+    '--scenario', path.join(root, 'public/demo/scenario.json'), '--app-origin', signedIn.origin, '--auto-approve', '--latency-ms', '400',
+  ]);
+  overrides['/config.json'] = JSON.stringify({
+    clientId: '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f', concurrency: 1,
+    cloud: { name: 'FakeAzure', loginUrl: fake.origin, armUrl: fake.origin, armAudience: `${fake.origin}/` },
+  });
+  const { page, context, problems } = await watchedPage(browser);
+  try {
+    await page.goto(`${signedIn.origin}/`);
+    await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+    await page.waitForURL(`${signedIn.origin}/tenants/**`);
+    await overviewLoaded(page);
+    await page.getByRole('button', { name: 'All Partial' }).click();
+    await page.getByRole('link', { name: /^Plan a change for/ }).click();
+    await page.getByRole('button', { name: /^Apply/ }).click();
+    // One subscription at a time, each write and read 400 ms: reload once the first is done.
+    await page.getByText(/^1 done/).waitFor({ timeout: 20000 });
+    await page.reload();
+    await page.getByText(/not finished/).waitFor();
+    const afterReload = await readRun(page);
+    assert.equal(Object.values(afterReload).filter(([r]) => r === 'Done').length, 1);
+    assert.ok(Object.values(afterReload).some(([r]) => r === 'Not finished'));
+    await page.getByRole('button', { name: /^Continue: re-read and finish/ }).click();
+    await page.getByText('3 done · 0 failed · 1 skipped · 0 waiting').waitFor({ timeout: 30000 });
+    // No setting of any subscription was written twice. (A write in flight at the reload may be
+    // applied with its answer lost: Continue then reads it done and sends nothing.)
+    const puts = fake.log.filter((l) => l.startsWith('PUT ') && l.includes('/settings/')).map((l) => l.split(' ')[1].split('?')[0]);
+    assert.equal(new Set(puts).size, puts.length, `a write was sent twice:\n${puts.join('\n')}`);
+    assert.ok(puts.length >= 3 && puts.length <= 4, puts.join('\n'));
+    assert.deepEqual(Object.values(await readRun(page)).map(([, read]) => read).filter(Boolean),
+      ['On · Defender for Servers P2', 'On · Defender for Servers P1', 'On · Defender for Servers P2']);
+    assert.deepEqual(problems.errors, []);
+  } finally {
+    await context.close();
+    fake.stop();
+    await signedIn.close();
+  }
+});
