@@ -90,7 +90,12 @@ fn fix_writes_what_each_subscription_lacks_and_says_why_others_are_skipped() {
     assert_eq!((totals.subscriptions, totals.changing, totals.writes, totals.plan_writes), (7, 3, 5, 0));
     assert_eq!(
         totals.skipped,
-        [(SkipKind::AlreadyDone, 1), (SkipKind::NoPermission, 1), (SkipKind::NoServersPlan, 1), (SkipKind::ReadOnly, 1)]
+        [
+            (SkipKind::AlreadyDone, 1),
+            (SkipKind::NoPermission, 1),
+            (SkipKind::NoServersPlan, 1),
+            (SkipKind::ReadOnly, 1)
+        ]
     );
 }
 
@@ -132,8 +137,12 @@ fn the_record_survives_a_reload_and_knows_what_to_continue() {
     let refs: Vec<&SubscriptionRow> = rows.iter().collect();
     let plan = Plan::new(Action::Fix, None, &Cloud::public(), &refs);
     let mut record = Record::new(plan, HashMap::new());
-    let read = ReadBack { parts: IntegrationParts { integration: true, linux: true, unified: true }, plan: ServersPlan::P2 };
-    record.apply(&RunEvent::Finished("id-linux-gap".into(), Finished { writes: vec![], read_back: Some(read), failure: None }));
+    let read =
+        ReadBack { parts: IntegrationParts { integration: true, linux: true, unified: true }, plan: ServersPlan::P2 };
+    record.apply(&RunEvent::Finished(
+        "id-linux-gap".into(),
+        Finished { writes: vec![], read_back: Some(read), failure: None },
+    ));
     record.apply(&RunEvent::Started("id-unified-gap".into()));
     let failure = Failure {
         status: Some(409),

@@ -115,9 +115,7 @@ impl Pick {
             Pick::Partial => row.status() == Some(IntegrationStatus::Partial),
             Pick::LinuxGap => parts.windows_on_linux_off(),
             Pick::OffChangeable => {
-                !parts.integration
-                    && row.can_change.ready() == Some(&true)
-                    && change::writable(&row.subscription.state)
+                !parts.integration && row.can_change.ready() == Some(&true) && change::writable(&row.subscription.state)
             }
             Pick::UnifiedOff => parts.integration && !parts.unified,
         }
@@ -130,7 +128,10 @@ impl Pick {
 pub enum Write {
     Setting(SettingChange),
     /// Defender for Servers on (`pricings/VirtualMachines` Standard with this sub-plan).
-    ServersPlan { subscription_id: String, sub_plan: ServersPlan },
+    ServersPlan {
+        subscription_id: String,
+        sub_plan: ServersPlan,
+    },
 }
 
 impl Write {
@@ -303,12 +304,7 @@ pub struct Totals {
 
 impl Plan {
     /// Plans `action` for `rows`, from what the overview knows of each.
-    pub fn new(
-        action: Action,
-        servers_plan: Option<ServersPlan>,
-        cloud: &Cloud,
-        rows: &[&SubscriptionRow],
-    ) -> Plan {
+    pub fn new(action: Action, servers_plan: Option<ServersPlan>, cloud: &Cloud, rows: &[&SubscriptionRow]) -> Plan {
         let servers_plan = servers_plan.filter(|p| p.allows_integration() && action.turns_on());
         let items = rows.iter().map(|row| plan_one(action, servers_plan, cloud, row)).collect();
         Plan { action, servers_plan, items }
@@ -368,4 +364,3 @@ pub fn plan_one(action: Action, servers_plan: Option<ServersPlan>, cloud: &Cloud
         skip,
     }
 }
-

@@ -324,7 +324,8 @@ pub async fn replan<T: Transport>(
         (Ok(settings), Ok(plan)) => Some(ReadBack { parts: IntegrationParts::from_settings(settings), plan: *plan }),
         _ => None,
     };
-    let failed = [settings.as_ref().err(), plan.as_ref().err(), permissions.as_ref().err()].into_iter().flatten().next();
+    let failed =
+        [settings.as_ref().err(), plan.as_ref().err(), permissions.as_ref().err()].into_iter().flatten().next();
     if let Some(failure) = failed {
         return (unread(failure, subscription.display_name), read_back);
     }
