@@ -70,7 +70,7 @@ fn row_cells(host: &web_sys::HtmlElement, name: &str) -> Vec<String> {
     let rows = host.query_selector_all("tbody tr").unwrap();
     for i in 0..rows.length() {
         let row: web_sys::Element = rows.item(i).unwrap().unchecked_into();
-        let cells = row.query_selector_all("th, td").unwrap();
+        let cells = row.query_selector_all("th, td:not(.select)").unwrap();
         let texts: Vec<String> =
             (0..cells.length()).map(|j| cells.item(j).unwrap().text_content().unwrap_or_default()).collect();
         if texts.first().map(String::as_str) == Some(name) {

@@ -151,15 +151,15 @@ pub fn Overview() -> impl IntoView {
             <caption class="visually-hidden">"Subscriptions and their Defender for Endpoint integration"</caption>
             <thead>
                 <tr aria-rowindex="1">
-                    <th scope="col">
-                        <input type="checkbox" class="select" aria-label="Select all shown"
+                    <td class="select">
+                        <input type="checkbox" aria-label="Select all shown"
                             prop:checked=move || all_shown_selected(kept, order, selection)
                             on:change=move |ev| {
                                 let rows = order.with_untracked(|o| o.slice(0, o.len()).to_vec());
                                 select_rows(kept, selection, &rows, event_target_checked(&ev));
                             }/>
-                        "Subscription"
-                    </th>
+                    </td>
+                    <th scope="col">"Subscription"</th>
                     <th scope="col">"State"</th>
                     <th scope="col">"Defender for Servers"</th>
                     <th scope="col">"Integration"</th>
@@ -169,7 +169,7 @@ pub fn Overview() -> impl IntoView {
                     <th scope="col">"MDE coverage"</th>
                     <th scope="col">"You can change"</th>
                 </tr>
-                <tr class="spacer" aria-hidden="true" node_ref=above><td colspan="9" style:height=space(true)></td></tr>
+                <tr class="spacer" aria-hidden="true" node_ref=above><td colspan="10" style:height=space(true)></td></tr>
             </thead>
             <tbody node_ref=body>
                 <ForEnumerate each=in_view key=|item| *item
@@ -179,7 +179,7 @@ pub fn Overview() -> impl IntoView {
                     }/>
             </tbody>
             <tfoot aria-hidden="true">
-                <tr class="spacer"><td colspan="9" style:height=space(false)></td></tr>
+                <tr class="spacer"><td colspan="10" style:height=space(false)></td></tr>
             </tfoot>
         </table>
         <Show when=move || total.get() == 0 && kept.with(|k| k.model.complete() && !k.model.rows.is_empty())>
@@ -465,15 +465,16 @@ fn Row(
     let (checked_id, toggled_id) = (id.clone(), id.clone());
     view! {
         <tr data-subscription=id aria-rowindex=move || position.get() + 2>
-            <th scope="row">
-                <input type="checkbox" class="select" aria-label=format!("Select {name}")
+            // The checkbox has a cell of its own, so that the row header is the name alone.
+            <td class="select">
+                <input type="checkbox" aria-label=format!("Select {name}")
                     prop:checked=move || selection.with(|s| s.contains(&checked_id))
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
                         selection.update(|s| if on { s.insert(toggled_id.clone()); } else { s.remove(&toggled_id); });
                     }/>
-                <a href=href title=title>{name}</a>
-            </th>
+            </td>
+            <th scope="row"><a href=href title=title>{name}</a></th>
             <td>{state}</td>
             <td>{cell(plan)}</td>
             <td>

@@ -15,7 +15,7 @@ async function readOverview(page) {
   await page.waitForFunction(() => !document.querySelector('table.subscriptions .pending')
     && !/loading|listing/.test(document.querySelector('.summary').textContent));
   return page.$$eval('table.subscriptions tbody tr', (rows) => Object.fromEntries(rows.map((r) => {
-    const cells = [...r.querySelectorAll('th, td')].map((c) => c.textContent.trim());
+    const cells = [...r.querySelectorAll('th, td:not(.select)')].map((c) => c.textContent.trim());
     return [cells[0], cells.slice(1, 4)];
   })));
 }

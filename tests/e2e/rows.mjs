@@ -15,7 +15,7 @@ export async function everyRow(page) {
   const rows = {};
   for (;;) {
     const seen = await page.$$eval('table.subscriptions tbody tr', (trs) =>
-      trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent.trim())));
+      trs.map((tr) => [...tr.querySelectorAll('th, td:not(.select)')].map((c) => c.textContent.trim())));
     for (const cells of seen) rows[cells[0]] = cells;
     const moved = await page.evaluate(() => {
       const before = window.scrollY;

@@ -48,7 +48,7 @@ test('sign-in through Entra ID with PKCE lands on the overview and leaves no cod
     assert.ok(!page.url().includes('code='), `address bar still holds the code: ${page.url()}`);
     assert.ok(page.url().endsWith(`/tenants/${HOME_TENANT}`));
     await page.getByText('Avery Admin').waitFor();
-    await page.getByRole('cell', { name: 'Contoso Retail – EU' }).or(page.getByRole('rowheader', { name: 'Contoso Retail – EU' })).waitFor();
+    await page.getByRole('rowheader', { name: 'Contoso Retail – EU', exact: true }).waitFor();
     const storage = await page.evaluate(() => ({
       local: localStorage.length,
       session: Object.keys(sessionStorage),
