@@ -12,9 +12,8 @@
 // served over http://, so HTTP/1.1), or the app's concurrency over HTTP/2 (as ARM serves).
 // CORS preflights are left out: the fake answers them at once.
 //
-// Chromium is driven over a bare DevTools pipe with only the Page, Runtime and Performance
-// domains: Playwright's instrumentation (the Network domain records every request with its
-// initiator's stack) costs about a millisecond of main thread per request, more than the app.
+// Chromium is driven over a bare DevTools pipe (chromium.mjs): Playwright's instrumentation
+// costs about a millisecond of main thread per request, more than the app.
 //
 // Usage: node tests/e2e/bench/overview.mjs [--subscriptions 500,2000] [--latency-ms 0,100] [--cpu-time]
 //   (generator sizes: 500 -> 450 subscriptions in the signed-in tenant, 2000 -> 1,800). Not a
@@ -22,11 +21,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, execFileSync } from 'node:child_process';
-import { serveSite, startFakeAzure, root } from '../harness.mjs';
+import { execFileSync } from 'node:child_process';
+import { serveSite, startFakeAzure } from '../harness.mjs';
+import {
+  CONNECTIONS_PER_ORIGIN, armRequests, chromiumVersion, configFor, fakeBin, metrics, openChromium, signIn, spentBetween,
+} from './chromium.mjs';
 
-const CLIENT_ID = '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
-const CONNECTIONS_PER_ORIGIN = 6; // Chromium, HTTP/1.1
 const CONCURRENCY = 8; // config.json's default
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -37,54 +37,6 @@ const latencies = arg('--latency-ms', '0,100');
 // timeTicks (the default): tasks' wall time; threadTicks: the main thread's CPU time, which a
 // busy machine does not inflate.
 const timeDomain = process.argv.includes('--cpu-time') ? 'threadTicks' : 'timeTicks';
-const fakeBin = path.join(root, 'target/debug/fake-azure');
-if (!fs.existsSync(fakeBin)) throw new Error('build the fake first: cargo build -p fake-azure --bin fake-azure');
-
-/** Headless Chromium and one page, driven over --remote-debugging-pipe. */
-async function openChromium() {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'mde-bench-chromium-'));
-  const child = spawn('/usr/bin/chromium', [
-    '--headless', '--remote-debugging-pipe', `--user-data-dir=${profile}`, '--no-sandbox', '--disable-gpu',
-    '--disable-dev-shm-usage', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--window-size=1280,900', 'about:blank',
-  ], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
-  let next = 0;
-  let buffered = '';
-  const waiting = new Map();
-  child.stdio[4].on('data', (chunk) => {
-    buffered += chunk;
-    for (let end; (end = buffered.indexOf('\0')) >= 0; buffered = buffered.slice(end + 1)) {
-      const message = JSON.parse(buffered.slice(0, end));
-      const call = waiting.get(message.id);
-      if (!call) continue;
-      waiting.delete(message.id);
-      if (message.error) call.fail(new Error(`${call.method}: ${message.error.message}`));
-      else call.ok(message.result);
-    }
-  });
-  const send = (method, params = {}, sessionId = undefined) => new Promise((ok, fail) => {
-    const id = ++next;
-    waiting.set(id, { ok, fail, method });
-    child.stdio[3].write(`${JSON.stringify({ id, method, params, sessionId })}\0`);
-  });
-  const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
-  const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
-  const page = (method, params) => send(method, params, sessionId);
-  const value = async (expression) =>
-    (await page('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true })).result.value;
-  const until = async (expression, timeoutMs, what) => {
-    for (const start = Date.now(); Date.now() - start < timeoutMs; await new Promise((ok) => setTimeout(ok, 250))) {
-      if (await value(expression).catch(() => false)) return;
-    }
-    throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
-  };
-  const close = async () => {
-    await new Promise((ok) => { child.once('exit', ok); child.kill(); });
-    // Chromium's helper processes may still be writing their last files: a retry later.
-    setTimeout(() => fs.rm(profile, { recursive: true, force: true, maxRetries: 5 }, () => {}), 1000);
-  };
-  return { page, value, until, close };
-}
 
 // Records, in the page, when the summary first says that every row is loaded: "N subscriptions:
 // a On, b Partial, c On — no plan, d Off" with nothing after it.
@@ -118,37 +70,19 @@ const bareFetches = async (arm, count, inFlight) => {
   await Promise.all(Array.from({ length: inFlight }, worker));
 };
 
-const METRICS = ['TaskDuration', 'ScriptDuration', 'LayoutDuration', 'RecalcStyleDuration'];
-
-async function metrics(page) {
-  const { metrics } = await page('Performance.getMetrics');
-  return Object.fromEntries(metrics.filter((m) => METRICS.includes(m.name)).map((m) => [m.name, m.value]));
-}
-
-/** ARM requests in the fake's log (one line per answer; preflights say so). */
-const armRequests = (log) => log.filter((line) => !line.includes('-> preflight')).length;
-
 async function run(site, overrides, subscriptions, latency) {
   const scenario = path.join(os.tmpdir(), `mde-bench-${subscriptions}.json`);
   fs.writeFileSync(scenario, execFileSync(fakeBin,
     ['generate', '--subscriptions', String(subscriptions), '--machines', '2000', '--seed', '7'], { maxBuffer: 1 << 30 }));
   const fake = await startFakeAzure(['--scenario', scenario, '--app-origin', site.origin, '--auto-approve', '--latency-ms', String(latency)]);
-  overrides['/config.json'] = JSON.stringify({
-    clientId: CLIENT_ID,
-    cloud: { name: 'FakeAzure', loginUrl: fake.origin, armUrl: fake.origin, armAudience: `${fake.origin}/` },
-  });
+  overrides['/config.json'] = configFor(fake);
   const chromium = await openChromium();
   const { page, value, until } = chromium;
   try {
     await page('Page.enable');
     await page('Page.addScriptToEvaluateOnNewDocument', { source: WATCH });
     // Sign in (the fake approves at once); the first rows mean the site is in the cache.
-    await page('Page.navigate', { url: `${site.origin}/` });
-    const button = `[...document.querySelectorAll('button')].find((b) => b.textContent === 'Sign in with Microsoft')`;
-    await until(button, 30_000, 'the sign-in button');
-    await value(`${button}.click()`);
-    await until(`location.pathname.startsWith('/tenants/') && /subscriptions:/.test(document.querySelector('.summary')?.textContent)`,
-      120_000, 'the first rows');
+    await signIn(chromium, site.origin);
     const overview = await value('location.href');
     // Leave, and let the fake answer what that load still had in flight.
     await page('Page.navigate', { url: 'about:blank' });
@@ -163,8 +97,7 @@ async function run(site, overrides, subscriptions, latency) {
     const after = await metrics(page);
     const wall = await value('window.__complete');
     const rows = Number(await value(`document.querySelector('.summary').textContent.match(/^\\d+/)[0]`));
-    // A navigation to a new renderer process starts its counters at zero.
-    const spent = Object.fromEntries(METRICS.map((m) => [m, after[m] >= before[m] ? after[m] - before[m] : after[m]]));
+    const spent = spentBetween(before, after);
     // Chromium's own cost of as many requests, without the app: bare fetch() calls of the same
     // kinds of request, 8 in flight, with the session's token (at 0 ms latency only: it is the
     // same at any latency, and takes as long as the load).
@@ -201,7 +134,7 @@ try {
 }
 
 const s = (seconds) => `${seconds.toFixed(2)} s`;
-const version = execFileSync('/usr/bin/chromium', ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+const version = chromiumVersion();
 console.log(`overview in headless ${version}, app concurrency ${CONCURRENCY}; ` +
   'ideal = (1 + ceil((requests - 1) / in flight)) x latency');
 console.log(`main thread: Performance.getMetrics in the ${timeDomain} time domain; bare fetch: the main thread of ` +
