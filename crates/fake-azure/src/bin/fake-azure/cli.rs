@@ -41,6 +41,10 @@ serve options:
                          refuse access tokens N ms after issue (401), whatever expires_in said
   --lro-ms N             how long an extension delete runs (default 3000)
   --seed N               seed of every random choice (default 0): replay a run with it
+  --witness              TESTS ONLY: serve /_witness/ routes that switch the faults off
+                         (POST calm) and back (POST storm), hand out an ARM token (GET
+                         token), count the faults injected (GET injected) and change a
+                         subscription's state (PUT subscriptions/ID/state), with no sign-in
   --quiet                no request log on stderr";
 
 /// What the command line asks for.
@@ -58,6 +62,8 @@ pub struct Serve {
     pub app_origin: String,
     pub options: Options,
     pub quiet: bool,
+    /// Serve the test-only `/_witness/` routes (never without the flag).
+    pub witness: bool,
 }
 
 /// The arguments after the program's name.
@@ -115,7 +121,7 @@ fn rate(flag: &str, parser: &mut Parser) -> Result<f64, String> {
 }
 
 fn serve(mut parser: Parser) -> Result<Command, String> {
-    let (mut scenario, mut app_origin, mut quiet) = (None, None, false);
+    let (mut scenario, mut app_origin, mut quiet, mut witness) = (None, None, false, false);
     let mut listen = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
     let mut options = Options::default();
     let mut faults = Faults::default();
@@ -145,6 +151,7 @@ fn serve(mut parser: Parser) -> Result<Command, String> {
             "--lro-ms" => options.lro_ms = number(&flag, p)?,
             "--seed" => options.seed = number(&flag, p)?,
             "--quiet" => quiet = true,
+            "--witness" => witness = true,
             "--help" | "-h" => return Ok(Command::Help),
             other => return Err(format!("unknown argument '{other}'")),
         }
@@ -160,7 +167,7 @@ fn serve(mut parser: Parser) -> Result<Command, String> {
         app_origin.ok_or("--app-origin ORIGIN is required (the app's origin, e.g. http://127.0.0.1:8080)")?;
     options.faults = faults;
     options.app_origin = Some(app_origin.clone());
-    Ok(Command::Serve(Box::new(Serve { scenario, listen, app_origin, options, quiet })))
+    Ok(Command::Serve(Box::new(Serve { scenario, listen, app_origin, options, quiet, witness })))
 }
 
 /// Loopback only: the fake gives tokens and data to anyone who connects.
@@ -248,6 +255,7 @@ mod tests {
                 revoke_access_after_ms: None,
             },
             quiet: false,
+            witness: false,
         }
     }
 
@@ -290,6 +298,7 @@ mod tests {
                 }),
             ),
             (format!("{BASE} --fail-429-rate 1"), serve_with(|s| s.options.faults.rate_429 = 1.0)),
+            (format!("{BASE} --witness"), serve_with(|s| s.witness = true)),
             // `--flag=value`, a trailing slash on the origin, `localhost:` and IPv6 loopback.
             (format!("{BASE} --seed=7"), serve_with(|s| s.options.seed = 7)),
             (
@@ -327,6 +336,7 @@ mod tests {
             ("-x", "unknown argument '-x'"),
             ("stray", "unknown argument 'stray'"),
             ("--quiet=yes", "--quiet takes no value (got 'yes')"),
+            ("--witness=on", "--witness takes no value (got 'on')"),
             (
                 "--scenario s --app-origin http://a:1 --fail-429-rate 0.1 --fail-429-after 3",
                 "--fail-429-rate and --fail-429-after are alternatives: give one",

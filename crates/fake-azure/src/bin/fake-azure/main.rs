@@ -5,6 +5,7 @@ mod cli;
 mod cors;
 mod pool;
 mod server;
+mod witness;
 
 use std::io::{BufWriter, Write};
 use std::net::TcpListener;
@@ -45,6 +46,7 @@ fn run(serve: cli::Serve) -> ExitCode {
         Ok(json) => json,
         Err(e) => return fail(&format!("cannot read {}: {e}", serve.scenario.display())),
     };
+    let witness = serve.witness.then(|| serve.options.faults.clone());
     let azure = match FakeAzure::from_scenario_json(&json, serve.options) {
         Ok(azure) => azure,
         Err(e) => return fail(&format!("{}: {e}", serve.scenario.display())),
@@ -59,8 +61,8 @@ fn run(serve: cli::Serve) -> ExitCode {
     // Tests wait for exactly this line.
     println!("fake-azure listening on http://{address}");
     let _ = std::io::stdout().flush();
-    let shared =
-        server::Shared { azure: Mutex::new(azure), cors: cors::Cors::new(&serve.app_origin), quiet: serve.quiet };
+    let cors = cors::Cors::new(&serve.app_origin);
+    let shared = server::Shared { azure: Mutex::new(azure), cors, quiet: serve.quiet, witness };
     server::run(listener, Arc::new(shared));
     ExitCode::SUCCESS
 }

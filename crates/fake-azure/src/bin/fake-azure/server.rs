@@ -9,11 +9,12 @@ use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use fake_azure::FakeAzure;
+use fake_azure::{FakeAzure, Faults};
 use http::{Request, Response};
 
 use crate::cors::{self, Cors};
 use crate::pool::Pool;
+use crate::witness;
 
 const MAX_HEADER_BYTES: usize = 64 * 1024;
 const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
@@ -29,6 +30,9 @@ pub struct Shared {
     pub azure: Mutex<FakeAzure>,
     pub cors: Cors,
     pub quiet: bool,
+    /// `--witness`: the test-only routes are served, and these faults (the command line's) are
+    /// what `/_witness/storm` restores. `None`: those paths are ARM's like any other.
+    pub witness: Option<Faults>,
 }
 
 pub fn run(listener: TcpListener, shared: Arc<Shared>) {
@@ -82,10 +86,20 @@ fn connection(stream: TcpStream, shared: &Shared, pool: &Pool) {
             continue;
         }
         let origin = cors::origin(&request).map(str::to_string);
-        let reply = {
+        let (reply, answer_lost) = {
             // A panic in one request must not wedge every later one.
             let mut azure = shared.azure.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            azure.handle(request, now_ms())
+            match &shared.witness {
+                Some(storm) if request.uri().path().starts_with(witness::PREFIX) => {
+                    let response = witness::answer(&mut azure, storm, &request, now_ms());
+                    (fake_azure::Reply { response: Some(response), delay_ms: 0 }, false)
+                }
+                _ => {
+                    let lost_before = azure.injected().lost_answers;
+                    let reply = azure.handle(request, now_ms());
+                    (reply, azure.injected().lost_answers > lost_before)
+                }
+            }
         };
         if !hold(&writer, Duration::from_millis(reply.delay_ms)) {
             // The client gave up (a timeout, a page left): nobody to answer, and nothing logged,
@@ -93,8 +107,9 @@ fn connection(stream: TcpStream, shared: &Shared, pool: &Pool) {
             return;
         }
         let Some(mut response) = reply.response else {
-            // A dropped request: no status line, no headers, just a closed connection.
-            log(shared, &line, "dropped", reply.delay_ms);
+            // A dropped request: no status line, no headers, just a closed connection. "lost":
+            // carried out (a write applied), only its answer never sent.
+            log(shared, &line, if answer_lost { "lost" } else { "dropped" }, reply.delay_ms);
             let _ = writer.shutdown(Shutdown::Both);
             return;
         };
