@@ -278,6 +278,10 @@ pub struct PlanItem {
     pub name: String,
     pub writes: Vec<Write>,
     pub skip: Option<Skip>,
+    /// Defender for Servers as read when planned: the read-back after a run that does not
+    /// write the plan takes it from here instead of reading it again (one request less).
+    #[serde(default)]
+    pub plan_now: Option<ServersPlan>,
 }
 
 /// The whole plan.
@@ -362,5 +366,6 @@ pub fn plan_one(action: Action, servers_plan: Option<ServersPlan>, cloud: &Cloud
         name: row.subscription.display_name.clone(),
         writes,
         skip,
+        plan_now: row.plan.ready().copied(),
     }
 }

@@ -196,7 +196,7 @@ pub async fn apply<T: Transport>(
         }
         (emit.borrow_mut())(RunEvent::Started(id.clone()));
         let finished = match work {
-            Work::Planned(item) => apply_one(client, &item.writes).await,
+            Work::Planned(item) => apply_one(client, &item).await,
             Work::Again { subscription_id, action, servers_plan } => {
                 again(client, cloud, &subscription_id, action, servers_plan).await
             }
@@ -220,7 +220,7 @@ async fn again<T: Transport>(
 ) -> Finished {
     let (item, read_back) = replan(client, cloud, action, servers_plan, subscription_id).await;
     match item.skip {
-        None => apply_one(client, &item.writes).await,
+        None => apply_one(client, &item).await,
         Some(skip) if skip.kind == SkipKind::AlreadyDone => Finished { writes: Vec::new(), read_back, failure: None },
         Some(skip) => Finished {
             writes: Vec::new(),
@@ -236,8 +236,10 @@ async fn again<T: Transport>(
     }
 }
 
-/// The writes to one subscription, in order, then one read-back.
-pub async fn apply_one<T: Transport>(client: &ArmClient<T>, writes: &[Write]) -> Finished {
+/// The writes to one subscription, in order, then one read-back: its settings, and its plan
+/// too when the run wrote the plan or did not know it.
+pub async fn apply_one<T: Transport>(client: &ArmClient<T>, item: &PlanItem) -> Finished {
+    let writes = &item.writes;
     let mut results = Vec::with_capacity(writes.len());
     let mut failure = None;
     for write in writes {
@@ -258,7 +260,9 @@ pub async fn apply_one<T: Transport>(client: &ArmClient<T>, writes: &[Write]) ->
     let Some(subscription_id) = writes.first().map(Write::subscription_id) else {
         return Finished { writes: results, read_back: None, failure };
     };
-    let read_back = match read(client, subscription_id).await {
+    let wrote_plan = writes.iter().any(|w| matches!(w, Write::ServersPlan { .. }));
+    let known_plan = item.plan_now.filter(|_| !wrote_plan);
+    let read_back = match read(client, subscription_id, known_plan).await {
         Ok(read) => Some(read),
         Err(f) => {
             failure = failure.or(Some(Failure::from(&f)));
@@ -279,10 +283,21 @@ pub async fn apply_one<T: Transport>(client: &ArmClient<T>, writes: &[Write]) ->
     Finished { writes: results, read_back, failure }
 }
 
-/// A subscription's integration and plan as ARM says now: two reads, sent together (one round trip).
-pub async fn read<T: Transport>(client: &ArmClient<T>, subscription_id: &str) -> Result<ReadBack, ArmFailure> {
+/// A subscription's integration as ARM says now, and its plan: `known_plan`, or read together
+/// with the settings (one round trip either way).
+pub async fn read<T: Transport>(
+    client: &ArmClient<T>,
+    subscription_id: &str,
+    known_plan: Option<ServersPlan>,
+) -> Result<ReadBack, ArmFailure> {
     let path = api::settings(subscription_id);
-    let (settings, plan) = futures::join!(client.list::<Setting>(&path), read_plan(client, subscription_id));
+    let plan = async {
+        match known_plan {
+            Some(plan) => Ok(plan),
+            None => read_plan(client, subscription_id).await,
+        }
+    };
+    let (settings, plan) = futures::join!(client.list::<Setting>(&path), plan);
     Ok(ReadBack { parts: IntegrationParts::from_settings(&settings?), plan: plan? })
 }
 
@@ -310,6 +325,7 @@ pub async fn replan<T: Transport>(
     let unread = |failure: &ArmFailure, name: String| PlanItem {
         subscription_id: subscription_id.to_string(),
         name,
+        plan_now: None,
         writes: Vec::new(),
         skip: Some(Skip {
             kind: SkipKind::Unknown,
