@@ -24,9 +24,14 @@ pub fn entries(session: &Session) -> Vec<AuditEntry> {
 }
 
 pub fn append(session: &Session, entry: AuditEntry) {
+    append_all(session, vec![entry]);
+}
+
+/// Appends several entries with one read and one write of the stored log.
+pub fn append_all(session: &Session, entries: Vec<AuditEntry>) {
     let key = key(session);
     let mut all: Vec<AuditEntry> = Store::Session.get(&key).unwrap_or_default();
-    all.push(entry);
+    all.extend(entries);
     Store::Session.set(&key, &all);
 }
 

@@ -24,7 +24,9 @@ pub use runner::BulkStore;
 pub fn BulkPage() -> impl IntoView {
     let session = expect_context::<Session>();
     let record = session.bulk.record(&session);
-    move || match record.with(Option::is_some) {
+    // A memo: the page is swapped when a run starts or ends, not on every event of the run.
+    let running = Memo::new(move |_| record.with(Option::is_some));
+    move || match running.get() {
         true => view! { <results::RunView record=record/> }.into_any(),
         false => view! { <PlanView/> }.into_any(),
     }
@@ -69,9 +71,11 @@ fn PlanView() -> impl IntoView {
         let session = session.clone();
         move |_| {
             let before: HashMap<String, ReadBack> = kept.with_untracked(|k| {
+                let chosen = selected.get_untracked();
                 k.model
                     .rows
                     .iter()
+                    .filter(|r| chosen.contains(&r.subscription.subscription_id))
                     .filter_map(|r| {
                         let read = ReadBack { parts: *r.parts.ready()?, plan: *r.plan.ready()? };
                         Some((r.subscription.subscription_id.clone(), read))

@@ -2,6 +2,7 @@
 //! record in sessionStorage after every event (a reload loses nothing), logs every write in
 //! the audit log, and shows what it read back on the overview's rows.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -22,7 +23,14 @@ pub struct BulkStore {
     record: ArcRwSignal<Option<Record>>,
     active: ArcRwSignal<usize>,
     control: SendWrapper<Rc<Control>>,
+    /// When the record was last saved (ms since the epoch).
+    saved_at: SendWrapper<Rc<Cell<u64>>>,
 }
+
+/// The record is saved at most this often while a run goes on (and when it ends): saving a
+/// large run on every answer cost seconds of main thread. A reload in between loses nothing:
+/// rows not yet saved as finished are "not finished", and Continue reads them again.
+const SAVE_EVERY_MS: u64 = 250;
 
 impl Default for BulkStore {
     fn default() -> Self {
@@ -30,6 +38,7 @@ impl Default for BulkStore {
             record: ArcRwSignal::default(),
             active: ArcRwSignal::default(),
             control: SendWrapper::new(Rc::default()),
+            saved_at: SendWrapper::new(Rc::default()),
         }
     }
 }
@@ -108,6 +117,7 @@ impl BulkStore {
                 store.take(&session, &event)
             })
             .await;
+            store.save(&session);
             store.active.update(|n| *n -= 1);
         });
     }
@@ -118,7 +128,10 @@ impl BulkStore {
                 r.apply(event);
             }
         });
-        self.save(session);
+        let now = now_ms();
+        if now.saturating_sub(self.saved_at.get()) >= SAVE_EVERY_MS {
+            self.save(session);
+        }
         if let RunEvent::Finished(id, finished) = event {
             self.log(session, id, finished);
             if let Some(read) = &finished.read_back {
@@ -142,14 +155,16 @@ impl BulkStore {
             subscription_name: &name,
             arm_url: session.client.arm_url(),
         };
-        for result in &finished.writes {
+        let entries = finished.writes.iter().map(|result| {
             let before = before.map(|b| b.value_of(&result.write));
             let after = finished.read_back.map(|read| read.value_of(&result.write));
-            audit_log::append(session, AuditEntry::from_write(result, before, after, &at));
-        }
+            AuditEntry::from_write(result, before, after, &at)
+        });
+        audit_log::append_all(session, entries.collect());
     }
 
     fn save(&self, session: &Session) {
+        self.saved_at.set(now_ms());
         self.record.with_untracked(|r| {
             if let Some(r) = r {
                 Store::Session.set(&storage_key(session), r);
