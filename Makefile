@@ -24,11 +24,13 @@ size: setup
 screenshot: setup-test
 	trunk build --release && node tests/e2e/screenshot.mjs
 
-# The overview's round trips natively (the app's loader against the fake tenant), then the page
-# itself in headless Chromium: wall and main-thread time for 450 and 1,800 subscriptions.
+# The overview's and the bulk run's round trips natively (the core against the fake tenant), then
+# the pages themselves in headless Chromium: the overview of 450 and 1,800 subscriptions, and a
+# bulk Fix of every Partial subscription of 200 (wall, main thread, ratio to the ideal).
 bench: setup-test
 	cargo run --release -p fake-azure --bin bench-overview -- --subscriptions 50,500,2000 --latency-ms 100
 	cargo run --release -p fake-azure --bin bench-bulk -- --subscriptions 200 --latency-ms 100 --concurrency 8
 	cargo build -p fake-azure --bin fake-azure
 	trunk build --release
 	node tests/e2e/bench/overview.mjs --subscriptions 500,2000 --latency-ms 0,100
+	node tests/e2e/bench/bulk.mjs --subscriptions 200 --latency-ms 100

@@ -92,7 +92,7 @@ function criticalPath(chains, workers) {
  * for the latency, granted first come first served (as Chromium's socket pool). CORS preflights
  * are left out: the fake answers them at once.
  */
-function schedule(chains, workers, connections) {
+function schedule(chains, workers, connections, readBacks) {
   const timers = []; // [when, what], run in time order (ties in the order set)
   const waiting = []; // requests waiting for a connection: what follows each one's answer
   let [free, now, end] = [connections, 0, 0];
@@ -103,14 +103,13 @@ function schedule(chains, workers, connections) {
     if (left === undefined) return;
     const step = () => {
       if (left-- > 0) return send(step);
-      let reads = 2;
+      let reads = readBacks;
       const read = () => {
         if (--reads > 0) return;
         end = now;
         next();
       };
-      send(read); // settings
-      send(read); // pricings
+      for (let i = 0; i < readBacks; i++) send(read); // settings (and pricings, when written)
     };
     step();
   };
@@ -240,11 +239,13 @@ row(`ideal, as over HTTP/2 (C = ${CONCURRENCY}): ceil(${r.changing}/${CONCURRENC
   `${latency} ms`, ideal(CONCURRENCY));
 row(`critical path, ${http1} chains at once (HTTP/1.1)`, criticalPath(trips, http1));
 row(`critical path, ${CONCURRENCY} chains at once (as over HTTP/2)`, criticalPath(trips, CONCURRENCY));
-const requested = r.writes + 2 * r.changing;
+// The requests the run sent (the fake's log), and the read-back GETs per subscription they imply.
+const requested = (r.byMethod.PUT ?? 0) + (r.byMethod.GET ?? 0);
+const readBacks = Math.max(1, Math.round((r.byMethod.GET ?? 0) / r.changing));
 row(`HTTP/1.1 floor: ceil(${requested} requests / ${CONNECTIONS_PER_ORIGIN} connections) x ${latency} ms`,
   Math.ceil(requested / CONNECTIONS_PER_ORIGIN) * latency);
 row(`the app's schedule: ${CONCURRENCY} subscriptions on ${CONNECTIONS_PER_ORIGIN} connections (model)`,
-  schedule(r.chains, CONCURRENCY, CONNECTIONS_PER_ORIGIN));
+  schedule(r.chains, CONCURRENCY, CONNECTIONS_PER_ORIGIN, readBacks));
 
 // Where the time went, from the page's Resource Timing (the fake sends no Timing-Allow-Origin,
 // so only when fetch() was called and when its answer ended).
