@@ -8,7 +8,7 @@ export PATH="$PWD/.tools/bin:$HOME/.cargo/bin:$PATH"
 log=$(mktemp)
 trunk build --release >"$log" 2>&1 || { cat "$log"; exit 1; }
 
-APP_BUDGET=250000      # our goal is 200000
+APP_BUDGET=300000      # our goal is 250000
 DEMO_BUDGET=100000
 
 # Prints one line per file and sets $raw $gz $br to the group's totals.
@@ -37,7 +37,7 @@ status=0
 if [ "$app" -gt "$APP_BUDGET" ]; then
   echo "over budget: the app is $app bytes brotli > $APP_BUDGET" >&2; status=1
 else
-  echo "within budget: the app is $app bytes brotli <= $APP_BUDGET (goal 200000)"
+  echo "within budget: the app is $app bytes brotli <= $APP_BUDGET (goal 250000)"
 fi
 if [ "$demo" -gt "$DEMO_BUDGET" ]; then
   echo "over budget: the demo tenant is $demo bytes brotli > $DEMO_BUDGET" >&2; status=1

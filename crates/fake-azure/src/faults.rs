@@ -166,7 +166,7 @@ impl FaultState {
     /// The extra delay of one ARM request to `scope` (see [`Faults::hang_first`]). Draws no
     /// number, so holding requests does not change the rest of a replay.
     pub fn hold(&mut self, faults: &Faults, scope: &str) -> u64 {
-        if faults.hang_first == 0 || faults.hang_ms == 0 {
+        if !cfg!(feature = "faults") || faults.hang_first == 0 || faults.hang_ms == 0 {
             return 0;
         }
         let held = self.held.entry(scope.to_string()).or_insert(0);
@@ -181,6 +181,9 @@ impl FaultState {
     /// calls). Always draws the same count of numbers, so a replay with the same seed and the same
     /// requests takes the same path.
     pub fn decide(&mut self, faults: &Faults, scope: &str, now_ms: u64) -> Option<Injected> {
+        if !cfg!(feature = "faults") {
+            return None;
+        }
         let (drop, throttle, fail, which) = (self.rng.unit(), self.rng.unit(), self.rng.unit(), self.rng.below(2));
         let decided = if drop < faults.drop_rate {
             Some(Injected::Drop)
@@ -205,6 +208,9 @@ impl FaultState {
     /// The fate of a request that reached ARM: `(conflict, lose the answer)`, where a conflict
     /// only applies to writes. Draws two numbers whatever the settings and the method.
     pub fn after_arrival(&mut self, faults: &Faults) -> (bool, bool) {
+        if !cfg!(feature = "faults") {
+            return (false, false);
+        }
         let (conflict, lose) = (self.later.unit(), self.later.unit());
         (conflict < faults.conflict_rate, lose < faults.lost_answer_rate)
     }
