@@ -67,6 +67,7 @@ fn PlanView() -> impl IntoView {
         })
     });
     let base = session.base.clone();
+    let back = base.clone();
     let start = {
         let session = session.clone();
         move |_| {
@@ -88,6 +89,7 @@ fn PlanView() -> impl IntoView {
     let arm_url = session.client.arm_url().to_string();
     view! {
         <h1>"Change many subscriptions"</h1>
+        <p><a href=back>"← Subscriptions (change the selection)"</a></p>
         <Show when=move || !selected.with(|s| s.is_empty())
             fallback=move || view! {
                 <p class="empty">"No subscription is selected. "<a href=base.clone()>"Select subscriptions on the overview"</a>", then come back to plan the change."</p>

@@ -35,7 +35,7 @@ pub fn RunView(record: RwSignal<Option<Record>>) -> impl IntoView {
     view! {
         <h1>{action}</h1>
         <div class="run-progress">
-            <progress max=move || progress.get().total() value=move || progress.get().settled()></progress>
+            <progress aria-label="Subscriptions settled" max=move || progress.get().total() value=move || progress.get().settled()></progress>
             <p role="status" class="summary">{move || {
                 let p = progress.get();
                 let mut text = format!("{} done · {} failed · {} skipped · {} waiting", p.done, p.failed, p.skipped, p.waiting + p.running);
@@ -104,16 +104,9 @@ fn RunRow(row: Row, retry: Callback<Vec<String>>) -> impl IntoView {
     };
     let problem = match &row.state {
         RowState::Skipped(skip) => Some(view! { <span>{skip.reason.clone()}</span> }.into_any()),
+        // ARM's words (they carry its status and code), then what to do.
         _ => row.failure().map(|f| {
-            let head = match f.status {
-                Some(status) => format!("{status} {}", f.code),
-                None => f.code.clone(),
-            };
-            view! {
-                <strong>{head}</strong>" "<span>{f.message.clone()}</span>
-                <br/><span class="advice">{f.advice.clone()}</span>
-            }
-            .into_any()
+            view! { <strong>{f.message.clone()}</strong><span class="advice">{f.advice.clone()}</span> }.into_any()
         }),
     };
     let id = row.subscription_id.clone();
@@ -127,7 +120,7 @@ fn RunRow(row: Row, retry: Callback<Vec<String>>) -> impl IntoView {
             <td>
                 {problem}
                 {can_retry.then(|| view! {
-                    <button class="small" on:click=move |_| retry.run(vec![id.clone()])>"Retry"</button>
+                    <button class="small retry" on:click=move |_| retry.run(vec![id.clone()])>"Retry"</button>
                 })}
             </td>
         </tr>
