@@ -185,3 +185,56 @@ test('a reload in the middle of a run loses nothing: Continue re-reads and finis
     await signedIn.close();
   }
 });
+
+test('Pause holds back the subscriptions not yet started, Resume goes on, Cancel leaves the rest unstarted', async () => {
+  const overrides = {};
+  const site = await serveSite(overrides);
+  const fake = await startFakeAzure([
+    '--scenario', path.join(root, 'public/demo/scenario.json'), '--app-origin', site.origin, '--auto-approve', '--latency-ms', '300',
+  ]);
+  overrides['/config.json'] = JSON.stringify({
+    clientId: '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f', concurrency: 1,
+    cloud: { name: 'FakeAzure', loginUrl: fake.origin, armUrl: fake.origin, armAudience: `${fake.origin}/` },
+  });
+  const { page, context, problems } = await watchedPage(browser);
+  const puts = () => fake.log.filter((l) => l.startsWith('PUT ')).length;
+  const summary = () => page.locator('.run-progress .summary').textContent();
+  try {
+    await page.goto(`${site.origin}/`);
+    await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+    await page.waitForURL(`${site.origin}/tenants/**`);
+    await overviewLoaded(page);
+    await page.getByRole('button', { name: 'All Partial' }).click();
+    await page.getByRole('link', { name: /^Plan a change for/ }).click();
+    await page.getByRole('button', { name: /^Apply/ }).click();
+    // One subscription at a time: pause while the first is under way.
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByText(/— paused$/).waitFor();
+    await page.getByText(/^1 done/).waitFor({ timeout: 10000 });
+    const whilePaused = puts();
+    await page.waitForTimeout(1500);
+    assert.equal(puts(), whilePaused, 'no write while paused');
+    assert.match(await summary(), /^1 done · 0 failed · 1 skipped · 2 waiting/);
+
+    // Resume: the next subscription starts; pause again while it is under way.
+    await page.getByRole('button', { name: 'Resume' }).click();
+    for (const start = Date.now(); puts() === whilePaused && Date.now() - start < 5000;) await page.waitForTimeout(20);
+    assert.equal(puts(), whilePaused + 1, 'Resume started the next subscription');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByText(/^2 done/).waitFor({ timeout: 10000 });
+    // Cancel: the one left never starts, and Continue offers to finish it.
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Continue: re-read and finish 1 subscription' }).waitFor({ timeout: 10000 });
+    const results = Object.values(await readRun(page)).map(([r]) => r).sort();
+    assert.deepEqual(results, ['Done', 'Done', 'Not finished', 'Skipped']);
+    assert.equal(puts(), whilePaused + 1, 'nothing more was sent');
+
+    await page.getByRole('button', { name: 'Continue: re-read and finish 1 subscription' }).click();
+    await page.getByText('3 done · 0 failed · 1 skipped · 0 waiting').waitFor({ timeout: 20000 });
+    assert.deepEqual(problems.errors, []);
+  } finally {
+    await context.close();
+    fake.stop();
+    await site.close();
+  }
+});
