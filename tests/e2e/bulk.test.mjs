@@ -34,6 +34,28 @@ async function readRun(page) {
   })));
 }
 
+/**
+ * The demo scenario on the fake server with `latencyMs` per answer, one subscription at a time
+ * (`concurrency: 1`), signed in on the overview.
+ */
+async function signedInRun(latencyMs) {
+  const overrides = {};
+  const site = await serveSite(overrides);
+  const fake = await startFakeAzure([
+    '--scenario', path.join(root, 'public/demo/scenario.json'), '--app-origin', site.origin, '--auto-approve',
+    '--latency-ms', String(latencyMs),
+  ]);
+  overrides['/config.json'] = JSON.stringify({
+    clientId: '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f', concurrency: 1,
+    cloud: { name: 'FakeAzure', loginUrl: fake.origin, armUrl: fake.origin, armAudience: `${fake.origin}/` },
+  });
+  const { page, context, problems } = await watchedPage(browser);
+  await page.goto(`${site.origin}/`);
+  await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+  await page.waitForURL(`${site.origin}/tenants/**`);
+  return { site, fake, page, context, problems };
+}
+
 const statusOf = (page, name) => page.locator('table.subscriptions tbody tr', { has: page.getByRole('link', { name, exact: true }) })
   .locator('td:not(.select)').nth(2).textContent();
 
@@ -144,20 +166,8 @@ test('Defender for Servers is turned on only when the plan opts in, as a separat
 });
 
 test('a reload in the middle of a run loses nothing: Continue re-reads and finishes only the rest', async () => {
-  const overrides = {};
-  const signedIn = await serveSite(overrides);
-  const fake = await startFakeAzure([
-    '--scenario', path.join(root, 'public/demo/scenario.json'), '--app-origin', signedIn.origin, '--auto-approve', '--latency-ms', '400',
-  ]);
-  overrides['/config.json'] = JSON.stringify({
-    clientId: '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f', concurrency: 1,
-    cloud: { name: 'FakeAzure', loginUrl: fake.origin, armUrl: fake.origin, armAudience: `${fake.origin}/` },
-  });
-  const { page, context, problems } = await watchedPage(browser);
+  const { site: signedIn, fake, page, context, problems } = await signedInRun(400);
   try {
-    await page.goto(`${signedIn.origin}/`);
-    await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
-    await page.waitForURL(`${signedIn.origin}/tenants/**`);
     await overviewLoaded(page);
     await page.getByRole('button', { name: 'All Partial' }).click();
     await page.getByRole('link', { name: /^Plan a change for/ }).click();
@@ -187,22 +197,10 @@ test('a reload in the middle of a run loses nothing: Continue re-reads and finis
 });
 
 test('Pause holds back the subscriptions not yet started, Resume goes on, Cancel leaves the rest unstarted', async () => {
-  const overrides = {};
-  const site = await serveSite(overrides);
-  const fake = await startFakeAzure([
-    '--scenario', path.join(root, 'public/demo/scenario.json'), '--app-origin', site.origin, '--auto-approve', '--latency-ms', '300',
-  ]);
-  overrides['/config.json'] = JSON.stringify({
-    clientId: '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f', concurrency: 1,
-    cloud: { name: 'FakeAzure', loginUrl: fake.origin, armUrl: fake.origin, armAudience: `${fake.origin}/` },
-  });
-  const { page, context, problems } = await watchedPage(browser);
+  const { site, fake, page, context, problems } = await signedInRun(300);
   const puts = () => fake.log.filter((l) => l.startsWith('PUT ')).length;
   const summary = () => page.locator('.run-progress .summary').textContent();
   try {
-    await page.goto(`${site.origin}/`);
-    await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
-    await page.waitForURL(`${site.origin}/tenants/**`);
     await overviewLoaded(page);
     await page.getByRole('button', { name: 'All Partial' }).click();
     await page.getByRole('link', { name: /^Plan a change for/ }).click();
