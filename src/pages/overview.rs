@@ -251,9 +251,14 @@ fn SelectionBar(
             </span>
             <Show when=move || { count() > 0 }>
                 <button on:click=move |_| selection.update(BTreeSet::clear)>"Clear selection"</button>
-                <a class="button primary" href=format!("{base}/bulk")>{move || format!("Plan a change for {} →", count())}</a>
             </Show>
         </div>
+        // Stays in view however far the table is scrolled: the count, and the way to the plan.
+        <Show when=move || { count() > 0 }>
+            <div class="selection-float">
+                <a class="button primary" href=format!("{base}/bulk")>{move || format!("Plan a change for {} →", count())}</a>
+            </div>
+        </Show>
     }
 }
 
