@@ -108,10 +108,11 @@ pub fn Overview() -> impl IntoView {
     let refresh = Callback::new(move |()| load());
 
     let selection = store.selection();
-    // Selects rows (by position in the model) and opens the plan for `action`.
+    // Selects exactly these rows (by position in the model) and opens the plan for `action`.
     let plan_for = {
         let base = session.base.clone();
         move |rows: Vec<usize>, action: Action| {
+            selection.update(BTreeSet::clear);
             select_rows(kept, selection, &rows, true);
             location.navigate(&format!("{base}/bulk?action={}", action.key()), false);
         }

@@ -165,6 +165,26 @@ test('Defender for Servers is turned on only when the plan opts in, as a separat
   }
 });
 
+test("the insight panel's Enable Linux for these N plans exactly those subscriptions", async () => {
+  const site = await serveSite();
+  const { page, context, problems } = await watchedPage(browser);
+  try {
+    await page.goto(`${site.origin}/try`);
+    await overviewLoaded(page);
+    await page.getByLabel('Select Contoso Sandbox').check();
+    await page.getByRole('button', { name: 'Enable Linux for these 3' }).click();
+    await page.getByRole('heading', { name: 'Change many subscriptions' }).waitFor();
+    assert.equal(await page.getByLabel('Enable Linux').isChecked(), true);
+    const plan = await readPlan(page);
+    assert.deepEqual(Object.keys(plan).sort(), ['Contoso Finance', 'Contoso Retail – EU', 'Fabrikam (acquired)']);
+    assert.deepEqual(plan['Fabrikam (acquired)'], ['Include Linux machines (WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW = false)']);
+    assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
+  } finally {
+    await context.close();
+    await site.close();
+  }
+});
+
 test('a reload in the middle of a run loses nothing: Continue re-reads and finishes only the rest', async () => {
   const { site: signedIn, fake, page, context, problems } = await signedInRun(400);
   try {
