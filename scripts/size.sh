@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the release site and prints each asset's raw, gzip and brotli size, with two totals:
-# the app (what every visitor loads before it runs: wasm + js + css) and the demo tenant (the
-# Web Worker that only demo mode loads, after the app runs). Fails when either is over budget.
+# Builds the release site and prints each asset's raw, gzip and brotli size, with totals: the app
+# (what every visitor loads before it runs: wasm + js + css), the demo tenant (the Web Worker that
+# only demo mode loads, after the app runs) and the export worker (loaded when a user exports a
+# plan). Fails when the app or the demo tenant is over budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.tools/bin:$HOME/.cargo/bin:$PATH"
@@ -24,7 +25,7 @@ group() {
 
 printf '%-44s %10s %10s %10s\n' asset raw gzip brotli
 echo "app"
-group $(ls dist/*.wasm dist/*.js dist/*.css | grep -v '/demo-tenant')
+group $(ls dist/*.wasm dist/*.js dist/*.css | grep -v -e '/demo-tenant' -e '/plan-export')
 printf '%-44s %10d %10d %10d\n' "app total (wasm + js + css)" "$raw" "$gz" "$br"
 app=$br
 echo "demo tenant (a worker, loaded only in demo mode)"
@@ -32,6 +33,9 @@ group dist/demo-tenant*.wasm dist/demo-tenant*.js
 printf '%-44s %10d %10d %10d\n' "demo tenant total" "$raw" "$gz" "$br"
 demo=$br
 printf '%-44s %32d\n' "demo mode in all (app + demo tenant)" "$((app + demo))"
+echo "export worker (loaded when a user exports a plan)"
+group dist/plan-export*.wasm dist/plan-export*.js
+printf '%-44s %10d %10d %10d\n' "export worker total" "$raw" "$gz" "$br"
 
 status=0
 if [ "$app" -gt "$APP_BUDGET" ]; then

@@ -1,6 +1,7 @@
 //! Browser glue: the only place that touches fetch, timers and storage.
 
 pub mod demo;
+pub mod export;
 pub mod fetch;
 pub mod storage;
 

@@ -62,6 +62,8 @@ const statusOf = (page, name) => page.locator('table.subscriptions tbody tr', { 
 test('select with filters, plan Fix with its skips, apply, and every row shows what Azure read back', async () => {
   const site = await serveSite();
   const { page, context, problems } = await watchedPage(browser);
+  const loaded = [];
+  page.on('request', (r) => loaded.push(r.url()));
   try {
     await page.goto(`${site.origin}/try`);
     await overviewLoaded(page);
@@ -95,12 +97,15 @@ test('select with filters, plan Fix with its skips, apply, and every row shows w
     assert.deepEqual((await readPlan(page))['Fabrikam (acquired)'], ['Turn the Defender for Endpoint integration off (WDATP = false)']);
     await page.getByLabel('Turn the integration fully on (Fix)').check();
 
-    // The plan exports for change control, before anything is applied: the file a user gets.
+    // The plan exports for change control, before anything is applied: the file a user gets,
+    // made by the export worker, which nobody downloads before they export.
+    assert.deepEqual(loaded.filter((u) => u.includes('plan-export')), []);
     const download = async (name) => {
       const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name }).click()]);
       return [file.suggestedFilename(), fs.readFileSync(await file.path(), 'utf8')];
     };
     const [tfName, tf] = await download('Terraform (azurerm)');
+    assert.ok(loaded.some((u) => u.endsWith('/plan-export_loader.js')));
     assert.equal(tfName, 'mde-plan-fix-azurerm.tf');
     assert.equal((tf.match(/resource "azurerm_security_center_setting"/g) ?? []).length, 4);
     assert.match(tf, /subscription_id\s*=\s*"451abd81-f1d6-4ed6-97f5-e837d70820fe"/);
@@ -159,6 +164,24 @@ test('Defender for Servers is turned on only when the plan opts in, as a separat
     await page.getByText('1 done · 0 failed · 0 skipped · 0 waiting').waitFor();
     assert.deepEqual((await readRun(page))['Contoso Sandbox'], ['Done', 'On · Defender for Servers P2']);
     assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
+  } finally {
+    await context.close();
+    await site.close();
+  }
+});
+
+test('a site without the export worker says so, and the plan still applies', async () => {
+  const site = await serveSite({ '/plan-export_loader.js': null });
+  const { page, context } = await watchedPage(browser);
+  try {
+    await page.goto(`${site.origin}/try`);
+    await overviewLoaded(page);
+    await page.getByLabel('Select Contoso Dev/Test').check();
+    await page.getByRole('link', { name: 'Plan a change for 1 →' }).click();
+    await page.getByRole('button', { name: 'Bicep' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The export could not be made: the site is missing plan-export_loader.js' }).waitFor();
+    await page.getByRole('button', { name: 'Apply 1 write to 1 subscription' }).click();
+    await page.getByText('1 done · 0 failed · 0 skipped · 0 waiting').waitFor();
   } finally {
     await context.close();
     await site.close();

@@ -13,12 +13,14 @@ mod terraform;
 pub use scripts::sh_quote;
 pub use templates::{JsonPlan, JsonSkip, JsonWrite};
 
+use serde::{Deserialize, Serialize};
+
 use super::{plan_name, Action, Plan, PlanItem, Write};
 use crate::api;
 use crate::change::SettingChange;
 use crate::status::ServersPlan;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Format {
     AzCli,
     PowerShell,
@@ -29,6 +31,18 @@ pub enum Format {
     TerraformAzurerm,
     TerraformAzapi,
 }
+
+/// What the page asks the export worker (`crates/plan-export`) for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportRequest {
+    pub plan: Plan,
+    pub format: Format,
+    pub arm_url: String,
+}
+
+/// The export worker's first message: it listens from then on.
+pub const READY: &str = "plan-export ready";
 
 impl Format {
     pub const ALL: [Format; 8] = [
