@@ -1,4 +1,4 @@
-//! The network transport: `fetch` through gloo-net, CORS mode, no cookies.
+//! The network transport: the browser's `fetch`, CORS mode, no cookies.
 //!
 //! Every request has its own `AbortController`: dropping the request's future (the page that
 //! wanted it was left) aborts it in the browser, and so does the timeout. A request that gets
@@ -8,9 +8,10 @@ use std::future::Future;
 use std::pin::pin;
 
 use futures::future::{self, Either};
-use gloo_net::http::{Method as FetchMethod, RequestBuilder};
 use mde_core::transport::{Request, Response, Transport, TransportError, READ_HEADERS};
-use web_sys::{AbortController, AbortSignal, RequestCredentials};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, Headers, RequestCredentials, RequestInit, RequestMode};
 
 /// How long a request may go unanswered unless `config.json` says otherwise.
 pub const DEFAULT_TIMEOUT_MS: u64 = mde_core::config::DEFAULT_REQUEST_TIMEOUT_MS;
@@ -49,6 +50,12 @@ impl Abort {
         if let Some(controller) = &self.0 {
             controller.abort();
         }
+    }
+
+    /// The request is over: dropping this no longer aborts anything (aborting a finished fetch
+    /// did nothing but cost the main thread a call per request).
+    pub fn disarm(&mut self) {
+        self.0 = None;
     }
 }
 
@@ -89,47 +96,49 @@ fn network(e: impl std::fmt::Display) -> TransportError {
     TransportError::Network(e.to_string())
 }
 
+/// A failed fetch: the browser's TypeError says little ("Failed to fetch"), but say it.
+fn js_network(e: wasm_bindgen::JsValue) -> TransportError {
+    TransportError::Network(super::js_message(e))
+}
+
 impl Transport for FetchTransport {
     async fn send(&self, request: Request) -> Result<Response, TransportError> {
-        let method = FetchMethod::from_bytes(request.method().as_str().as_bytes()).map_err(network)?;
-        let abort = Abort::new();
-        let signal = abort.signal();
-        // gloo-net joins the URL's own query and the builder's with a '&', which leaves every
-        // URL that carries its query ending in '&': give it the pairs instead.
-        let uri = request.uri().to_string();
-        let (base, query) = uri.split_once('?').unwrap_or((&uri, ""));
-        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
-        let mut builder = RequestBuilder::new(base)
-            .query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .method(method)
-            .credentials(RequestCredentials::Omit)
-            .abort_signal(signal.as_ref());
+        let mut abort = Abort::new();
+        let init = RequestInit::new();
+        init.set_method(request.method().as_str());
+        init.set_mode(RequestMode::Cors);
+        init.set_credentials(RequestCredentials::Omit);
+        init.set_signal(abort.signal().as_ref());
+        let headers = Headers::new().map_err(js_network)?;
         for (name, value) in request.headers() {
             if let Ok(value) = value.to_str() {
-                builder = builder.header(name.as_str(), value);
+                headers.append(name.as_str(), value).map_err(js_network)?;
             }
         }
-        let exchange = async move {
-            let sent = if request.body().is_empty() {
-                builder.send().await
-            } else {
-                let body = js_sys::Uint8Array::from(request.body().as_slice());
-                builder.body(body).map_err(network)?.send().await
-            };
-            let answer = sent.map_err(network)?;
+        init.set_headers(&headers);
+        if !request.body().is_empty() {
+            init.set_body(&js_sys::Uint8Array::from(request.body().as_slice()));
+        }
+        let window = web_sys::window().ok_or_else(|| network("no window"))?;
+        let exchange = async {
+            let answer = JsFuture::from(window.fetch_with_str_and_init(&request.uri().to_string(), &init))
+                .await
+                .map_err(js_network)?;
+            let answer: web_sys::Response = answer.unchecked_into();
             let mut response = http::Response::builder().status(answer.status());
             // Only the headers CORS exposes are readable here; the client copes without the rest.
             for name in READ_HEADERS {
-                if let Some(value) = answer.headers().get(name.as_str()) {
+                if let Ok(Some(value)) = answer.headers().get(name.as_str()) {
                     response = response.header(name.clone(), value);
                 }
             }
-            let body = answer.binary().await.map_err(network)?;
-            response.body(body).map_err(network)
+            let body = JsFuture::from(answer.array_buffer().map_err(js_network)?).await.map_err(js_network)?;
+            response.body(js_sys::Uint8Array::new(&body).to_vec()).map_err(network)
         };
-        within(self.timeout_ms, &abort, exchange)
-            .await
-            .unwrap_or_else(|| Err(TransportError::Network(timeout_message(self.timeout_ms))))
+        let answered = within(self.timeout_ms, &abort, exchange).await;
+        // Answered (or failed) in time: nothing left to abort when the future is dropped.
+        abort.disarm();
+        answered.unwrap_or_else(|| Err(TransportError::Network(timeout_message(self.timeout_ms))))
     }
 
     async fn sleep(&self, ms: u64) {

@@ -26,22 +26,37 @@ pub async fn sleep(ms: u64) {
 /// Fetches a same-origin file (config, scenario) as text, with a message that names it on
 /// failure; like every request, aborted when dropped and given up after the default timeout.
 pub async fn fetch_text(path: &str) -> Result<String, String> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let failed = |what: &str, e: wasm_bindgen::JsValue| format!("{path} could not be {what}: {}", js_message(e));
     let abort = fetch::Abort::new();
     let exchange = async {
-        let response = gloo_net::http::Request::get(path)
-            .abort_signal(abort.signal().as_ref())
-            .send()
-            .await
-            .map_err(|e| format!("{path} could not be fetched: {e}"))?;
+        let init = web_sys::RequestInit::new();
+        init.set_signal(abort.signal().as_ref());
+        let window = web_sys::window().ok_or_else(|| format!("{path} could not be fetched: no window"))?;
+        let response =
+            JsFuture::from(window.fetch_with_str_and_init(path, &init)).await.map_err(|e| failed("fetched", e))?;
+        let response: web_sys::Response = response.unchecked_into();
         if !response.ok() {
             return Err(format!("{path} answered HTTP {} {}", response.status(), response.status_text()));
         }
-        response.text().await.map_err(|e| format!("{path} could not be read: {e}"))
+        let text = response.text().map_err(|e| failed("read", e))?;
+        let text = JsFuture::from(text).await.map_err(|e| failed("read", e))?;
+        Ok(text.as_string().unwrap_or_default())
     };
     let timeout_ms = fetch::DEFAULT_TIMEOUT_MS;
     fetch::within(timeout_ms, &abort, exchange)
         .await
         .unwrap_or_else(|| Err(format!("{path} could not be fetched: {}", fetch::timeout_message(timeout_ms))))
+}
+
+/// The message of a failed browser call (a TypeError's "Failed to fetch", an AbortError...).
+pub fn js_message(e: wasm_bindgen::JsValue) -> String {
+    use wasm_bindgen::JsCast;
+    match e.dyn_ref::<js_sys::Error>() {
+        Some(error) => String::from(error.message()),
+        None => e.as_string().unwrap_or_else(|| "the browser gave no reason".into()),
+    }
 }
 
 /// Runs a page's loading task until it ends or the page goes away: the cleanup of the current
