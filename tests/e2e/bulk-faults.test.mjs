@@ -121,14 +121,15 @@ const same = (a, b) => a.label === b.label && a.wdatp === b.wdatp && a.linux ===
 
 /** The run as the page shows it, read at one instant: the summary, whether the run is active
  *  (Pause or Resume shown), and the table as {id: {name, result, read, problem}}; `problem` is
- *  the failure's head ("409 Conflict", "subscription not writable", "" for no answer) or a
- *  skip's reason. */
+ *  the failure's status and code from the cell's data ("409 Conflict", "subscription not
+ *  writable", "" for no answer) or a skip's reason. */
 const readRun = (page) => page.evaluate(() => ({
   summary: document.querySelector('.run-progress .summary').textContent,
   active: [...document.querySelectorAll('.actions button')].some((b) => /^(Pause|Resume)$/.test(b.textContent)),
   rows: Object.fromEntries([...document.querySelectorAll('table.run tbody tr[data-subscription]')].map((r) => {
     const cells = [...r.querySelectorAll('th, td')];
-    const problem = cells[4].querySelector('strong')?.textContent.trim() ?? cells[4].textContent.trim();
+    const { status, code } = cells[4].dataset;
+    const problem = code === undefined ? cells[4].textContent.trim() : [status, code].filter(Boolean).join(' ');
     return [r.dataset.subscription.toLowerCase(),
       { name: cells[0].textContent, result: cells[1].textContent.trim(), read: cells[2].textContent.trim(), problem,
         retry: !!cells[4].querySelector('button') }];

@@ -106,18 +106,22 @@ fn RunRow(row: Row, retry: Callback<Vec<String>>) -> impl IntoView {
         RowState::Skipped(skip) => Some(view! { <span>{skip.reason.clone()}</span> }.into_any()),
         // ARM's words (they carry its status and code), then what to do.
         _ => row.failure().map(|f| {
-            view! { <strong>{f.message.clone()}</strong><span class="advice">{f.advice.clone()}</span> }.into_any()
+            let advice = (!f.advice.is_empty()).then(|| view! { <span class="advice">{f.advice.clone()}</span> });
+            view! { <strong>{f.message.clone()}</strong>{advice} }.into_any()
         }),
     };
     let id = row.subscription_id.clone();
     let can_retry = row.failure().is_some();
+    // The failure's status and code as data, for scripts and tests that read the table.
+    let status = row.failure().and_then(|f| f.status).map(|s| s.to_string());
+    let code = row.failure().map(|f| f.code.clone());
     view! {
         <tr data-subscription=row.subscription_id.clone() class=format!("run-{}", label.to_ascii_lowercase().replace(' ', "-"))>
             <th scope="row">{row.name.clone()}</th>
             <td>{label}</td>
             <td>{read}</td>
             <td>{writes}</td>
-            <td>
+            <td data-status=status data-code=code>
                 {problem}
                 {can_retry.then(|| view! {
                     <button class="small retry" on:click=move |_| retry.run(vec![id.clone()])>"Retry"</button>

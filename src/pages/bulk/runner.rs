@@ -1,6 +1,6 @@
 //! The bulk run of the session: it goes on while the user looks at other pages, keeps its
-//! record in sessionStorage after every event (a reload loses nothing), logs every write in
-//! the audit log, and shows what it read back on the overview's rows.
+//! record in sessionStorage (a reload loses nothing), logs every write in the audit log, and
+//! shows what it read back on the overview's rows.
 
 use std::cell::Cell;
 use std::rc::Rc;

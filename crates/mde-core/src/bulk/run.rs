@@ -228,8 +228,9 @@ async fn again<T: Transport>(
             failure: Some(Failure {
                 status: None,
                 code: skip.kind.label().into(),
-                message: skip.reason.clone(),
-                advice: skip.reason,
+                // The reason says what to do already.
+                message: skip.reason,
+                advice: String::new(),
                 request_id: None,
             }),
         },
