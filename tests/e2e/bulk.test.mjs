@@ -34,6 +34,15 @@ async function readRun(page) {
   })));
 }
 
+/** The demo at `/try` with its overview loaded; `overrides` as for serveSite. */
+async function demoOverview(overrides = {}) {
+  const site = await serveSite(overrides);
+  const { page, context, problems } = await watchedPage(browser);
+  await page.goto(`${site.origin}/try`);
+  await overviewLoaded(page);
+  return { site, page, context, problems };
+}
+
 /**
  * The demo scenario on the fake server with `latencyMs` per answer, one subscription at a time
  * (`concurrency: 1`), signed in on the overview.
@@ -146,11 +155,8 @@ test('select with filters, plan Fix with its skips, apply, and every row shows w
 });
 
 test('Defender for Servers is turned on only when the plan opts in, as a separate write', async () => {
-  const site = await serveSite();
-  const { page, context, problems } = await watchedPage(browser);
+  const { site, page, context, problems } = await demoOverview();
   try {
-    await page.goto(`${site.origin}/try`);
-    await overviewLoaded(page);
     await page.getByLabel('Select Contoso Sandbox').check();
     await page.getByRole('link', { name: 'Plan a change for 1 →' }).click();
     assert.match((await readPlan(page))['Contoso Sandbox'], /^Skipped \(Defender for Servers off\):.*Plan 1 or Plan 2/);
@@ -171,11 +177,8 @@ test('Defender for Servers is turned on only when the plan opts in, as a separat
 });
 
 test('a site without the export worker says so, and the plan still applies', async () => {
-  const site = await serveSite({ '/plan-export_loader.js': null });
-  const { page, context } = await watchedPage(browser);
+  const { site, page, context } = await demoOverview({ '/plan-export_loader.js': null });
   try {
-    await page.goto(`${site.origin}/try`);
-    await overviewLoaded(page);
     await page.getByLabel('Select Contoso Dev/Test').check();
     await page.getByRole('link', { name: 'Plan a change for 1 →' }).click();
     await page.getByRole('button', { name: 'Bicep' }).click();
@@ -189,11 +192,8 @@ test('a site without the export worker says so, and the plan still applies', asy
 });
 
 test("the insight panel's Enable Linux for these N plans exactly those subscriptions", async () => {
-  const site = await serveSite();
-  const { page, context, problems } = await watchedPage(browser);
+  const { site, page, context, problems } = await demoOverview();
   try {
-    await page.goto(`${site.origin}/try`);
-    await overviewLoaded(page);
     await page.getByLabel('Select Contoso Sandbox').check();
     await page.getByRole('button', { name: 'Enable Linux for these 3' }).click();
     await page.getByRole('heading', { name: 'Change many subscriptions' }).waitFor();

@@ -108,6 +108,18 @@ struct Network {
     hour_passes_at: Rc<Cell<Option<usize>>>,
 }
 
+impl Network {
+    fn new(azure: FakeAzure) -> Self {
+        Network {
+            azure: Rc::new(RefCell::new(azure)),
+            now: Rc::new(Cell::new(NOW)),
+            log: Default::default(),
+            puts: Default::default(),
+            hour_passes_at: Default::default(),
+        }
+    }
+}
+
 fn subscription_of(path: &str) -> Option<String> {
     let mut parts = path.trim_start_matches('/').split('/');
     (parts.next()? == "subscriptions").then(|| parts.next().map(str::to_ascii_lowercase)).flatten()
@@ -253,13 +265,7 @@ fn retryable(failure: &Failure) -> bool {
 fn a_fix_of_200_subscriptions_under_every_fault_ends_right_or_shows_why_and_writes_nothing_twice() {
     let azure =
         FakeAzure::from_scenario_json(&tenant(), Options { auto_approve: true, seed: 11, ..Options::default() });
-    let network = Network {
-        azure: Rc::new(RefCell::new(azure.unwrap())),
-        now: Rc::new(Cell::new(NOW)),
-        log: Default::default(),
-        puts: Default::default(),
-        hour_passes_at: Default::default(),
-    };
+    let network = Network::new(azure.unwrap());
     let config = app_config();
     let mut tokens = sign_in(&network, &config);
     // The app believes its token good for hours (a skewed clock): only ARM's 401 tells it.
@@ -475,13 +481,7 @@ fn in_the_demo_tenant_a_busy_subscription_fails_once_then_retry_succeeds_and_the
     let scenario =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../public/demo/scenario.json")).unwrap();
     let azure = FakeAzure::from_scenario_json(&scenario, Options { require_auth: false, ..Options::default() });
-    let network = Network {
-        azure: Rc::new(RefCell::new(azure.unwrap())),
-        now: Rc::new(Cell::new(NOW)),
-        log: Default::default(),
-        puts: Default::default(),
-        hour_passes_at: Default::default(),
-    };
+    let network = Network::new(azure.unwrap());
     let client = ArmClient::new(network.clone(), FAKE);
     let config = app_config();
     let mut model = Overview::default();
