@@ -158,17 +158,27 @@ test('Defender for Servers is turned on only when the plan opts in, as a separat
   const { site, page, context, problems } = await demoOverview();
   try {
     await page.getByLabel('Select Contoso Sandbox').check();
-    await page.getByRole('link', { name: 'Plan a change for 1 →' }).click();
-    assert.match((await readPlan(page))['Contoso Sandbox'], /^Skipped \(Defender for Servers off\):.*Plan 1 or Plan 2/);
+    await page.getByLabel('Select Contoso Identity').check();
+    await page.getByRole('link', { name: 'Plan a change for 2 →' }).click();
+    const without = await readPlan(page);
+    assert.match(without['Contoso Sandbox'], /^Skipped \(Defender for Servers off\):.*Plan 1 or Plan 2/);
+    assert.match(without['Contoso Identity'], /^Skipped \(Defender for Servers off\)/);
     await page.getByLabel('Turn on Plan 2 where it is off').check();
-    assert.deepEqual((await readPlan(page))['Contoso Sandbox'], [
+    const plan = await readPlan(page);
+    assert.deepEqual(plan['Contoso Sandbox'], [
       'Turn on Defender for Servers Plan 2 (pricing VirtualMachines = Standard, subPlan P2): billed per server per hour',
       'Turn the Defender for Endpoint integration on (WDATP = true)',
     ]);
-    await page.getByText(/1 of them turn Defender for Servers on, billed per server per hour/).waitFor();
-    await page.getByRole('button', { name: 'Apply 2 writes to 1 subscription' }).click();
-    await page.getByText('1 done · 0 failed · 0 skipped · 0 waiting').waitFor();
-    assert.deepEqual((await readRun(page))['Contoso Sandbox'], ['Done', 'On · Defender for Servers P2']);
+    // "On — no plan": the settings are on already; the plan is all it lacks.
+    assert.deepEqual(plan['Contoso Identity'], [
+      'Turn on Defender for Servers Plan 2 (pricing VirtualMachines = Standard, subPlan P2): billed per server per hour',
+    ]);
+    await page.getByText(/2 of them turn Defender for Servers on, billed per server per hour/).waitFor();
+    await page.getByRole('button', { name: 'Apply 3 writes to 2 subscriptions' }).click();
+    await page.getByText('2 done · 0 failed · 0 skipped · 0 waiting').waitFor();
+    const run = await readRun(page);
+    assert.deepEqual(run['Contoso Sandbox'], ['Done', 'On · Defender for Servers P2']);
+    assert.deepEqual(run['Contoso Identity'], ['Done', 'On · Defender for Servers P2']);
     assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
   } finally {
     await context.close();

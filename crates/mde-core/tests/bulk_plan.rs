@@ -38,6 +38,7 @@ fn estate() -> Vec<SubscriptionRow> {
         row("Reader only", "Enabled", (true, false, false), ServersPlan::P2, false),
         row("Disabled", "Disabled", (true, false, false), ServersPlan::P2, true),
         row("All on", "PastDue", (true, true, true), ServersPlan::P2, true),
+        row("On no plan", "Enabled", (true, true, true), ServersPlan::Off, true),
     ]
 }
 
@@ -85,15 +86,16 @@ fn fix_writes_what_each_subscription_lacks_and_says_why_others_are_skipped() {
     assert!(reason.contains("Security Admin, Contributor or Owner"), "{reason}");
     assert_eq!(skip(&plan, "Disabled").0, SkipKind::ReadOnly);
     assert_eq!(skip(&plan, "All on").0, SkipKind::AlreadyDone);
+    assert_eq!(skip(&plan, "On no plan").0, SkipKind::NoServersPlan);
 
     let totals = plan.totals();
-    assert_eq!((totals.subscriptions, totals.changing, totals.writes, totals.plan_writes), (7, 3, 5, 0));
+    assert_eq!((totals.subscriptions, totals.changing, totals.writes, totals.plan_writes), (8, 3, 5, 0));
     assert_eq!(
         totals.skipped,
         [
             (SkipKind::AlreadyDone, 1),
             (SkipKind::NoPermission, 1),
-            (SkipKind::NoServersPlan, 1),
+            (SkipKind::NoServersPlan, 2),
             (SkipKind::ReadOnly, 1)
         ]
     );
@@ -112,9 +114,11 @@ fn defender_for_servers_is_a_separate_opt_in_write_before_the_settings() {
     assert_eq!(item.writes[0].body(), serde_json::json!({"properties": {"pricingTier": "Standard", "subPlan": "P1"}}));
     assert!(item.writes[0].describe().contains("billed per server per hour"));
     assert_eq!(writes(&plan, "Off no plan"), ["VirtualMachines=true", "WDATP=true"]);
+    // "On — no plan": its settings are on already; the plan is all it lacks.
+    assert_eq!(writes(&plan, "On no plan"), ["VirtualMachines=true"]);
     // A subscription that has a plan keeps it: the opt-in never changes P2 to P1.
     assert_eq!(writes(&plan, "Off with plan")[0], "WDATP=true");
-    assert_eq!(plan.totals().plan_writes, 1);
+    assert_eq!(plan.totals().plan_writes, 2);
     // Turning off never turns a plan on, whatever was chosen.
     let off = Plan::new(Action::Off, Some(ServersPlan::P2), &Cloud::public(), &refs);
     assert_eq!(off.servers_plan, None);
@@ -156,7 +160,7 @@ fn the_record_survives_a_reload_and_knows_what_to_continue() {
         Finished { writes: vec![], read_back: None, failure: Some(failure) },
     ));
     let progress = record.progress();
-    assert_eq!((progress.done, progress.failed, progress.running, progress.skipped), (1, 1, 1, 4));
+    assert_eq!((progress.done, progress.failed, progress.running, progress.skipped), (1, 1, 1, 5));
 
     let json = serde_json::to_string(&record).unwrap();
     let kept: Record = serde_json::from_str::<Record>(&json).unwrap().after_reload();

@@ -350,16 +350,18 @@ pub fn plan_one(action: Action, servers_plan: Option<ServersPlan>, cloud: &Cloud
         plan: if turn_plan_on { servers_plan } else { row.plan.ready().copied() },
         can_change: row.can_change.ready().copied(),
     };
-    let (writes, skip) = match change::plan(action.intent(), &facts) {
-        Ok(changes) => {
-            let mut writes = Vec::with_capacity(changes.len() + 1);
-            if let (true, Some(sub_plan)) = (turn_plan_on, servers_plan) {
-                writes.push(Write::ServersPlan { subscription_id: facts.subscription_id.to_string(), sub_plan });
-            }
+    let plan_write = servers_plan
+        .filter(|_| turn_plan_on)
+        .map(|sub_plan| Write::ServersPlan { subscription_id: facts.subscription_id.to_string(), sub_plan });
+    let (writes, skip) = match (change::plan(action.intent(), &facts), plan_write) {
+        (Ok(changes), plan_write) => {
+            let mut writes: Vec<Write> = plan_write.into_iter().collect();
             writes.extend(changes.into_iter().map(Write::Setting));
             (writes, None)
         }
-        Err(not_ready) => (Vec::new(), Some(Skip::from_not_ready(&not_ready, action.turns_on()))),
+        // "On — no plan": the settings are already so, the plan alone is missing.
+        (Err(NotReady::AlreadyDone), Some(plan_write)) => (vec![plan_write], None),
+        (Err(not_ready), _) => (Vec::new(), Some(Skip::from_not_ready(&not_ready, action.turns_on()))),
     };
     PlanItem {
         subscription_id: row.subscription.subscription_id.clone(),
