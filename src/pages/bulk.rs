@@ -56,16 +56,8 @@ fn PlanView() -> impl IntoView {
         })
     });
     // Whether any selected subscription has Defender for Servers off: only then is the opt-in asked.
-    let plan_off_somewhere = Memo::new(move |_| {
-        selected.with(|ids| {
-            kept.with(|k| {
-                k.model
-                    .rows
-                    .iter()
-                    .any(|r| ids.contains(&r.subscription.subscription_id) && r.plan.ready() == Some(&ServersPlan::Off))
-            })
-        })
-    });
+    let plan_off_somewhere =
+        Memo::new(move |_| plan.with(|p| p.items.iter().any(|i| i.plan_now == Some(ServersPlan::Off))));
     let base = session.base.clone();
     let back = base.clone();
     let start = {

@@ -155,10 +155,7 @@ pub fn Overview() -> impl IntoView {
                     <td class="select">
                         <input type="checkbox" aria-label="Select all shown"
                             prop:checked=move || all_shown_selected(kept, order, selection)
-                            on:change=move |ev| {
-                                let rows = order.with_untracked(|o| o.slice(0, o.len()).to_vec());
-                                select_rows(kept, selection, &rows, event_target_checked(&ev));
-                            }/>
+                            on:change=move |ev| select_shown(kept, order, selection, event_target_checked(&ev))/>
                     </td>
                     <th scope="col">"Subscription"</th>
                     <th scope="col">"State"</th>
@@ -205,6 +202,11 @@ fn select_rows(kept: RwSignal<Kept>, selection: RwSignal<BTreeSet<String>>, rows
     });
 }
 
+/// Adds (or removes) every row the filters show.
+fn select_shown(kept: RwSignal<Kept>, order: RwSignal<Order>, selection: RwSignal<BTreeSet<String>>, on: bool) {
+    order.with_untracked(|o| select_rows(kept, selection, o.slice(0, o.len()), on));
+}
+
 fn all_shown_selected(kept: RwSignal<Kept>, order: RwSignal<Order>, selection: RwSignal<BTreeSet<String>>) -> bool {
     selection.with(|s| {
         !s.is_empty()
@@ -243,10 +245,9 @@ fn SelectionBar(
                 1 => "1 subscription selected".to_string(),
                 n => format!("{n} subscriptions selected"),
             }}</span>
-            <button on:click=move |_| {
-                let rows = order.with_untracked(|o| o.slice(0, o.len()).to_vec());
-                select_rows(kept, selection, &rows, true);
-            }>{move || format!("Select all shown ({})", shown())}</button>
+            <button on:click=move |_| select_shown(kept, order, selection, true)>
+                {move || format!("Select all shown ({})", shown())}
+            </button>
             <span class="picks">"Quick picks: "
                 {Pick::ALL.into_iter().map(|p| view! { <button class="small" on:click=move |_| pick(p)>{p.label()}</button> }).collect_view()}
             </span>
@@ -468,17 +469,14 @@ fn Row(
     let href = format!("{base}/subscriptions/{}", mde_core::api::seg(&id));
     // The whole name on hover: a long one is cut short to keep the rows one line high.
     let title = name.clone();
-    let (checked_id, toggled_id) = (id.clone(), id.clone());
+    let checked_id = id.clone();
     view! {
         <tr data-subscription=id aria-rowindex=move || position.get() + 2>
             // The checkbox has a cell of its own, so that the row header is the name alone.
             <td class="select">
                 <input type="checkbox" aria-label=format!("Select {name}")
                     prop:checked=move || selection.with(|s| s.contains(&checked_id))
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        selection.update(|s| if on { s.insert(toggled_id.clone()); } else { s.remove(&toggled_id); });
-                    }/>
+                    on:change=move |ev| select_rows(kept, selection, &[i], event_target_checked(&ev))/>
             </td>
             <th scope="row"><a href=href title=title>{name}</a></th>
             <td>{state}</td>
