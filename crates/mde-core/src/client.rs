@@ -142,27 +142,17 @@ impl<T: Transport> ArmClient<T> {
         subscriptions: &[String],
     ) -> Result<Vec<D>, ArmFailure> {
         let mut rows = Vec::new();
-        for batch in subscriptions.chunks(GRAPH_SUBSCRIPTIONS_PER_QUERY) {
-            let mut request = QueryRequest::new(query, batch.to_vec());
-            loop {
-                let body = serde_json::to_vec(&request).map_err(|e| ArmFailure::Unreadable(e.to_string()))?;
-                let response = self.send(Method::POST, self.url(&crate::api::resource_graph()), Some(body)).await?;
-                let page: QueryResponse<D> = parse(&response)?;
-                if page.truncated() && page.skip_token.as_deref().is_none_or(str::is_empty) {
-                    // ARG cut the answer short and gave no way to page on: rows would be missing.
-                    return Err(ArmFailure::Unreadable(format!(
-                        "Resource Graph truncated its answer ({} of {} rows, no $skipToken): some rows would be missing",
-                        page.count, page.total_records
-                    )));
-                }
-                rows.extend(page.data);
-                match page.skip_token.filter(|t| !t.is_empty()) {
-                    Some(token) => request.options.skip_token = Some(token),
-                    None => break,
-                }
-            }
+        let mut pages = self.query_pages(query, subscriptions);
+        while let Some(page) = pages.next_page().await? {
+            rows.extend(page);
         }
         Ok(rows)
+    }
+
+    /// The pages of a Resource Graph query, fetched one at a time by [`GraphPages::next_page`],
+    /// so that a caller can show each page before asking for the next.
+    pub fn query_pages<'a>(&'a self, query: &'a str, subscriptions: &'a [String]) -> GraphPages<'a, T> {
+        GraphPages { client: self, query, batches: subscriptions.chunks(GRAPH_SUBSCRIPTIONS_PER_QUERY), request: None }
     }
 
     /// Sends one request, retrying what is worth retrying; an error status is a failure.
@@ -221,13 +211,58 @@ impl<T: Transport> ArmClient<T> {
         (base + x % (base / 2 + 1)).min(self.retry.max_delay_ms)
     }
 
-    fn same_host(&self, link: String) -> Result<String, ArmFailure> {
+    pub(crate) fn same_host(&self, link: String) -> Result<String, ArmFailure> {
         let expected = format!("{}/", self.arm_url);
         if link.starts_with(&expected) {
             Ok(link)
         } else {
             Err(ArmFailure::Unreadable(format!("a next-page link points outside {}: {link}", self.arm_url)))
         }
+    }
+}
+
+/// A Resource Graph query on its way, page by page: batches of 1,000 subscriptions, each
+/// followed through its `$skipToken`s. No subscriptions: no page (ARG would read an empty list
+/// as "every subscription the user can see").
+pub struct GraphPages<'a, T> {
+    client: &'a ArmClient<T>,
+    query: &'a str,
+    batches: std::slice::Chunks<'a, String>,
+    /// The request of the next page of the current batch; `None` between batches.
+    request: Option<QueryRequest>,
+}
+
+impl<T: Transport> GraphPages<'_, T> {
+    /// The next page's rows; `None` once every page of every batch has come.
+    pub async fn next_page<D: DeserializeOwned>(&mut self) -> Result<Option<Vec<D>>, ArmFailure> {
+        if self.request.is_none() {
+            match self.batches.next() {
+                Some(batch) => self.request = Some(QueryRequest::new(self.query, batch.to_vec())),
+                None => return Ok(None),
+            }
+        }
+        let request = self.request.as_mut().expect("set above");
+        let body = serde_json::to_vec(&*request).map_err(|e| ArmFailure::Unreadable(e.to_string()))?;
+        let client = self.client;
+        let response = client.send(Method::POST, client.url(&crate::api::resource_graph()), Some(body)).await?;
+        let page: QueryResponse<D> = parse(&response)?;
+        if page.truncated() && page.skip_token.as_deref().is_none_or(str::is_empty) {
+            // ARG cut the answer short and gave no way to page on: rows would be missing.
+            return Err(ArmFailure::Unreadable(format!(
+                "Resource Graph truncated its answer ({} of {} rows, no $skipToken): some rows would be missing",
+                page.count, page.total_records
+            )));
+        }
+        match page.skip_token.filter(|t| !t.is_empty()) {
+            Some(token) => request.options.skip_token = Some(token),
+            None => self.request = None,
+        }
+        Ok(Some(page.data))
+    }
+
+    /// Whether every page has come (the last [`GraphPages::next_page`] was the last page).
+    pub fn is_done(&self) -> bool {
+        self.request.is_none() && self.batches.len() == 0
     }
 }
 
