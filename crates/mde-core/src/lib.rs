@@ -19,6 +19,7 @@ pub mod cloud;
 pub mod config;
 pub mod coverage;
 pub mod error;
+pub mod lro;
 pub mod overview;
 pub mod registration;
 pub mod signed_in;
