@@ -102,6 +102,9 @@ pub(crate) struct Machine {
     pub pricings: Vec<Value>,
     pub resource_group: String,
     pub name: String,
+    /// The scenario's `failedDeletions`: ARM errors (`{code, message}`) that the next deletions
+    /// of this machine's extension end with, one each, in order; later deletions succeed.
+    pub failed_deletions: std::collections::VecDeque<Value>,
 }
 
 impl Machine {
@@ -286,13 +289,25 @@ fn machines(entry: &mut Value, kind: Kind, subscription_id: &str, path: &str) ->
             .ok_or_else(|| bad(&format!("{here}.resource.id"), machine_id_hint(&id, kind, subscription_id)))?;
         let extensions = named_list(&mut item, "extensions", &here)?;
         let pricings = named_list(&mut item, "pricings", &here)?;
+        let failed_deletions = failed_deletions(&mut item, &here)?;
         let key = (resource_group.to_ascii_lowercase(), name.to_ascii_lowercase());
         if machines.index.insert(key, machines.list.len()).is_some() {
             return Err(bad(&format!("{here}.resource.id"), format!("'{id}' appears twice")));
         }
-        machines.list.push(Machine { resource, extensions, pricings, resource_group, name });
+        machines.list.push(Machine { resource, extensions, pricings, resource_group, name, failed_deletions });
     }
     Ok(machines)
+}
+
+/// A machine's `failedDeletions`: each an ARM error object with a `code` and a `message`.
+fn failed_deletions(item: &mut Value, here: &str) -> Result<std::collections::VecDeque<Value>, ScenarioError> {
+    let errors = list(item, "failedDeletions", &format!("{here}.failedDeletions"))?;
+    for (i, error) in errors.iter().enumerate() {
+        for key in ["code", "message"] {
+            string(error, key, &format!("{here}.failedDeletions[{i}]"))?;
+        }
+    }
+    Ok(errors.into())
 }
 
 fn machine_id_hint(id: &str, kind: Kind, subscription_id: &str) -> String {

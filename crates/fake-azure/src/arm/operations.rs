@@ -1,8 +1,13 @@
 //! ARM's long-running operations (here: deleting an extension): started with 202, polled through
 //! `Azure-AsyncOperation` (status JSON) or `Location` (202 until done, then 204), finished by time.
+//!
+//! A deletion fails when the machine's scenario lists `failedDeletions`: the next operation takes
+//! the first error, ends `Failed` with it (the status JSON's `error`; `Location` answers it as
+//! the synchronous call would have, 409 with ARM's envelope), and the extension stays, its
+//! provisioningState `Failed`. Deterministic: the scenario says which deletions fail.
 
 use http::Response;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::machines::At;
 use super::{errors, Call};
@@ -20,6 +25,8 @@ struct Operation {
     started_ms: u64,
     done_ms: u64,
     finished: bool,
+    /// Set when the operation ended `Failed`: ARM's `{code, message}`.
+    error: Option<Value>,
 }
 
 /// The two polling URLs of a started operation.
@@ -55,6 +62,7 @@ impl Operations {
             started_ms: call.now_ms,
             done_ms: call.now_ms + call.lro_ms,
             finished: false,
+            error: None,
         });
         self.pending += 1;
         let (status, result) = match at.kind {
@@ -75,7 +83,8 @@ impl Operations {
         }
     }
 
-    /// Completes every operation whose time has come: the extension disappears.
+    /// Completes every operation whose time has come: the extension disappears, or, when the
+    /// machine's scenario has a failure left, stays `Failed`.
     pub fn settle(&mut self, world: &mut World, now_ms: u64) {
         if self.pending == 0 {
             return;
@@ -83,11 +92,18 @@ impl Operations {
         for op in self.list.iter_mut().filter(|op| !op.finished && now_ms >= op.done_ms) {
             let sub = &mut world.subscriptions[op.subscription];
             let machine = &mut sub.machines_mut(op.kind).list[op.machine];
-            machine.extensions.retain(|e| {
-                !e.get("name")
-                    .and_then(serde_json::Value::as_str)
-                    .is_some_and(|n| n.eq_ignore_ascii_case(&op.extension))
-            });
+            let named = |e: &Value| {
+                e.get("name").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case(&op.extension))
+            };
+            op.error = machine.failed_deletions.pop_front();
+            if op.error.is_some() {
+                if let Some(extension) = machine.extensions.iter_mut().find(|e| named(e)) {
+                    super::security::object_at(extension, "properties")
+                        .insert("provisioningState".into(), json!("Failed"));
+                }
+            } else {
+                machine.extensions.retain(|e| !named(e));
+            }
             op.finished = true;
             self.pending -= 1;
         }
@@ -105,6 +121,9 @@ impl Operations {
         let monitor = call.req.query("monitor") == Some("true")
             || call.req.path.to_ascii_lowercase().contains("/operationresults/");
         if monitor {
+            if let (true, Some(error)) = (op.finished, &op.error) {
+                return errors::arm_with(409, error.clone());
+            }
             if op.finished {
                 return wire::empty(204);
             }
@@ -117,14 +136,22 @@ impl Operations {
             wire::set(&mut response, "retry-after", "1");
             return response;
         }
+        let state = match (op.finished, &op.error) {
+            (false, _) => "InProgress",
+            (true, None) => "Succeeded",
+            (true, Some(_)) => "Failed",
+        };
         let mut status = json!({
             "id": call.req.path,
             "name": op.id,
-            "status": if op.finished { "Succeeded" } else { "InProgress" },
+            "status": state,
             "startTime": iso8601(op.started_ms),
         });
         if op.finished {
             status["endTime"] = json!(iso8601(op.done_ms));
+        }
+        if let Some(error) = &op.error {
+            status["error"] = error.clone();
         }
         wire::json(200, &status)
     }
