@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::coverage::MachineRow;
+use crate::deployment::rows::DeploymentRow;
 
 /// Every VM and Arc machine with its MDE extension (if any); from Microsoft's deployment workbook.
 /// Joined columns come back as `name1`, `properties1`, projected to `extensionName` and
@@ -22,6 +23,35 @@ pub const MACHINES_QUERY: &str = r#"resources
     | extend resourceId = tolower(extract("([\\s\\S]*?)(/extensions/*)",1,id))
 ) on resourceId
 | project id, subscriptionId, resourceGroup, resourceId, name, type, location, tags, osType = tostring(coalesce(properties.storageProfile.osDisk.osType, properties.osType)), extensionName = name1, provisioningState = properties1.provisioningState"#;
+
+/// The deployment status of every VM and Arc machine: the workbook's join, projecting what the
+/// machines table shows. Each column is `tostring()`ed so that a row reads as text whatever
+/// Azure stored. Ordered by machine, so that the rows of one machine (one per MDE extension)
+/// are next to each other, even across pages.
+/// - `powerState`: ARG's own `properties.extended.instanceView.powerState.code` of VMs;
+/// - `status`: an Arc machine's connection;
+/// - `extensionMessage`: Arc extensions carry their instance view in ARG; VM extensions do not
+///   (their message is read through ARM, see [`crate::deployment::load`]).
+pub const DEPLOYMENT_QUERY: &str = r#"resources
+| where type in ("microsoft.compute/virtualmachines","microsoft.hybridcompute/machines")
+| extend resourceId = tolower(id)
+| join kind = leftouter (
+    resources
+    | where type in ("microsoft.compute/virtualmachines/extensions","microsoft.hybridcompute/machines/extensions")
+        and properties.type in ("MDE.Linux", "MDE.Windows")
+    | extend resourceId = tolower(extract("([\\s\\S]*?)(/extensions/*)",1,id))
+) on resourceId
+| order by resourceId asc
+| project id, subscriptionId, resourceGroup, name, type, location, tags,
+    osType = tostring(coalesce(properties.storageProfile.osDisk.osType, properties.osType)),
+    imagePublisher = tostring(properties.storageProfile.imageReference.publisher),
+    imageOffer = tostring(properties.storageProfile.imageReference.offer),
+    imageSku = tostring(properties.storageProfile.imageReference.sku),
+    osSku = tostring(properties.osSku), osVersion = tostring(properties.osVersion),
+    powerState = tostring(properties.extended.instanceView.powerState.code),
+    status = tostring(properties.status),
+    extensionName = name1, provisioningState = tostring(properties1.provisioningState),
+    extensionMessage = tostring(properties1.instanceView.status.message)"#;
 
 /// The Defender for Servers plan of every subscription in one query. Pricings 2024-01-01 also
 /// exist per resource (`{vm id}/providers/Microsoft.Security/pricings/VirtualMachines`), which
@@ -65,6 +95,7 @@ macro_rules! graph_queries {
 graph_queries! {
     "machines": MACHINES_QUERY => MachineRow,
     "plans": PLANS_QUERY => PlanRow,
+    "deployment": DEPLOYMENT_QUERY => DeploymentRow,
 }
 
 /// The body of `POST /providers/Microsoft.ResourceGraph/resources`.
@@ -167,6 +198,13 @@ mod tests {
         let queries: Vec<GraphQuery> = seen.0.iter().map(|(q, _)| *q).collect();
         assert_eq!(queries, QUERIES);
         let rows: Vec<(&str, &str)> = seen.0.iter().map(|(q, row)| (q.name, *row)).collect();
-        assert_eq!(rows, [("machines", "mde_core::coverage::MachineRow"), ("plans", "mde_core::arm::graph::PlanRow")]);
+        assert_eq!(
+            rows,
+            [
+                ("machines", "mde_core::coverage::MachineRow"),
+                ("plans", "mde_core::arm::graph::PlanRow"),
+                ("deployment", "mde_core::deployment::rows::DeploymentRow"),
+            ]
+        );
     }
 }
