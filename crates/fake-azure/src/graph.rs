@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 
 use crate::arm::routes::machine_read;
 use crate::arm::{errors, Call};
-use crate::scenario::{Kind, Subscription, World};
+use crate::scenario::{Kind, Machine, Subscription, World};
 use crate::wire;
 use catalogue::{KnownQuery, Rows, CATALOGUE};
 
@@ -64,11 +64,15 @@ pub(crate) fn query(world: &World, call: &mut Call) -> Response<Vec<u8>> {
         }
         total += 1;
     };
-    for sub in subscriptions {
+    for sub in &subscriptions {
         match known.rows {
             Rows::MachinesWithMde => machine_rows(sub, &mut emit),
             Rows::VmPricings { subscription_level_only } => pricing_rows(sub, subscription_level_only, &mut emit),
+            Rows::Deployment => {}
         }
+    }
+    if known.rows == Rows::Deployment {
+        deployment_rows(&subscriptions, &mut emit);
     }
     let mut answer = json!({
         "totalRecords": total,
@@ -131,6 +135,29 @@ fn machine_rows(sub: &Subscription, emit: &mut Emit) {
             for ext in mde {
                 emit(&|| catalogue::machine_row(sub, kind, machine, Some(ext)));
             }
+        }
+    }
+}
+
+/// [`machine_rows`] of every chosen subscription at once, ordered by the lower-case machine id
+/// as `order by resourceId asc` orders them (a machine's rows stay next to each other).
+fn deployment_rows(subscriptions: &[&Subscription], emit: &mut Emit) {
+    let mut machines: Vec<(String, &Subscription, Kind, &Machine)> = Vec::new();
+    for sub in subscriptions {
+        for kind in [Kind::Vm, Kind::Arc] {
+            if allows(&sub.rights, machine_read(kind)) {
+                machines.extend(sub.machines(kind).list.iter().map(|m| (m.id().to_ascii_lowercase(), *sub, kind, m)));
+            }
+        }
+    }
+    machines.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, sub, kind, machine) in machines {
+        let mde: Vec<&Value> = machine.extensions.iter().filter(|e| catalogue::is_mde(e)).collect();
+        if mde.is_empty() {
+            emit(&|| catalogue::deployment_row(sub, kind, machine, None));
+        }
+        for ext in mde {
+            emit(&|| catalogue::deployment_row(sub, kind, machine, Some(ext)));
         }
     }
 }

@@ -193,7 +193,7 @@ fn machine(kind: &str, i: usize, item: &Value) -> Value {
 
 /// Examples of what the fake does not serve, with why (in file order): they are parsed by the core's test
 /// (`arm_examples.rs`) and back the fake's api-versions, but have no answer here to compare.
-const NOT_SERVED: [(&str, &str); 3] = [
+const NOT_SERVED: [(&str, &str); 2] = [
     (
         "providers/GetProvider.json",
         "a provider's resource types are not modelled; its registration state is (checked with generated data)",
@@ -202,7 +202,6 @@ const NOT_SERVED: [(&str, &str); 3] = [
         "security-alerts/UpdateAlertSubscriptionLocation_resolve_example_2020-01-01.json",
         "alert state changes are not modelled (and the example's 204 has no body)",
     ),
-    ("vm-instance-view/VirtualMachine_Get_InstanceView.json", "instance views are not modelled"),
 ];
 
 /// A request parameter of the example, as text.
@@ -317,8 +316,19 @@ fn from_example_data(example: &Example) -> Option<(Value, Value)> {
                 call(&mut azure, "GET", &format!("{sub}{scope}/providers/{path}"), version, None)
             }
         }
+        "vm-instance-view" => {
+            // The scenario holds a VM's instance view where ARM's `$expand=instanceView` puts it.
+            let one = machine("vm", 0, &json!({ "name": "vm0", "properties": { "instanceView": expected } }));
+            let mut azure =
+                fake(&scenario(json!({}), json!({ "virtualMachines": [{ "resource": one.clone() }] })), 100);
+            call(&mut azure, "GET", &format!("{}/instanceView", one["id"].as_str().unwrap()), version, None)
+        }
         "vm-extensions" | "arc-extensions" => {
             let kind = if example.folder == "vm-extensions" { "vm" } else { "arc" };
+            // A VM extension shows its instance view only when asked; the examples' `$expand`
+            // value is generated filler, `instanceView` the one ARM takes.
+            let expanded = format!("{version}&$expand=instanceView");
+            let version = if kind == "vm" && p.get("$expand").is_some() { expanded.as_str() } else { version };
             let resource = machine(kind, 0, &json!({ "name": "m" }));
             let key = if kind == "vm" { "virtualMachines" } else { "arcMachines" };
             let machine_id = resource["id"].as_str().unwrap().to_string();
@@ -492,6 +502,8 @@ const VM_READS: &[&str] = &[
     "/value/0/properties/storageProfile/osDisk/name",
     "/value/0/properties/osProfile/computerName",
 ];
+/// A VM's power state: the `PowerState/...` status after the provisioning one.
+const VM_INSTANCE_VIEW_READS: &[&str] = &["/statuses/0/code", "/statuses/1/code", "/statuses/1/displayStatus"];
 /// VM extension lists carry `instanceView` only with `$expand=instanceView` (the example used
 /// it); the app does not ask for it.
 const VM_EXTENSION_READS: &[&str] = &[
@@ -665,6 +677,11 @@ fn generated_tenants_answer_every_key_the_app_reads() {
                 &v("VirtualMachine_ListBySubscription_ByLocation.json"),
                 None,
             ),
+        ),
+        (
+            "VirtualMachine_Get_InstanceView.json",
+            VM_INSTANCE_VIEW_READS,
+            call(&mut roomy, "GET", &format!("{vm}/instanceView"), &v("VirtualMachine_Get_InstanceView.json"), None),
         ),
         (
             "VirtualMachineExtension_List_MaximumSet_Gen.json",

@@ -82,7 +82,7 @@ fn every_query_of_the_core_is_answered_and_reads_as_its_rows() {
     visit_queries(&mut asker);
     assert_eq!(asker.answered.len(), QUERIES.len());
     // web-01 with its MDE extension, edge-01 without; the two subscription-level pricings.
-    assert_eq!(asker.answered, [("machines", 2), ("plans", 2)]);
+    assert_eq!(asker.answered, [("machines", 2), ("plans", 2), ("deployment", 2)]);
 }
 
 #[test]

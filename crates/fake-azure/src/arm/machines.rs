@@ -1,12 +1,18 @@
 //! VMs and Arc machines: lists, one machine, its extensions, deleting an extension (a
 //! long-running operation) and PATCHing its tags.
+//!
+//! A VM's live state is its instance view: the scenario's `resource.properties.instanceView`
+//! (absent: a running VM) and each extension's `properties.instanceView`. As in ARM, a VM and
+//! its extensions show it only when asked (`$expand=instanceView`, or `statusOnly=true` on a
+//! list), and `GET .../virtualMachines/{vm}/instanceView` answers it alone. Arc extensions
+//! always carry theirs.
 
 use http::Response;
 use serde_json::{json, Map, Value};
 
 use super::operations::Operations;
 use super::{errors, paging, Call};
-use crate::scenario::{Kind, Machines, Subscription};
+use crate::scenario::{Kind, Machine, Machines, Subscription};
 use crate::wire;
 
 /// Azure's limit of tags per resource.
@@ -39,19 +45,86 @@ pub(crate) struct At<'a> {
 /// Lists a subscription's (or a resource group's) machines, paged.
 pub(crate) fn list(sub: &Subscription, kind: Kind, group: Option<&str>, call: &Call) -> Response<Vec<u8>> {
     let machines = sub.machines(kind);
+    let view = asks_instance_view(call) || call.req.query("statusOnly").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let shown = |m: &Machine| shown(m, kind, view);
     let Some(group) = group else {
-        return paging::page_by(call, machines.list.len(), |range| {
-            machines.list[range].iter().map(|m| m.resource.clone()).collect()
-        });
+        return paging::page_by(call, machines.list.len(), |range| machines.list[range].iter().map(shown).collect());
     };
     if !machines.has_group(group) {
         return errors::resource_group_not_found(group);
     }
     let chosen: Vec<usize> =
         (0..machines.list.len()).filter(|&i| machines.list[i].resource_group.eq_ignore_ascii_case(group)).collect();
-    paging::page_by(call, chosen.len(), |range| {
-        chosen[range].iter().map(|&i| machines.list[i].resource.clone()).collect()
-    })
+    paging::page_by(call, chosen.len(), |range| chosen[range].iter().map(|&i| shown(&machines.list[i])).collect())
+}
+
+/// `$expand=instanceView` (ARM takes a comma-separated list).
+fn asks_instance_view(call: &Call) -> bool {
+    call.req.query("$expand").is_some_and(|e| e.split(',').any(|x| x.trim().eq_ignore_ascii_case("instanceView")))
+}
+
+/// A machine as ARM shows it: a VM's instance view only when asked for.
+fn shown(machine: &Machine, kind: Kind, view: bool) -> Value {
+    let mut resource = machine.resource.clone();
+    if kind == Kind::Vm {
+        if let Some(properties) = resource.get_mut("properties").and_then(Value::as_object_mut) {
+            properties.remove("instanceView");
+        }
+        if view {
+            super::security::object_at(&mut resource, "properties")
+                .insert("instanceView".into(), vm_instance_view(machine));
+        }
+    }
+    resource
+}
+
+/// A VM's instance view: the scenario's, else a running VM's statuses; with each extension's
+/// own instance view under `extensions` when the scenario's view does not list them.
+pub(crate) fn vm_instance_view(machine: &Machine) -> Value {
+    let mut view = match machine.resource.pointer("/properties/instanceView") {
+        Some(Value::Object(view)) => view.clone(),
+        _ => Map::new(),
+    };
+    view.entry("statuses").or_insert_with(|| {
+        json!([
+            { "code": "ProvisioningState/succeeded", "level": "Info", "displayStatus": "Provisioning succeeded" },
+            { "code": "PowerState/running", "level": "Info", "displayStatus": "VM running" },
+        ])
+    });
+    if !view.contains_key("extensions") {
+        let extensions: Vec<Value> = machine
+            .extensions
+            .iter()
+            .filter_map(|e| {
+                let mut reported = e.pointer("/properties/instanceView")?.as_object()?.clone();
+                reported.entry("name").or_insert_with(|| e.get("name").cloned().unwrap_or(Value::Null));
+                Some(Value::Object(reported))
+            })
+            .collect();
+        if !extensions.is_empty() {
+            view.insert("extensions".into(), Value::Array(extensions));
+        }
+    }
+    Value::Object(view)
+}
+
+/// A VM's `PowerState/...` code (what Resource Graph shows as
+/// `properties.extended.instanceView.powerState.code`).
+pub(crate) fn power_state(machine: &Machine) -> Option<String> {
+    let view = vm_instance_view(machine);
+    let statuses = view.get("statuses")?.as_array()?;
+    statuses.iter().filter_map(|s| s.get("code")?.as_str()).find(|c| c.starts_with("PowerState/")).map(str::to_string)
+}
+
+/// An extension as ARM shows it: a VM extension's instance view only with `$expand=instanceView`.
+fn shown_extension(extension: &Value, kind: Kind, view: bool) -> Value {
+    let mut extension = extension.clone();
+    if kind == Kind::Vm && !view {
+        if let Some(properties) = extension.get_mut("properties").and_then(Value::as_object_mut) {
+            properties.remove("instanceView");
+        }
+    }
+    extension
 }
 
 /// The machine's index, or ARM's 404 (resource group first, then resource).
@@ -66,9 +139,17 @@ fn locate(sub: &Subscription, kind: Kind, group: &str, name: &str) -> Result<usi
     })
 }
 
-pub(crate) fn get(sub: &Subscription, kind: Kind, group: &str, name: &str) -> Response<Vec<u8>> {
+pub(crate) fn get(sub: &Subscription, kind: Kind, group: &str, name: &str, call: &Call) -> Response<Vec<u8>> {
     match locate(sub, kind, group, name) {
-        Ok(i) => wire::json(200, &sub.machines(kind).list[i].resource),
+        Ok(i) => wire::json(200, &shown(&sub.machines(kind).list[i], kind, asks_instance_view(call))),
+        Err(response) => response,
+    }
+}
+
+/// `GET .../virtualMachines/{vm}/instanceView`.
+pub(crate) fn instance_view(sub: &Subscription, group: &str, name: &str) -> Response<Vec<u8>> {
+    match locate(sub, Kind::Vm, group, name) {
+        Ok(i) => wire::json(200, &vm_instance_view(&sub.vms.list[i])),
         Err(response) => response,
     }
 }
@@ -76,8 +157,12 @@ pub(crate) fn get(sub: &Subscription, kind: Kind, group: &str, name: &str) -> Re
 /// VM extensions come back in one unpaged list (the compute API does not page them); Arc
 /// extensions are paged.
 pub(crate) fn extensions(sub: &Subscription, kind: Kind, group: &str, name: &str, call: &Call) -> Response<Vec<u8>> {
+    let view = asks_instance_view(call);
     match (locate(sub, kind, group, name), kind) {
-        (Ok(i), Kind::Vm) => paging::whole(&sub.vms.list[i].extensions),
+        (Ok(i), Kind::Vm) => {
+            let all: Vec<Value> = sub.vms.list[i].extensions.iter().map(|e| shown_extension(e, kind, view)).collect();
+            paging::whole(&all)
+        }
         (Ok(i), Kind::Arc) => paging::page(call, &sub.arcs.list[i].extensions),
         (Err(response), _) => response,
     }
@@ -96,14 +181,21 @@ fn extension_not_found(kind: Kind, group: &str, machine: &str, ext: &str) -> Res
     }
 }
 
-pub(crate) fn extension(sub: &Subscription, kind: Kind, group: &str, name: &str, ext: &str) -> Response<Vec<u8>> {
+pub(crate) fn extension(
+    sub: &Subscription,
+    kind: Kind,
+    group: &str,
+    name: &str,
+    ext: &str,
+    call: &Call,
+) -> Response<Vec<u8>> {
     let i = match locate(sub, kind, group, name) {
         Ok(i) => i,
         Err(response) => return response,
     };
     let extensions = &sub.machines(kind).list[i].extensions;
     match find_extension(extensions, ext) {
-        Some(e) => wire::json(200, &extensions[e]),
+        Some(e) => wire::json(200, &shown_extension(&extensions[e], kind, asks_instance_view(call))),
         None => extension_not_found(kind, group, name, ext),
     }
 }

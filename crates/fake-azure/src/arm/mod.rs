@@ -74,9 +74,10 @@ pub(crate) fn dispatch(
         Route::Connectors => paging::page(call, &s.connectors),
         Route::Machines(kind) => machines::list(s, *kind, None, call),
         Route::GroupMachines(kind, group) => machines::list(s, *kind, Some(group), call),
-        Route::Machine(kind, group, name) => machines::get(s, *kind, group, name),
+        Route::Machine(kind, group, name) => machines::get(s, *kind, group, name, call),
+        Route::InstanceView(group, name) => machines::instance_view(s, group, name),
         Route::Extensions(kind, group, name) => machines::extensions(s, *kind, group, name, call),
-        Route::Extension(kind, group, name, ext) if get => machines::extension(s, *kind, group, name, ext),
+        Route::Extension(kind, group, name, ext) if get => machines::extension(s, *kind, group, name, ext, call),
         Route::Extension(kind, group, name, ext) => {
             let at = machines::At { subscription: index, kind: *kind, group, name };
             machines::delete_extension(s, ops, &at, ext, call)

@@ -38,10 +38,18 @@ pub(crate) fn whole(items: &[Value]) -> Response<Vec<u8>> {
     wire::json(200, &json!({ "value": items }))
 }
 
-/// `nextLink`s are absolute and keep the api-version, as ARM writes them.
+/// `nextLink`s are absolute and keep the api-version and the list's own options (a VM list's
+/// `statusOnly`, `$expand`), as ARM writes them.
 fn next_link(call: &Call, offset: usize) -> String {
+    let options: String = call
+        .req
+        .query
+        .iter()
+        .filter(|(k, _)| k != "api-version" && !k.eq_ignore_ascii_case("$skiptoken"))
+        .map(|(k, v)| format!("&{}={}", wire::encode(k).replace("%24", "$"), wire::encode(v)))
+        .collect();
     format!(
-        "{}{}?api-version={}&$skiptoken={}",
+        "{}{}?api-version={}{options}&$skiptoken={}",
         call.req.base,
         call.req.path,
         wire::encode(call.api_version),

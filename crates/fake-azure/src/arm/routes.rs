@@ -24,6 +24,8 @@ pub(crate) enum Route {
     Machine(Kind, String, String),
     Extensions(Kind, String, String),
     Extension(Kind, String, String, String),
+    /// `GET .../virtualMachines/{vm}/instanceView` (VMs only): resource group, VM.
+    InstanceView(String, String),
     /// `/{machine id}/providers/Microsoft.Resources/tags/default`.
     Tags(Kind, String, String),
     /// Polling a long-running operation (`Azure-AsyncOperation` or, with `monitor=true`, `Location`).
@@ -105,6 +107,7 @@ fn grouped(kind: Kind, group: String, rest: &[&str], names: &[String]) -> Option
         [_] => Some(Route::Machine(kind, group, name(0))),
         [_, "extensions"] => Some(Route::Extensions(kind, group, name(0))),
         [_, "extensions", _] => Some(Route::Extension(kind, group, name(0), name(2))),
+        [_, "instanceview"] if kind == Kind::Vm => Some(Route::InstanceView(group, name(0))),
         [_, "providers", "microsoft.resources", "tags", "default"] => Some(Route::Tags(kind, group, name(0))),
         _ => None,
     }
@@ -153,6 +156,9 @@ impl Route {
             Route::Connectors => (&versions::SECURITY_CONNECTORS, (get, "Microsoft.Security/securityConnectors/read")),
             Route::Machines(k) | Route::GroupMachines(k, _) | Route::Machine(k, _, _) => {
                 (machine_type(*k), (get, machine_read(*k)))
+            }
+            Route::InstanceView(..) => {
+                (&versions::VIRTUAL_MACHINES, (get, "Microsoft.Compute/virtualMachines/instanceView/read"))
             }
             Route::Extensions(k, _, _) => (extension_type(*k), (get, extension_action(*k, true))),
             Route::Extension(k, _, _, _) => {
@@ -242,6 +248,15 @@ mod tests {
         let t = parse(&segs("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/providers/Microsoft.Resources/tags/default")).unwrap();
         assert_eq!(t.route, Route::Tags(Kind::Vm, "rg".into(), "vm".into()));
         assert!(parse(&segs("/subscriptions/s/providers/Microsoft.Storage/storageAccounts")).is_none());
+        let t = parse(&segs(
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/instanceView",
+        ));
+        assert_eq!(t.unwrap().route, Route::InstanceView("rg".into(), "vm".into()));
+        // Arc machines have no instance view of their own.
+        assert!(parse(&segs(
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.HybridCompute/machines/m/instanceView"
+        ))
+        .is_none());
     }
 
     #[test]

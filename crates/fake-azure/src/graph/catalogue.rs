@@ -22,6 +22,9 @@ pub(crate) enum Rows {
     /// `resources`: every VM and Arc machine, left-outer-joined with its MDE extensions (one row
     /// per extension, or one row with nulls).
     MachinesWithMde,
+    /// The same join ordered by machine id, one row per machine and MDE extension, with what a
+    /// deployment-status table shows (image, power state, Arc status, an Arc extension's message).
+    Deployment,
     /// `securityresources`: the pricings named `VirtualMachines`, the subscription's and, unless
     /// `subscription_level_only`, those of single machines (2024-01-01 resource-level pricings).
     VmPricings { subscription_level_only: bool },
@@ -39,6 +42,26 @@ const MACHINE_COLUMNS: &[&str] = &[
     "osType",
     "extensionName",
     "provisioningState",
+];
+const DEPLOYMENT_COLUMNS: &[&str] = &[
+    "id",
+    "subscriptionId",
+    "resourceGroup",
+    "name",
+    "type",
+    "location",
+    "tags",
+    "osType",
+    "imagePublisher",
+    "imageOffer",
+    "imageSku",
+    "osSku",
+    "osVersion",
+    "powerState",
+    "status",
+    "extensionName",
+    "provisioningState",
+    "extensionMessage",
 ];
 const PRICING_COLUMNS: &[&str] = &["id", "subscriptionId", "name", "pricingTier", "subPlan"];
 
@@ -74,6 +97,35 @@ pub(crate) const CATALOGUE: &[KnownQuery] = &[
 | project id, subscriptionId, resourceGroup, resourceId, name, type, location, tags, osType = tostring(coalesce(properties.storageProfile.osDisk.osType, properties.osType)), extensionName = name1, provisioningState = properties1.provisioningState"#,
         rows: Rows::MachinesWithMde,
         columns: MACHINE_COLUMNS,
+    },
+    KnownQuery {
+        name: "deployment-status-table",
+        // The same join, ordered by machine (a machine's rows stay together across pages), with
+        // each column made text: the VM's image, ARG's own power-state column of VMs
+        // (`properties.extended`), the Arc agent's status and OS, and the message Arc extensions
+        // carry in ARG (VM extensions carry no instance view there).
+        text: r#"resources
+| where type in ("microsoft.compute/virtualmachines","microsoft.hybridcompute/machines")
+| extend resourceId = tolower(id)
+| join kind = leftouter (
+    resources
+    | where type in ("microsoft.compute/virtualmachines/extensions","microsoft.hybridcompute/machines/extensions")
+        and properties.type in ("MDE.Linux", "MDE.Windows")
+    | extend resourceId = tolower(extract("([\\s\\S]*?)(/extensions/*)",1,id))
+) on resourceId
+| order by resourceId asc
+| project id, subscriptionId, resourceGroup, name, type, location, tags,
+    osType = tostring(coalesce(properties.storageProfile.osDisk.osType, properties.osType)),
+    imagePublisher = tostring(properties.storageProfile.imageReference.publisher),
+    imageOffer = tostring(properties.storageProfile.imageReference.offer),
+    imageSku = tostring(properties.storageProfile.imageReference.sku),
+    osSku = tostring(properties.osSku), osVersion = tostring(properties.osVersion),
+    powerState = tostring(properties.extended.instanceView.powerState.code),
+    status = tostring(properties.status),
+    extensionName = name1, provisioningState = tostring(properties1.provisioningState),
+    extensionMessage = tostring(properties1.instanceView.status.message)"#,
+        rows: Rows::Deployment,
+        columns: DEPLOYMENT_COLUMNS,
     },
     KnownQuery {
         name: "vm-pricings",
@@ -116,6 +168,8 @@ impl KnownQuery {
 }
 
 /// A machine joined with one MDE extension (or none), with every column a query may project.
+/// Computed columns read as KQL's `tostring()` would ("" for what is not there); the joined
+/// `provisioningState` stays raw (null without an extension) as the workbook projects it.
 pub(crate) fn machine_row(
     sub: &Subscription,
     kind: Kind,
@@ -123,10 +177,21 @@ pub(crate) fn machine_row(
     ext: Option<&Value>,
 ) -> Map<String, Value> {
     let r = &machine.resource;
+    let text = |pointer: &str| r.pointer(pointer).map(to_kql_string).unwrap_or_default();
     let os_type = r
         .pointer("/properties/storageProfile/osDisk/osType")
         .filter(|v| !v.is_null())
         .or_else(|| r.pointer("/properties/osType").filter(|v| !v.is_null()));
+    // ARG keeps a VM's live state under `properties.extended`; an Arc machine has none.
+    let power_state = match kind {
+        Kind::Vm => crate::arm::machines::power_state(machine).unwrap_or_default(),
+        Kind::Arc => String::new(),
+    };
+    // ARG holds the instance view of Arc extensions only.
+    let message = match (kind, ext) {
+        (Kind::Arc, Some(e)) => e.pointer("/properties/instanceView/status/message").map(to_kql_string),
+        _ => None,
+    };
     let row = json!({
         "id": machine.id(),
         "subscriptionId": sub.id,
@@ -137,10 +202,33 @@ pub(crate) fn machine_row(
         "location": r.get("location").cloned().unwrap_or(Value::Null),
         "tags": r.get("tags").filter(|t| t.is_object()).cloned().unwrap_or_else(|| json!({})),
         "osType": os_type.map(to_kql_string).unwrap_or_default(),
+        "imagePublisher": text("/properties/storageProfile/imageReference/publisher"),
+        "imageOffer": text("/properties/storageProfile/imageReference/offer"),
+        "imageSku": text("/properties/storageProfile/imageReference/sku"),
+        "osSku": text("/properties/osSku"),
+        "osVersion": text("/properties/osVersion"),
+        "powerState": power_state,
+        "status": text("/properties/status"),
         "extensionName": ext.and_then(|e| e.get("name")).cloned().unwrap_or(Value::Null),
         "provisioningState": ext.and_then(|e| e.pointer("/properties/provisioningState")).cloned().unwrap_or(Value::Null),
+        "extensionMessage": message.unwrap_or_default(),
     });
     into_map(row)
+}
+
+/// A row of the deployment-status query: as [`machine_row`], with `provisioningState` made
+/// text (that query projects `tostring(properties1.provisioningState)`).
+pub(crate) fn deployment_row(
+    sub: &Subscription,
+    kind: Kind,
+    machine: &Machine,
+    ext: Option<&Value>,
+) -> Map<String, Value> {
+    let mut row = machine_row(sub, kind, machine, ext);
+    if let Some(state) = row.get_mut("provisioningState") {
+        *state = Value::String(to_kql_string(state));
+    }
+    row
 }
 
 pub(crate) fn is_mde(extension: &Value) -> bool {
@@ -199,7 +287,8 @@ mod tests {
         }
         assert!(recognise("resources | project id").is_none());
         // A comma's spacing is part of the text: the fake does not parse KQL.
-        assert!(recognise(&CATALOGUE[3].text.replace("id, subscriptionId", "id,subscriptionId")).is_none());
+        let plans = CATALOGUE.iter().find(|k| k.name == "subscription-vm-pricings").unwrap();
+        assert!(recognise(&plans.text.replace("id, subscriptionId", "id,subscriptionId")).is_none());
     }
 
     #[test]
