@@ -1,8 +1,10 @@
 //! Scenario generator: a tenant with N subscriptions and M machines in a realistic mix of
 //! states (every integration status, plan, subscription state and role; Windows and Linux VMs
-//! and Arc machines; MDE extensions Succeeded, Failed, in progress or missing; hostile strings
-//! in names), for demos and benchmarks. Deterministic for a given seed; written as a stream so
-//! 2,000 subscriptions and 50,000 machines take well under a second and little memory.
+//! and Arc machines, running, stopped, deallocated, disconnected or expired; Windows 10,
+//! Windows 11 multi-session, Server 2012 R2 to 2022; MDE extensions Succeeded, Failed with
+//! real messages, in progress or missing; the Linux auto-update tag; hostile strings in names),
+//! for demos and benchmarks. Deterministic for a given seed; written as a stream, one machine at
+//! a time, so 2,000 subscriptions and 50,000 machines (100 MB) take under a second and 3 MB.
 
 use std::io::{self, Write};
 
@@ -10,6 +12,8 @@ use serde_json::{json, Value};
 
 use crate::clock::iso8601;
 use crate::faults::Rng;
+
+mod machines;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,9 +82,7 @@ pub fn write_scenario<W: Write>(out: &mut W, options: &GenerateOptions) -> io::R
             "domains": [domain], "tenantCategory": "Home", "defaultDomain": domain, "tenantType": "AAD",
         })).collect::<Vec<_>>(),
     });
-    let header = serde_json::to_string(&header)?;
-    // Everything but the closing brace, then the subscriptions list.
-    out.write_all(&header.as_bytes()[..header.len() - 1])?;
+    write_open(out, &header)?;
     out.write_all(b",\"subscriptions\":[")?;
     let counts = machine_counts(&mut rng, options);
     for (i, &count) in counts.iter().enumerate() {
@@ -90,10 +92,15 @@ pub fn write_scenario<W: Write>(out: &mut W, options: &GenerateOptions) -> io::R
         // A generator per subscription: its content does not depend on the others'.
         let mut sub_rng = Rng::new(options.seed ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let tenant = if i % 10 == 9 { &tenants[1].0 } else { &tenants[0].0 };
-        let sub = Generator { rng: &mut sub_rng, index: i, tenant, now_ms: options.now_ms }.subscription(count);
-        serde_json::to_writer(&mut *out, &sub)?;
+        Generator { rng: &mut sub_rng, index: i, tenant, now_ms: options.now_ms }.write_subscription(out, count)?;
     }
     out.write_all(b"]}\n")
+}
+
+/// Writes a JSON object without its closing brace, for more keys to follow.
+fn write_open<W: Write>(out: &mut W, object: &Value) -> io::Result<()> {
+    let text = serde_json::to_vec(object)?;
+    out.write_all(&text[..text.len() - 1])
 }
 
 /// How many machines each subscription gets: skewed, as real estates are (a few large
@@ -118,15 +125,13 @@ struct Generator<'a> {
 }
 
 impl Generator<'_> {
-    fn pick<'s>(&mut self, items: &[&'s str]) -> &'s str {
-        items[self.rng.below(items.len() as u64) as usize]
-    }
-
     fn chance(&mut self, p: f64) -> bool {
         self.rng.unit() < p
     }
 
-    fn subscription(&mut self, machines: usize) -> Value {
+    /// The subscription's object, its machines one by one (a VM or Arc machine is serialized as
+    /// soon as it is made), then the alerts on its first machines.
+    fn write_subscription<W: Write>(&mut self, out: &mut W, machines: usize) -> io::Result<()> {
         let i = self.index;
         let id = self.rng.uuid();
         let name = display_name(i);
@@ -151,6 +156,7 @@ impl Generator<'_> {
                 "tags": {},
             },
             "permissions": permissions(i),
+            "securityConnectors": connectors(&id, i),
         });
         // Now and then a subscription without settings or pricings at all (never read before).
         if i % 11 != 5 {
@@ -159,236 +165,42 @@ impl Generator<'_> {
         if i % 13 != 6 {
             sub["pricings"] = pricings(&id, i, self.now_ms);
         }
-        let (vms, arcs) = self.machines(&id, machines);
-        sub["virtualMachines"] = Value::Array(vms);
-        sub["arcMachines"] = Value::Array(arcs);
-        sub["alerts"] = self.alerts(&id, &sub);
-        sub["securityConnectors"] = connectors(&id, i);
-        sub
-    }
+        write_open(out, &sub)?;
 
-    fn machines(&mut self, sub: &str, count: usize) -> (Vec<Value>, Vec<Value>) {
-        let (mut vms, mut arcs) = (Vec::new(), Vec::new());
-        for j in 0..count {
-            let windows = self.chance(0.55);
-            let env = self.pick(&ENVIRONMENTS);
-            let group = format!("rg-{env}-{}", self.pick(&ROLES));
-            let location = self.pick(&LOCATIONS);
-            let name = self.machine_name(j, windows);
-            if self.chance(0.6) {
-                vms.push(self.vm(sub, &group, &name, location, windows, env));
+        // VMs go straight out; Arc machines wait, serialized, for the VMs' list to close.
+        out.write_all(b",\"virtualMachines\":[")?;
+        let (mut vms, mut arcs) = (0, Vec::new());
+        let mut first: [Vec<(String, String)>; 2] = Default::default();
+        for j in 0..machines {
+            let machine = self.machine(&id, j);
+            let arc = machine.is_arc();
+            if first[usize::from(arc)].len() < 3 {
+                let (machine_id, machine_name) = machine.id_and_name();
+                first[usize::from(arc)].push((machine_id.to_string(), machine_name.to_string()));
+            }
+            if arc {
+                if !arcs.is_empty() {
+                    arcs.push(b',');
+                }
+                machine.write(&mut arcs)?;
             } else {
-                arcs.push(self.arc(sub, &group, &name, location, windows, env));
+                if vms > 0 {
+                    out.write_all(b",")?;
+                }
+                machine.write(&mut *out)?;
+                vms += 1;
             }
         }
-        (vms, arcs)
+        out.write_all(b"],\"arcMachines\":[")?;
+        out.write_all(&arcs)?;
+        out.write_all(b"],\"alerts\":")?;
+        let [first_vms, first_arcs] = first;
+        let alerted: Vec<(String, String)> = first_vms.into_iter().chain(first_arcs).take(3).collect();
+        serde_json::to_writer(&mut *out, &self.alerts(&id, &alerted))?;
+        out.write_all(b"}")
     }
 
-    fn machine_name(&mut self, j: usize, windows: bool) -> String {
-        // About one machine in 500 carries a hostile name (ARM would refuse it; a scenario may not).
-        // Not the ones with a '/': that would split the resource id itself.
-        if self.rng.below(500) == 0 {
-            let usable: Vec<&str> = HOSTILE.iter().copied().filter(|h| !h.contains('/')).collect();
-            return usable[self.rng.below(usable.len() as u64) as usize].to_string();
-        }
-        let role = self.pick(&ROLES);
-        format!("{role}-{}{:03}-{j}", if windows { "w" } else { "l" }, self.index % 1000)
-    }
-
-    fn tags(&mut self, env: &str) -> Value {
-        let mut tags = json!({ "env": env, "owner": format!("team-{}", self.rng.below(12)) });
-        if self.chance(0.05) {
-            tags["ExcludeMdeAutoUpdate"] = json!("true");
-        }
-        if self.chance(0.01) {
-            tags["note"] = json!(HOSTILE[0]);
-        }
-        tags
-    }
-
-    fn vm(&mut self, sub: &str, group: &str, name: &str, location: &str, windows: bool, env: &str) -> Value {
-        let id =
-            format!("/subscriptions/{sub}/resourceGroups/{group}/providers/Microsoft.Compute/virtualMachines/{name}");
-        let image = self.image(windows);
-        let os = if windows { "Windows" } else { "Linux" };
-        let resource = json!({
-            "id": id,
-            "name": name,
-            "type": "Microsoft.Compute/virtualMachines",
-            "location": location,
-            "tags": self.tags(env),
-            "properties": {
-                "vmId": self.rng.uuid(),
-                "hardwareProfile": { "vmSize": self.pick(&["Standard_B2s", "Standard_D2s_v5", "Standard_D4s_v5", "Standard_E8s_v5"]) },
-                "storageProfile": {
-                    "imageReference": image,
-                    "osDisk": { "osType": os, "name": format!("{name}_OsDisk_1"), "createOption": "FromImage", "caching": "ReadWrite", "diskSizeGB": if windows { 127 } else { 30 } },
-                    "dataDisks": [],
-                },
-                "osProfile": { "computerName": name.chars().take(15).collect::<String>(), "adminUsername": "azureuser" },
-                "networkProfile": { "networkInterfaces": [ { "id": format!("/subscriptions/{sub}/resourceGroups/{group}/providers/Microsoft.Network/networkInterfaces/{name}-nic") } ] },
-                "provisioningState": "Succeeded",
-            },
-        });
-        let extensions = self.extensions(&id, location, windows, false);
-        json!({ "resource": resource, "extensions": extensions })
-    }
-
-    fn image(&mut self, windows: bool) -> Value {
-        let (publisher, offer, sku) = if windows {
-            let sku = self.pick(&[
-                "2012-R2-Datacenter",
-                "2016-Datacenter",
-                "2019-Datacenter",
-                "2022-datacenter-azure-edition",
-            ]);
-            ("MicrosoftWindowsServer", "WindowsServer", sku)
-        } else {
-            let images = [
-                ("Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts-gen2"),
-                ("RedHat", "RHEL", "8-lvm-gen2"),
-                ("SUSE", "sles-15-sp5", "gen2"),
-                ("Debian", "debian-12", "12-gen2"),
-            ];
-            images[self.rng.below(4) as usize]
-        };
-        json!({ "publisher": publisher, "offer": offer, "sku": sku, "version": "latest" })
-    }
-
-    fn arc(&mut self, sub: &str, group: &str, name: &str, location: &str, windows: bool, env: &str) -> Value {
-        let id =
-            format!("/subscriptions/{sub}/resourceGroups/{group}/providers/Microsoft.HybridCompute/machines/{name}");
-        let (os_type, sku, version) = if windows {
-            (
-                "windows",
-                self.pick(&[
-                    "Windows Server 2016 Datacenter",
-                    "Windows Server 2019 Standard",
-                    "Windows Server 2022 Datacenter",
-                ]),
-                "10.0.20348.2340",
-            )
-        } else {
-            (
-                "linux",
-                self.pick(&[
-                    "Ubuntu 22.04.4 LTS",
-                    "Red Hat Enterprise Linux 8.9",
-                    "SUSE Linux Enterprise Server 15 SP5",
-                ]),
-                "5.15.0-105-generic",
-            )
-        };
-        let status = match self.rng.below(20) {
-            0..=15 => "Connected",
-            16..=18 => "Disconnected",
-            _ => "Expired",
-        };
-        let resource = json!({
-            "id": id,
-            "name": name,
-            "location": location,
-            "type": "Microsoft.HybridCompute/machines",
-            "tags": self.tags(env),
-            "identity": { "type": "SystemAssigned", "principalId": self.rng.uuid(), "tenantId": self.tenant },
-            "kind": null,
-            "properties": {
-                "provisioningState": "Succeeded",
-                "agentVersion": self.pick(&["1.41.02664.1629", "1.43.02682.1677", "1.44.02690.1711"]),
-                "status": status,
-                "lastStatusChange": iso8601(self.now_ms - self.rng.below(30 * 86_400_000)),
-                "errorDetails": [],
-                "displayName": name,
-                "machineFqdn": format!("{name}.corp.contoso.example"),
-                "vmUuid": self.rng.uuid(),
-                "osName": os_type,
-                "osType": os_type,
-                "osSku": sku,
-                "osVersion": version,
-                "osEdition": if windows { "serverdatacenter" } else { "" },
-                "vmId": self.rng.uuid(),
-                "detectedProperties": { "cloudprovider": "N/A", "manufacturer": "VMware, Inc.", "model": "VMware Virtual Platform" },
-            },
-        });
-        let extensions = self.extensions(&id, location, windows, true);
-        json!({ "resource": resource, "extensions": extensions })
-    }
-
-    /// MDE extension Succeeded (60%), Failed (10%), in progress (5%) or missing (25%), plus
-    /// sometimes an unrelated extension that must pass through untouched.
-    fn extensions(&mut self, machine: &str, location: &str, windows: bool, arc: bool) -> Vec<Value> {
-        let mut list = Vec::new();
-        if self.chance(0.3) {
-            let agent = if windows { "AzureMonitorWindowsAgent" } else { "AzureMonitorLinuxAgent" };
-            list.push(self.extension(machine, location, (agent, "Microsoft.Azure.Monitor", "1.22"), "Succeeded", arc));
-        }
-        let state = match self.rng.below(20) {
-            0..=11 => Some("Succeeded"),
-            12 | 13 => Some("Failed"),
-            14 => Some(if arc { "Creating" } else { "Updating" }),
-            _ => None,
-        };
-        if let Some(state) = state {
-            let mde = if windows { "MDE.Windows" } else { "MDE.Linux" };
-            list.push(self.extension(
-                machine,
-                location,
-                (mde, "Microsoft.Azure.AzureDefenderForServers", "1.0"),
-                state,
-                arc,
-            ));
-        }
-        list
-    }
-
-    fn extension(
-        &mut self,
-        machine: &str,
-        location: &str,
-        (name, publisher, version): (&str, &str, &str),
-        state: &str,
-        arc: bool,
-    ) -> Value {
-        let type_name = if arc {
-            "Microsoft.HybridCompute/machines/extensions"
-        } else {
-            "Microsoft.Compute/virtualMachines/extensions"
-        };
-        let mut properties = json!({
-            "publisher": publisher,
-            "type": name,
-            "typeHandlerVersion": version,
-            "autoUpgradeMinorVersion": true,
-            "settings": { "azureResourceId": machine, "vNextEnabled": "true" },
-            "provisioningState": state,
-        });
-        if arc {
-            // Arc lists carry the instance view, with ONE status object (VMs: a `statuses` array).
-            let (level, message) = match state {
-                "Failed" => (
-                    "Error",
-                    "Onboarding to Defender for Endpoint failed: the machine could not reach the MDE service (proxy?).",
-                ),
-                "Succeeded" => ("Information", "Extension enabled."),
-                _ => ("Information", "Extension operation in progress."),
-            };
-            properties["instanceView"] = json!({
-                "name": name, "type": name, "typeHandlerVersion": version,
-                "status": { "code": if state == "Failed" { "1" } else { "0" }, "level": level, "displayStatus": format!("Provisioning {}", state.to_ascii_lowercase()), "message": message, "time": iso8601(self.now_ms - self.rng.below(86_400_000)) },
-            });
-        }
-        json!({ "id": format!("{machine}/extensions/{name}"), "name": name, "type": type_name, "location": location, "properties": properties })
-    }
-
-    fn alerts(&mut self, sub: &str, subscription: &Value) -> Value {
-        let machines: Vec<(String, String)> = ["virtualMachines", "arcMachines"]
-            .iter()
-            .flat_map(|k| subscription[*k].as_array().cloned().unwrap_or_default())
-            .take(3)
-            .filter_map(|m| {
-                Some((m["resource"]["id"].as_str()?.to_string(), m["resource"]["name"].as_str()?.to_string()))
-            })
-            .collect();
+    fn alerts(&mut self, sub: &str, machines: &[(String, String)]) -> Value {
         let kinds = [
             ("SuspiciousPowerShellCommandLine", "Suspicious PowerShell CommandLine", "Informational"),
             ("Enumeration of files with sensitive data", "Enumeration of files with sensitive data", "Low"),
@@ -604,5 +416,100 @@ mod tests {
             .map(|s| s["virtualMachines"].as_array().unwrap().len() + s["arcMachines"].as_array().unwrap().len())
             .sum();
         assert_eq!(machines, 123);
+    }
+
+    /// A tally of what the machines page shows, over every generated machine.
+    #[derive(Default)]
+    struct Mix {
+        counts: std::collections::BTreeMap<String, usize>,
+        failures: std::collections::BTreeMap<String, usize>,
+    }
+
+    impl Mix {
+        fn of(options: &GenerateOptions) -> Mix {
+            let scenario: Value = serde_json::from_str(&scenario_json(options)).unwrap();
+            let mut mix = Mix::default();
+            for sub in scenario["subscriptions"].as_array().unwrap() {
+                for (key, arc) in [("virtualMachines", false), ("arcMachines", true)] {
+                    for machine in sub[key].as_array().unwrap() {
+                        mix.add(&machine["resource"], machine["extensions"].as_array().unwrap(), arc);
+                    }
+                }
+            }
+            mix
+        }
+
+        fn count(&mut self, what: impl Into<String>) {
+            *self.counts.entry(what.into()).or_default() += 1;
+        }
+
+        fn add(&mut self, resource: &Value, extensions: &[Value], arc: bool) {
+            let properties = &resource["properties"];
+            let linux = if arc {
+                self.count(format!("arc {}", properties["status"].as_str().unwrap()));
+                self.count(format!("arc {}", properties["osSku"].as_str().unwrap()));
+                properties["osType"] == "linux"
+            } else {
+                let power = properties["instanceView"]["statuses"][1]["code"].as_str().unwrap_or("PowerState/running");
+                self.count(format!("vm {power}"));
+                self.count(format!("vm {}", properties["storageProfile"]["imageReference"]["sku"].as_str().unwrap()));
+                properties["storageProfile"]["osDisk"]["osType"] == "Linux"
+            };
+            if resource["tags"].get("ExcludeMdeAutoUpdate").is_some() {
+                self.count(if linux { "tagged linux" } else { "tagged windows" });
+            }
+            let Some(mde) = extensions.iter().find(|e| e["name"].as_str().is_some_and(|n| n.starts_with("MDE.")))
+            else {
+                return self.count("mde missing");
+            };
+            let state = mde["properties"]["provisioningState"].as_str().unwrap();
+            self.count(format!("mde {state}"));
+            if state == "Failed" {
+                let view = &mde["properties"]["instanceView"];
+                let status = if arc { &view["status"] } else { &view["statuses"][0] };
+                assert_eq!(status["level"], "Error");
+                *self.failures.entry(status["message"].as_str().unwrap().to_string()).or_default() += 1;
+            }
+        }
+
+        fn has(&self, what: &str) -> bool {
+            self.counts.get(what).is_some_and(|n| *n > 0)
+        }
+    }
+
+    #[test]
+    fn machines_come_in_every_state_the_machines_page_shows() {
+        let mix = Mix::of(&GenerateOptions { subscriptions: 20, machines: 3000, seed: 4, ..Default::default() });
+        for what in [
+            "vm PowerState/running",
+            "vm PowerState/stopped",
+            "vm PowerState/deallocated",
+            "vm PowerState/starting",
+            "arc Connected",
+            "arc Disconnected",
+            "arc Expired",
+            "arc Error",
+            "vm win10-22h2-ent",
+            "vm win11-23h2-avd",
+            "vm 2012-R2-Datacenter",
+            "vm 2016-Datacenter",
+            "arc Windows Server 2012 R2 Standard",
+            "arc Windows 10 Enterprise",
+            "arc Ubuntu 22.04.4 LTS",
+            "mde Succeeded",
+            "mde Failed",
+            "mde Creating",
+            "mde Updating",
+            "mde missing",
+            "tagged linux",
+        ] {
+            assert!(mix.has(what), "no machine: {what}; {:#?}", mix.counts);
+        }
+        assert!(!mix.has("tagged windows"), "the auto-update tag is a Linux setting");
+        // Most machines run and are connected.
+        assert!(mix.counts["vm PowerState/running"] > 1000 && mix.counts["arc Connected"] > 800, "{:#?}", mix.counts);
+        // A few real messages, each on many machines: grouping them gives large groups.
+        assert!((3..=6).contains(&mix.failures.len()), "{:#?}", mix.failures);
+        assert!(mix.failures.values().all(|n| *n >= 10), "{:#?}", mix.failures);
     }
 }
