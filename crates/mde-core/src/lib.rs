@@ -18,6 +18,7 @@ pub mod client;
 pub mod cloud;
 pub mod config;
 pub mod coverage;
+pub mod deployment;
 pub mod error;
 pub mod lro;
 pub mod overview;

@@ -18,8 +18,7 @@ use crate::client::{retry_after_ms, ArmClient};
 use crate::error::ArmFailure;
 use crate::transport::{Response, Transport};
 
-/// The header of ARM's operation-status URL.
-pub const AZURE_ASYNC_OPERATION: HeaderName = HeaderName::from_static("azure-asyncoperation");
+pub use crate::transport::AZURE_ASYNC_OPERATION;
 
 /// How long and how often to poll.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

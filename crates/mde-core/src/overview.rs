@@ -418,6 +418,11 @@ impl Overview {
     }
 
     /// How many subscriptions have each status (loading rows are not counted).
+    /// The row of a subscription, by id (any case).
+    pub fn row(&self, subscription_id: &str) -> Option<&SubscriptionRow> {
+        self.index.get(&subscription_id.to_ascii_lowercase()).and_then(|&i| self.rows.get(i))
+    }
+
     pub fn count(&self, status: IntegrationStatus) -> usize {
         self.tally.statuses[slot(status)]
     }

@@ -17,12 +17,22 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-request-id");
 pub const CORRELATION_ID: HeaderName = HeaderName::from_static("x-ms-correlation-request-id");
 /// When Resource Graph's per-user quota refills after a 429 (`hh:mm:ss`).
 pub const GRAPH_QUOTA_RESETS_AFTER: HeaderName = HeaderName::from_static("x-ms-user-quota-resets-after");
+/// Where a long-running operation's status is polled (see `lro`).
+pub const AZURE_ASYNC_OPERATION: HeaderName = HeaderName::from_static("azure-asyncoperation");
 
 /// The response headers the core reads (`Retry-After` on 429/409/5xx, the 401 challenge, ARM's
-/// request ids, Resource Graph's quota): a transport must pass these on, and may drop the rest.
+/// request ids, Resource Graph's quota, a long-running operation's polling URLs): a transport
+/// must pass these on, and may drop the rest.
 /// Named by constant, so that no header name is parsed at run time (the parser is 12 kB of wasm).
-pub const READ_HEADERS: [HeaderName; 5] =
-    [http::header::RETRY_AFTER, http::header::WWW_AUTHENTICATE, REQUEST_ID, CORRELATION_ID, GRAPH_QUOTA_RESETS_AFTER];
+pub const READ_HEADERS: [HeaderName; 7] = [
+    http::header::RETRY_AFTER,
+    http::header::WWW_AUTHENTICATE,
+    REQUEST_ID,
+    CORRELATION_ID,
+    GRAPH_QUOTA_RESETS_AFTER,
+    http::header::LOCATION,
+    AZURE_ASYNC_OPERATION,
+];
 
 /// Why no HTTP answer came back at all. An HTTP error status is *not* a transport error.
 #[derive(Debug, Clone, PartialEq, Eq)]

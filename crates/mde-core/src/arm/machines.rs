@@ -30,7 +30,7 @@ pub fn name_from_id(id: &str) -> &str {
 }
 
 /// The operating-system family of a machine, read from ARM's `osType` text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
 pub enum OsFamily {
     Windows,
     Linux,
