@@ -9,6 +9,7 @@ use crate::pages::audit::AuditPage;
 use crate::pages::bulk::BulkPage;
 use crate::pages::demo::DemoRoot;
 use crate::pages::home::{Home, Setup};
+use crate::pages::machines::{MachineChangePage, MachinesPage};
 use crate::pages::overview::Overview;
 use crate::pages::subscription::SubscriptionPage;
 use crate::pages::tenant::TenantRoot;
@@ -72,6 +73,8 @@ pub fn TenantPage() -> impl IntoView {
         Some(Page::Subscription(id)) => view! { <SubscriptionPage id=id/> }.into_any(),
         Some(Page::Audit) => view! { <AuditPage/> }.into_any(),
         Some(Page::Bulk) => view! { <BulkPage/> }.into_any(),
+        Some(Page::Machines) => view! { <MachinesPage/> }.into_any(),
+        Some(Page::MachineChange) => view! { <MachineChangePage/> }.into_any(),
         None => ().into_any(),
     }
 }

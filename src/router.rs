@@ -1,6 +1,6 @@
 //! Which page the address bar names, and moving between pages without reloading.
 //!
-//! A small router of our own: the app has eight routes, and leptos_router's general matching
+//! A small router of our own: the app has ten routes, and leptos_router's general matching
 //! cost more of the size budget than all of them (see the README's size notes).
 
 use leptos::prelude::*;
@@ -30,6 +30,10 @@ pub enum Page {
     Audit,
     /// The plan and run of a change to many subscriptions.
     Bulk,
+    /// Every VM and Arc machine with its MDE deployment status.
+    Machines,
+    /// The plan and run of a change to the selected machines (the tag, removing the extension).
+    MachineChange,
 }
 
 impl Route {
@@ -65,6 +69,8 @@ impl Page {
             ["subscriptions", id] => Some(Page::Subscription(id.to_string())),
             ["audit"] => Some(Page::Audit),
             ["bulk"] => Some(Page::Bulk),
+            ["machines"] => Some(Page::Machines),
+            ["machines", "change"] => Some(Page::MachineChange),
             _ => None,
         }
     }
@@ -110,6 +116,18 @@ impl Location {
     /// The route the path names (tracked).
     pub fn route(&self) -> Route {
         self.path.with(|p| Route::parse(p))
+    }
+
+    /// The whole query, without its `?` (tracked).
+    pub fn query(&self) -> String {
+        self.query.with(|q| q.trim_start_matches('?').to_string())
+    }
+
+    /// Replaces the whole query in place (the history entry is replaced, as by `set_param`).
+    pub fn set_query(&self, query: &str) {
+        let path = self.path.get_untracked();
+        let url = if query.is_empty() { path } else { format!("{path}?{query}") };
+        self.navigate(&url, true);
     }
 
     /// A query parameter's value (tracked), empty when absent.
@@ -177,6 +195,8 @@ mod tests {
         );
         assert_eq!(Route::parse("/tenants/t1/audit"), Route::Tenant("t1".into(), Page::Audit));
         assert_eq!(Route::parse("/try/bulk"), Route::Demo(Page::Bulk));
+        assert_eq!(Route::parse("/try/machines"), Route::Demo(Page::Machines));
+        assert_eq!(Route::parse("/tenants/t1/machines/change"), Route::Tenant("t1".into(), Page::MachineChange));
     }
 
     #[test]

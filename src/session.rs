@@ -46,6 +46,8 @@ pub struct Session {
     pub overview: crate::pages::overview::OverviewStore,
     /// The bulk run, which goes on while the user looks at other pages.
     pub bulk: crate::pages::bulk::BulkStore,
+    /// The machines and their deployment status, kept while the user works in this tenant.
+    pub machines: crate::pages::machines::MachinesStore,
 }
 
 thread_local! {
@@ -234,6 +236,7 @@ pub async fn tenant_session(
         concurrency: config.concurrency,
         overview: Default::default(),
         bulk: Default::default(),
+        machines: Default::default(),
     })
 }
 

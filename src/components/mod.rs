@@ -27,6 +27,7 @@ pub fn Header(session: Session, #[prop(optional)] config: Option<AppConfig>) -> 
             <nav aria-label="Main">
                 <a href=base.clone()>"Subscriptions"</a>
                 <a href=format!("{base}/bulk")>"Bulk changes"</a>
+                <a href=format!("{base}/machines")>"Machines"</a>
                 <a href=format!("{base}/audit")>"Audit log"</a>
             </nav>
             <TenantPicker session=session.clone()/>

@@ -44,6 +44,7 @@ pub fn demo_session(transport: DemoTransport, json: &str) -> Session {
         concurrency: mde_core::config::DEFAULT_CONCURRENCY,
         overview: Default::default(),
         bulk: Default::default(),
+        machines: Default::default(),
     }
 }
 
