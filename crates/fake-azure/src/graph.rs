@@ -150,7 +150,7 @@ fn deployment_rows(subscriptions: &[&Subscription], emit: &mut Emit) {
             }
         }
     }
-    machines.sort_by(|a, b| a.0.cmp(&b.0));
+    machines.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for (_, sub, kind, machine) in machines {
         let mde: Vec<&Value> = machine.extensions.iter().filter(|e| catalogue::is_mde(e)).collect();
         if mde.is_empty() {

@@ -232,7 +232,8 @@ pub(crate) fn deployment_row(
 }
 
 pub(crate) fn is_mde(extension: &Value) -> bool {
-    let kind = extension.pointer("/properties/type").and_then(Value::as_str);
+    // `get` twice rather than a JSON pointer: every query walks every extension of the tenant.
+    let kind = extension.get("properties").and_then(|p| p.get("type")).and_then(Value::as_str);
     matches!(kind, Some("MDE.Linux" | "MDE.Windows"))
 }
 

@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 
+use futures::future::{select, Either};
 use futures::stream::{FuturesUnordered, StreamExt};
 
 use super::rows::{self, DeploymentRow};
@@ -79,18 +80,41 @@ async fn from_graph<T: Transport>(
     // The last machine of a page is held back until the next page: the query is ordered by
     // machine, so its other rows (another MDE extension) may open the next page.
     let mut held: Option<Machine> = None;
-    while let Some(rows) = pages.next_page::<DeploymentRow>().await? {
+    let mut next = pages.next_page::<DeploymentRow>().await?;
+    while let Some(rows) = next.take() {
         let mut machines = merge(held.take(), &rows);
-        if !pages.is_done() {
+        let last = pages.is_done();
+        if !last {
             held = machines.pop();
         }
         machines.retain(|m| sent.insert(m.id.to_ascii_lowercase()));
-        vm_messages(client, &mut machines, concurrency).await;
-        if !machines.is_empty() {
-            emit(LoadEvent::Machines(machines));
-        }
+        let reads = vm_messages(client, wanted_messages(&machines), concurrency);
+        // The next page is asked for while this page's messages are read: the page shows as
+        // soon as its own messages are in, and the reads cost no time of their own.
+        let (found, after) = if last {
+            (reads.await, Ok(None))
+        } else {
+            match select(std::pin::pin!(reads), std::pin::pin!(pages.next_page::<DeploymentRow>())).await {
+                Either::Left((found, page)) => {
+                    fill(&mut machines, found);
+                    emit_some(emit, machines);
+                    next = page.await?;
+                    continue;
+                }
+                Either::Right((page, reads)) => (reads.await, page),
+            }
+        };
+        fill(&mut machines, found);
+        emit_some(emit, machines);
+        next = after?;
     }
     Ok(())
+}
+
+fn emit_some(emit: &mut impl FnMut(LoadEvent), machines: Vec<Machine>) {
+    if !machines.is_empty() {
+        emit(LoadEvent::Machines(machines));
+    }
 }
 
 /// One machine per id: the rows of a machine with several MDE extensions (or repeated by the
@@ -115,33 +139,38 @@ fn merge(held: Option<Machine>, rows: &[DeploymentRow]) -> Vec<Machine> {
 }
 
 /// Resource Graph holds no instance view of VM extensions, so a failed VM extension comes
-/// without its reason: read those few through ARM (`$expand=instanceView`) before the page is
-/// shown. A read that fails leaves the message unknown; it does not stop the load.
-async fn vm_messages<T: Transport>(client: &ArmClient<T>, machines: &mut [Machine], concurrency: usize) {
-    let wanted: Vec<(usize, String)> = machines
-        .iter()
-        .enumerate()
-        .filter_map(|(i, machine)| {
-            let ext = machine.extension.as_ref()?;
-            let failed = ext.provisioning_state.eq_ignore_ascii_case("Failed");
-            (machine.kind == MachineKind::Vm && failed && ext.message.is_none()).then(|| {
-                (
-                    i,
-                    format!(
-                        "{}/extensions/{}?api-version={COMPUTE}&$expand=instanceView",
-                        path_of(&machine.id),
-                        api::seg(&ext.name)
-                    ),
-                )
-            })
+/// without its reason: those few are read through ARM (`$expand=instanceView`) before the page
+/// is shown. Returns the machines' indexes with the path of their extension.
+fn wanted_messages(machines: &[Machine]) -> Vec<(usize, String)> {
+    let wanted = |machine: &Machine| {
+        let ext = machine.extension.as_ref()?;
+        let failed = ext.provisioning_state.eq_ignore_ascii_case("Failed");
+        (machine.kind == MachineKind::Vm && failed && ext.message.is_none()).then(|| {
+            format!(
+                "{}/extensions/{}?api-version={COMPUTE}&$expand=instanceView",
+                path_of(&machine.id),
+                api::seg(&ext.name)
+            )
         })
-        .collect();
+    };
+    machines.iter().enumerate().filter_map(|(i, machine)| Some((i, wanted(machine)?))).collect()
+}
+
+/// Reads the `wanted` extensions, `concurrency` at once. A read that fails leaves the message
+/// unknown; it does not stop the load.
+async fn vm_messages<T: Transport>(
+    client: &ArmClient<T>,
+    wanted: Vec<(usize, String)>,
+    concurrency: usize,
+) -> Vec<(usize, Option<String>)> {
     let reads = wanted.into_iter().map(|(i, path)| async move {
         let extension = client.get::<VmExtension>(&path).await.ok();
         (i, extension.and_then(|e| e.properties.instance_view.as_ref().and_then(rows::vm_extension_message)))
     });
-    let found: Vec<(usize, Option<String>)> =
-        futures::stream::iter(reads).buffer_unordered(concurrency).collect().await;
+    futures::stream::iter(reads).buffer_unordered(concurrency).collect().await
+}
+
+fn fill(machines: &mut [Machine], found: Vec<(usize, Option<String>)>) {
     for (i, message) in found {
         if let Some(ext) = machines[i].extension.as_mut() {
             ext.message = message;
