@@ -225,6 +225,65 @@ fn twenty_five_hundred_machines_arrive_in_three_pages_once_each() {
     assert_eq!((per_sub(SUBS[0]), per_sub(SUBS[1]), per_sub(SUBS[2])), (1000, 700, 800));
 }
 
+/// Resource Graph answers its first page, then is throttled for good (another tool of the
+/// user's took the quota): the 429 is Resource Graph's, sent by the test in front of the fake.
+struct ThrottledAfterOnePage {
+    tenant: Tenant,
+    queries: std::cell::Cell<usize>,
+}
+
+impl Transport for ThrottledAfterOnePage {
+    async fn send(&self, request: Request) -> Result<Response, TransportError> {
+        if request.uri().path().contains("Microsoft.ResourceGraph") {
+            self.queries.set(self.queries.get() + 1);
+            if self.queries.get() > 1 {
+                let body = json!({ "error": { "code": "RateLimiting", "message": "Please provide below info when asking for support: timestamp = 2024-06-01T00:00:00Z, correlationId = 1." } });
+                let response = http::Response::builder().status(429).header("x-ms-user-quota-resets-after", "00:00:05");
+                return Ok(response.body(serde_json::to_vec(&body).unwrap()).unwrap());
+            }
+        }
+        self.tenant.send(request).await
+    }
+    async fn sleep(&self, _: u64) {}
+    fn now_ms(&self) -> u64 {
+        self.tenant.now_ms()
+    }
+}
+
+#[test]
+fn resource_graph_throttled_after_a_page_leaves_the_rest_to_arm_without_repeating_a_machine() {
+    let mut scenario = tenant(0, 0);
+    scenario["subscriptions"][0]["virtualMachines"] =
+        json!((0..1200).map(|i| vm(SUBS[0], &format!("vm-{i:04}"), i)).collect::<Vec<_>>());
+    scenario["subscriptions"][2]["arcMachines"] =
+        json!((0..300).map(|i| arc(SUBS[2], &format!("srv-{i:04}"), i)).collect::<Vec<_>>());
+    let azure = FakeAzure::from_scenario_json(&scenario.to_string(), open()).unwrap();
+    let transport =
+        ThrottledAfterOnePage { tenant: Tenant { inner: InProcess::new(azure), stopped: false }, queries: 0.into() };
+    let client = ArmClient::new(transport, ARM);
+    let events = RefCell::new(Vec::new());
+    block_on(load(&client, &subscriptions(), 8, |e| events.borrow_mut().push(e)));
+    let events = events.into_inner();
+
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| match e {
+            LoadEvent::Machines(_) => "machines",
+            LoadEvent::FellBack { .. } => "fell back",
+            LoadEvent::Done { source: Source::Arm } => "done from ARM",
+            _ => "other",
+        })
+        .collect();
+    // The first page (its last machine held back), then ARM's three subscriptions.
+    assert_eq!(kinds, ["machines", "fell back", "machines", "machines", "done from ARM"]);
+    let LoadEvent::FellBack { why } = &events[1] else { unreachable!() };
+    assert_eq!((why.status(), why.code()), (Some(429), "RateLimiting"));
+    let all = machines(&events);
+    let ids: HashSet<String> = all.iter().map(|m| m.id.to_ascii_lowercase()).collect();
+    assert_eq!((all.len(), ids.len()), (1500, 1500), "every machine once");
+    assert_eq!(all[..999].iter().filter(|m| m.subscription_id == SUBS[0]).count(), 999, "page one came first");
+}
+
 #[test]
 fn resource_graph_rows_read_as_the_table_shows_them_and_failed_vm_extensions_get_their_reason() {
     let client = client(FakeAzure::from_scenario_json(&tenant(12, 8).to_string(), open()).unwrap(), false);
