@@ -677,6 +677,7 @@ fn donut_slices_follow_the_counts() {
         assert!(numbers_are_short(&d), "{d}");
     }
     assert_eq!([charts::num(-0.001), charts::num(12.3456), charts::num(50.0)], ["0", "12.35", "50"]);
+    assert_eq!([charts::num(0.1), charts::num(-3.5), charts::num(7.05)], ["0.1", "-3.5", "7.05"]);
 }
 
 #[test]

@@ -156,12 +156,21 @@ pub fn subscriptions(table: &Table, rows: &[u32], top: usize) -> (Vec<Subscripti
 }
 
 /// A number for SVG: at most two decimals, no trailing zeros, never `-0`.
+///
+/// Written with integers: formatting an `f64` would bring Rust's float printing (about 10 kB)
+/// into the app's wasm for the charts alone.
 pub fn num(x: f64) -> String {
-    let r = (x * 100.0).round() / 100.0;
-    if r == 0.0 || !r.is_finite() {
-        "0".into()
-    } else {
-        format!("{r}")
+    let hundredths = (x * 100.0).round();
+    if hundredths == 0.0 || !hundredths.is_finite() {
+        return "0".into();
+    }
+    let sign = if hundredths < 0.0 { "-" } else { "" };
+    let abs = hundredths.abs() as u64;
+    let (whole, frac) = (abs / 100, abs % 100);
+    match frac {
+        0 => format!("{sign}{whole}"),
+        f if f % 10 == 0 => format!("{sign}{whole}.{}", f / 10),
+        f => format!("{sign}{whole}.{f:02}"),
     }
 }
 
@@ -269,13 +278,14 @@ pub fn percent(part: usize, total: usize) -> String {
     if part == total {
         return "100%".into();
     }
-    let p = part as f64 * 100.0 / total as f64;
-    if p < 1.0 {
+    // Rounded to the nearest whole percent with integers (see `num`).
+    let (part, total) = (part as u64, total as u64);
+    if part * 100 < total {
         "<1%".into()
-    } else if p > 99.0 {
+    } else if part * 100 > total * 99 {
         ">99%".into()
     } else {
-        format!("{}%", p.round())
+        format!("{}%", (part * 200 + total) / (total * 2))
     }
 }
 
