@@ -165,14 +165,23 @@ pub fn to_csv(entries: &[AuditEntry]) -> String {
     out
 }
 
-/// Quotes a cell when needed, and defuses spreadsheet formulas (CSV injection).
+/// Defuses a cell a spreadsheet would read as a formula (CSV injection): a leading
+/// `= + - @`, tab or CR gets a `'` before it. Every CSV the app writes goes through it.
+pub fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// Quotes a cell when needed, and defuses spreadsheet formulas ([`defuse`]).
 pub fn csv_cell(value: &str) -> String {
-    let defused =
-        if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() };
+    let defused = defuse(value);
     if defused.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", defused.replace('"', "\"\""))
     } else {
-        defused
+        defused.into_owned()
     }
 }
 

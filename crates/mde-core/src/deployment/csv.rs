@@ -6,16 +6,7 @@ use super::table::{error_groups, Column, Table};
 /// The byte-order mark that tells spreadsheet programs the file is UTF-8.
 const BOM: &str = "\u{feff}";
 
-/// Defuses a cell a spreadsheet would read as a formula: a leading `= + - @`, tab or CR gets
-/// a `'` before it. The rule of the audit log's CSV ([`crate::audit::csv_cell`]); quoting is
-/// left to the `csv` crate.
-pub fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}").into()
-    } else {
-        cell.into()
-    }
-}
+pub use crate::audit::defuse;
 
 fn writer() -> ::csv::Writer<Vec<u8>> {
     ::csv::WriterBuilder::new().terminator(::csv::Terminator::CRLF).from_writer(BOM.as_bytes().to_vec())
