@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use futures::future::AbortHandle;
 use leptos::html::{Tbody, Tr};
 use leptos::prelude::*;
+use mde_core::deployment::actions::MachineAction;
 use mde_core::deployment::csv::{error_report_csv, rows_csv};
 use mde_core::deployment::load::Source;
 use mde_core::deployment::table::{
@@ -435,7 +436,7 @@ fn SelectionBar(
 ) -> impl IntoView {
     let count = move || selection.with(BTreeSet::len);
     let shown = move || rows.with(Vec::len);
-    let change = move |action: &str| format!("{base}/machines/change?action={action}");
+    let change = move |action: MachineAction| format!("{base}/machines/change?action={}", action.key());
     view! {
         <div class="selection-bar" role="group" aria-label="Selection">
             <span role="status" class="selected-count">{move || match count() {
@@ -447,9 +448,9 @@ fn SelectionBar(
                 {move || format!("Select all shown ({})", shown())}
             </button>
             <Show when=move || { count() > 0 }>
-                <a class="button" href=change("exclude")>"Exclude from MDE auto-update…"</a>
-                <a class="button" href=change("include")>"Include in MDE auto-update…"</a>
-                <a class="button" href=change("remove")>"Remove the MDE extension…"</a>
+                <a class="button" href=change(MachineAction::ExcludeAutoUpdate)>"Exclude from MDE auto-update…"</a>
+                <a class="button" href=change(MachineAction::IncludeAutoUpdate)>"Include in MDE auto-update…"</a>
+                <a class="button" href=change(MachineAction::RemoveExtension)>"Remove the MDE extension…"</a>
                 <button on:click=move |_| selection.update(BTreeSet::clear)>"Clear selection"</button>
             </Show>
         </div>

@@ -161,12 +161,23 @@ fn run(client: &ArmClient<Tenant>, subscriptions: &[String]) -> Vec<LoadEvent> {
     events.into_inner()
 }
 
+/// The machines as the table ends up with them: in arrival order, each `Updated` machine in
+/// place of the one sent before (asserting it was sent before).
 fn machines(events: &[LoadEvent]) -> Vec<Machine> {
-    events
-        .iter()
-        .filter_map(|e| if let LoadEvent::Machines(m) = e { Some(m.clone()) } else { None })
-        .flatten()
-        .collect()
+    let mut all: Vec<Machine> = Vec::new();
+    for event in events {
+        match event {
+            LoadEvent::Machines(page) => all.extend(page.iter().cloned()),
+            LoadEvent::Updated(again) => {
+                for machine in again {
+                    let at = all.iter().position(|m| m.id == machine.id).expect("an update of a machine sent before");
+                    all[at] = machine.clone();
+                }
+            }
+            _ => {}
+        }
+    }
+    all
 }
 
 fn sent(client: &ArmClient<Tenant>, what: impl Fn(&str) -> bool) -> usize {
@@ -265,8 +276,10 @@ fn resource_graph_throttled_after_a_page_leaves_the_rest_to_arm_without_repeatin
     block_on(load(&client, &subscriptions(), 8, |e| events.borrow_mut().push(e)));
     let events = events.into_inner();
 
+    // (Reasons of failed VM extensions follow their page as `Updated`; left out here.)
     let kinds: Vec<&str> = events
         .iter()
+        .filter(|e| !matches!(e, LoadEvent::Updated(_)))
         .map(|e| match e {
             LoadEvent::Machines(_) => "machines",
             LoadEvent::FellBack { .. } => "fell back",
@@ -276,7 +289,9 @@ fn resource_graph_throttled_after_a_page_leaves_the_rest_to_arm_without_repeatin
         .collect();
     // The first page (its last machine held back), then ARM's three subscriptions.
     assert_eq!(kinds, ["machines", "fell back", "machines", "machines", "done from ARM"]);
-    let LoadEvent::FellBack { why } = &events[1] else { unreachable!() };
+    let Some(LoadEvent::FellBack { why }) = events.iter().find(|e| matches!(e, LoadEvent::FellBack { .. })) else {
+        unreachable!()
+    };
     assert_eq!((why.status(), why.code()), (Some(429), "RateLimiting"));
     let all = machines(&events);
     let ids: HashSet<String> = all.iter().map(|m| m.id.to_ascii_lowercase()).collect();
@@ -287,7 +302,21 @@ fn resource_graph_throttled_after_a_page_leaves_the_rest_to_arm_without_repeatin
 #[test]
 fn resource_graph_rows_read_as_the_table_shows_them_and_failed_vm_extensions_get_their_reason() {
     let client = client(FakeAzure::from_scenario_json(&tenant(12, 8).to_string(), open()).unwrap(), false);
-    let all = machines(&run(&client, &subscriptions()));
+    let events = run(&client, &subscriptions());
+    // The page shows before its failed VM extensions' reasons are read; they follow.
+    let first_sent = |event: &LoadEvent| match event {
+        LoadEvent::Machines(page) => page.iter().find(|m| m.name == "vm-0001").map(|m| ("page", m.clone())),
+        LoadEvent::Updated(again) => again.iter().find(|m| m.name == "vm-0001").map(|m| ("update", m.clone())),
+        _ => None,
+    };
+    let sightings: Vec<(&str, Option<String>)> = events
+        .iter()
+        .filter_map(first_sent)
+        .filter(|(_, m)| m.subscription_id == SUBS[0])
+        .map(|(how, m)| (how, m.extension.and_then(|e| e.message)))
+        .collect();
+    assert_eq!(sightings, [("page", None), ("update", Some(VM_FAILURE.to_string()))]);
+    let all = machines(&events);
     assert_eq!(all.len(), 60);
     let find = |sub: usize, name: &str| all.iter().find(|m| m.subscription_id == SUBS[sub] && m.name == name).unwrap();
 

@@ -178,7 +178,10 @@ impl Batches {
                 let context = context_of(&o.model);
                 for event in events {
                     match event {
-                        LoadEvent::Machines(machines) => k.table.extend(machines, &context),
+                        // A machine sent again (with its extension's reason) replaces its row.
+                        LoadEvent::Machines(machines) | LoadEvent::Updated(machines) => {
+                            k.table.extend(machines, &context)
+                        }
                         LoadEvent::FellBack { why } => k.fell_back = Some(why),
                         LoadEvent::SubscriptionFailed { subscription_id, why } => {
                             k.unlisted.push((subscription_id, why))

@@ -33,8 +33,11 @@ pub enum Source {
 #[derive(Debug, Clone, PartialEq)]
 pub enum LoadEvent {
     /// More machines, in arrival order. Emitted once per ARG page (1,000 rows) or per
-    /// subscription on the fallback. A machine is never sent twice.
+    /// subscription on the fallback. A machine is never sent twice here.
     Machines(Vec<Machine>),
+    /// Machines already sent, again with more detail: the reason a failed VM extension gave,
+    /// which Resource Graph does not hold (read through ARM after the page was shown).
+    Updated(Vec<Machine>),
     /// Resource Graph refused or was throttled: the load goes on through ARM per subscription;
     /// `why` is Resource Graph's failure, for the page to say so.
     FellBack { why: ArmFailure },
@@ -88,32 +91,37 @@ async fn from_graph<T: Transport>(
             held = machines.pop();
         }
         machines.retain(|m| sent.insert(m.id.to_ascii_lowercase()));
-        let reads = vm_messages(client, wanted_messages(&machines), concurrency);
-        // The next page is asked for while this page's messages are read: the page shows as
-        // soon as its own messages are in, and the reads cost no time of their own.
-        let (found, after) = if last {
-            (reads.await, Ok(None))
+        // The page shows at once; its failed VM extensions' reasons follow as `Updated`, read
+        // while the next page is asked for, so neither waits for the other.
+        let (mut failed, paths) = wanted_messages(&machines);
+        emit_some(emit, LoadEvent::Machines, machines);
+        let reads = vm_messages(client, paths, concurrency);
+        let found = if last {
+            next = None;
+            reads.await
         } else {
             match select(std::pin::pin!(reads), std::pin::pin!(pages.next_page::<DeploymentRow>())).await {
                 Either::Left((found, page)) => {
-                    fill(&mut machines, found);
-                    emit_some(emit, machines);
+                    fill(&mut failed, found);
+                    emit_some(emit, LoadEvent::Updated, failed);
                     next = page.await?;
                     continue;
                 }
-                Either::Right((page, reads)) => (reads.await, page),
+                Either::Right((page, reads)) => {
+                    next = page?;
+                    reads.await
+                }
             }
         };
-        fill(&mut machines, found);
-        emit_some(emit, machines);
-        next = after?;
+        fill(&mut failed, found);
+        emit_some(emit, LoadEvent::Updated, failed);
     }
     Ok(())
 }
 
-fn emit_some(emit: &mut impl FnMut(LoadEvent), machines: Vec<Machine>) {
+fn emit_some(emit: &mut impl FnMut(LoadEvent), event: fn(Vec<Machine>) -> LoadEvent, machines: Vec<Machine>) {
     if !machines.is_empty() {
-        emit(LoadEvent::Machines(machines));
+        emit(event(machines));
     }
 }
 
@@ -139,9 +147,9 @@ fn merge(held: Option<Machine>, rows: &[DeploymentRow]) -> Vec<Machine> {
 }
 
 /// Resource Graph holds no instance view of VM extensions, so a failed VM extension comes
-/// without its reason: those few are read through ARM (`$expand=instanceView`) before the page
-/// is shown. Returns the machines' indexes with the path of their extension.
-fn wanted_messages(machines: &[Machine]) -> Vec<(usize, String)> {
+/// without its reason: those few are read through ARM (`$expand=instanceView`). Returns copies
+/// of those machines, and the path of each one's extension.
+fn wanted_messages(machines: &[Machine]) -> (Vec<Machine>, Vec<(usize, String)>) {
     let wanted = |machine: &Machine| {
         let ext = machine.extension.as_ref()?;
         let failed = ext.provisioning_state.eq_ignore_ascii_case("Failed");
@@ -153,7 +161,9 @@ fn wanted_messages(machines: &[Machine]) -> Vec<(usize, String)> {
             )
         })
     };
-    machines.iter().enumerate().filter_map(|(i, machine)| Some((i, wanted(machine)?))).collect()
+    let (failed, paths): (Vec<Machine>, Vec<String>) =
+        machines.iter().filter_map(|machine| Some((machine.clone(), wanted(machine)?))).unzip();
+    (failed, paths.into_iter().enumerate().collect())
 }
 
 /// Reads the `wanted` extensions, `concurrency` at once. A read that fails leaves the message
@@ -170,12 +180,14 @@ async fn vm_messages<T: Transport>(
     futures::stream::iter(reads).buffer_unordered(concurrency).collect().await
 }
 
-fn fill(machines: &mut [Machine], found: Vec<(usize, Option<String>)>) {
+/// The machines whose reason was found, with it.
+fn fill(machines: &mut Vec<Machine>, found: Vec<(usize, Option<String>)>) {
     for (i, message) in found {
         if let Some(ext) = machines[i].extension.as_mut() {
             ext.message = message;
         }
     }
+    machines.retain(|m| m.extension.as_ref().is_some_and(|e| e.message.is_some()));
 }
 
 /// An ARM id as a path, each segment escaped (an id comes from an answer: it must not change
