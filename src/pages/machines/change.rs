@@ -245,7 +245,7 @@ fn RunRow(row: Row, retry: Callback<Vec<String>>) -> impl IntoView {
         <tr data-machine=row.machine_id.clone() class=format!("run-{}", label.to_ascii_lowercase().replace(' ', "-"))>
             <th scope="row">{row.name.clone()}</th>
             <td>{label}</td>
-            <td>{read}{operation.map(|o| view! { <span class="advice">{o}</span> })}</td>
+            <td>{read}{operation.map(|o| view! { <span class="advice">{format!("Operation: {o}")}</span> })}</td>
             <td data-status=status data-code=code>
                 {problem}
                 {can_retry.then(|| view! {
