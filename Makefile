@@ -26,7 +26,8 @@ screenshot: setup-test
 
 # The overview's and the bulk run's round trips natively (the core against the fake tenant), then
 # the pages themselves in headless Chromium: the overview of 450 and 1,800 subscriptions, and a
-# bulk Fix of every Partial subscription of 200 (wall, main thread, ratio to the ideal).
+# bulk Fix of every Partial subscription of 200 (wall, main thread, ratio to the ideal), and the
+# machines page of 10,000 and 50,000 machines (first page, load, search keystrokes, scrolling).
 bench: setup-test
 	cargo run --release -p fake-azure --bin bench-overview -- --subscriptions 50,500,2000 --latency-ms 100
 	cargo run --release -p fake-azure --bin bench-bulk -- --subscriptions 200 --latency-ms 100 --concurrency 8
@@ -34,3 +35,4 @@ bench: setup-test
 	trunk build --release
 	node tests/e2e/bench/overview.mjs --subscriptions 500,2000 --latency-ms 0,100
 	node tests/e2e/bench/bulk.mjs --subscriptions 200 --latency-ms 100
+	node tests/e2e/bench/machines.mjs --tenants 200:11000,2000:55000
