@@ -1,6 +1,7 @@
 //! Components shared by every page: the header, and the non-ideal states.
 
 pub mod registration;
+pub mod run;
 pub mod virtual_rows;
 
 use leptos::prelude::*;

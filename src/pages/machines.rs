@@ -69,10 +69,19 @@ pub fn MachinesPage() -> impl IntoView {
     let sort = Memo::new(move |_| view_query.get().1);
     let set_view = move |filters: &Filters, sort: Sort| location.set_query(&page_query(filters, sort));
 
-    // The subscriptions come from the overview: load it if this session has not.
+    // The subscriptions, their plans and settings come from the overview: load it if this
+    // session has none, or one was cut short (leaving the overview stops its load). This load
+    // goes on when the user leaves: its answers are the session's.
+    // Watched, not checked once: the overview page's own load ends (aborted) only after this
+    // page has started.
     let (client, concurrency) = (session.client.clone(), session.concurrency);
-    if session.overview.needs_loading() && overview.with_untracked(|k| !k.model.listed) {
-        drop(session.overview.load(client.clone(), concurrency, |_, _| {}));
+    {
+        let (overview_store, client) = (session.overview.clone(), client.clone());
+        Effect::new(move |_| {
+            if overview.with(|k| k.loaded_at.is_none() && !k.loading) {
+                drop(overview_store.load(client.clone(), concurrency, |_, _| {}));
+            }
+        });
     }
     // Then the machines of every listed subscription; leaving the page stops a load under way.
     let running: Arc<Mutex<Option<AbortHandle>>> = Arc::default();

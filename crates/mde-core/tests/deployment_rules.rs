@@ -710,6 +710,8 @@ fn the_csv_opens_cleanly_and_hostile_text_stays_text() {
     evil.resource_group = "=cmd|' /C calc'!A0".into();
     evil.location = "@SUM(1+1)".into();
     evil.os_detail = "-2+3".into();
+    evil.tags =
+        [("@team", "<b>ops</b>"), ("ExcludeMdeAutoUpdate", "true")].map(|(k, v)| (k.to_string(), v.to_string())).into();
     t.extend(vec![evil.clone()], context);
     let rows = t.select(&Filters::from_query("q=evil"), Sort::default());
     let csv = rows_csv(&t, &rows);
@@ -720,8 +722,8 @@ fn the_csv_opens_cleanly_and_hostile_text_stays_text() {
 
     let records = parse(&csv);
     let header = &records[0];
-    assert_eq!(header.len(), Column::ALL.len() + 2);
-    assert_eq!(&header[header.len() - 2..], ["Advice", "Resource ID"]);
+    assert_eq!(header.len(), Column::ALL.len() + 3);
+    assert_eq!(&header[header.len() - 3..], ["Advice", "Tags", "Resource ID"]);
     let at = |label: &str| header.iter().position(|h| h == label).unwrap();
     let row = &records[1];
     // A name that starts harmlessly survives exactly; cells that start like a formula are
@@ -731,6 +733,7 @@ fn the_csv_opens_cleanly_and_hostile_text_stays_text() {
     assert_eq!(row[at("Region")], "'@SUM(1+1)");
     assert_eq!(row[at("OS version")], "'-2+3");
     assert_eq!(row[at("Resource ID")], evil.id);
+    assert_eq!(row[at("Tags")], "'@team=<b>ops</b>; ExcludeMdeAutoUpdate=true");
     assert_eq!(row[at("Readiness")], "Expected soon");
     assert!(row[at("Advice")].contains("12 hours"));
 

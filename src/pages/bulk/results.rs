@@ -5,72 +5,50 @@
 use leptos::prelude::*;
 use mde_core::bulk::record::{Record, Row, RowState};
 
-use super::{counted, Exports};
+use super::Exports;
 use crate::browser::download;
+use crate::components::run::RunControls;
 use crate::session::Session;
 
 #[component]
 pub fn RunView(record: RwSignal<Option<Record>>) -> impl IntoView {
     let session = expect_context::<Session>();
     let bulk = session.bulk.clone();
-    let active = bulk.active();
-    let paused = RwSignal::new(bulk.control().is_paused());
     let progress = Memo::new(move |_| record.with(|r| r.as_ref().map(Record::progress).unwrap_or_default()));
     let action = record.with_untracked(|r| r.as_ref().map(|r| r.plan.action.label()).unwrap_or_default());
-    let stem = move || {
-        let key = record.with_untracked(|r| r.as_ref().map(|r| r.plan.action.key()).unwrap_or_default());
-        format!("mde-results-{key}")
-    };
     let again = {
         let (bulk, session) = (bulk.clone(), session.clone());
         Callback::new(move |ids: Vec<String>| bulk.again(&session, ids))
     };
-    let failed = move || record.with(|r| r.as_ref().map(Record::failed).unwrap_or_default());
-    let not_finished = move || record.with(|r| r.as_ref().map(Record::not_finished).unwrap_or_default());
-    let (pause_bulk, cancel_bulk, clear_bulk) = (bulk.clone(), bulk.clone(), bulk.clone());
-    let clear_session = session.clone();
+    let failed = Signal::derive(move || record.with(|r| r.as_ref().map(Record::failed).unwrap_or_default()));
+    let not_finished =
+        Signal::derive(move || record.with(|r| r.as_ref().map(Record::not_finished).unwrap_or_default()));
+    let export = Callback::new(move |format: &'static str| {
+        record.with_untracked(|r| {
+            let Some(r) = r else { return };
+            let file = format!("mde-results-{}.{format}", r.plan.action.key());
+            match format {
+                "csv" => download(&file, "text/csv", &r.to_csv()),
+                _ => download(&file, "application/json", &r.to_json()),
+            }
+        })
+    });
+    let active = bulk.active();
+    let clear = {
+        let (bulk, session) = (bulk.clone(), session.clone());
+        move |_| bulk.clear(&session)
+    };
     let base = session.base.clone();
     let arm_url = session.client.arm_url().to_string();
     let plan = Signal::derive(move || record.with(|r| r.as_ref().map(|r| r.plan.clone())).unwrap_or_else(empty_plan));
     view! {
         <h1>{action}</h1>
-        <div class="run-progress">
-            <progress aria-label="Subscriptions settled" max=move || progress.get().total() value=move || progress.get().settled()></progress>
-            <p role="status" class="summary">{move || {
-                let p = progress.get();
-                let mut text = format!("{} done · {} failed · {} skipped · {} waiting", p.done, p.failed, p.skipped, p.waiting + p.running);
-                if p.running > 0 { text.push_str(&format!(" ({} running)", p.running)); }
-                if p.not_finished > 0 { text.push_str(&format!(" · {} not finished", p.not_finished)); }
-                if active.get() && paused.get() { text.push_str(" — paused"); }
-                text
-            }}</p>
-        </div>
-        <p class="actions">
-            <Show when=move || active.get()>
-                <button on:click={let bulk = pause_bulk.clone(); move |_| {
-                    let now = !paused.get_untracked();
-                    bulk.control().pause(now);
-                    paused.set(now);
-                }}>{move || if paused.get() { "Resume" } else { "Pause" }}</button>
-                <button on:click={let bulk = cancel_bulk.clone(); move |_| bulk.control().cancel()}>"Cancel"</button>
-            </Show>
-            <Show when=move || !failed().is_empty()>
-                <button on:click=move |_| again.run(failed())>{move || format!("Retry all failed ({})", failed().len())}</button>
-            </Show>
-            <Show when=move || !active.get() && !not_finished().is_empty()>
-                <button class="primary" on:click=move |_| again.run(not_finished())>
-                    {move || format!("Continue: re-read and finish {}", counted(not_finished().len(), "subscription", "subscriptions"))}
-                </button>
-            </Show>
-            <button on:click=move |_| record.with_untracked(|r| if let Some(r) = r { download(&format!("{}.csv", stem()), "text/csv", &r.to_csv()) })>"Export results (CSV)"</button>
-            <button on:click=move |_| record.with_untracked(|r| if let Some(r) = r { download(&format!("{}.json", stem()), "application/json", &r.to_json()) })>"Export results (JSON)"</button>
+        <RunControls progress=progress active=active control=bulk.control() failed=failed not_finished=not_finished
+            again=again unit=("subscription", "subscriptions") export=export>
             <Show when=move || !active.get()>
-                <a class="button" href=base.clone() on:click={
-                    let (bulk, session) = (clear_bulk.clone(), clear_session.clone());
-                    move |_| bulk.clear(&session)
-                }>"New plan"</a>
+                <a class="button" href=base.clone() on:click=clear.clone()>"New plan"</a>
             </Show>
-        </p>
+        </RunControls>
         <Exports plan=plan arm_url=arm_url/>
         <table class="run">
             <caption class="visually-hidden">"Each subscription of the run"</caption>

@@ -10,6 +10,7 @@ use mde_core::deployment::actions::record::{MachineRecord, Row, RowState};
 use mde_core::deployment::actions::{self, MachineAction, MachineItem, MachinePlan};
 
 use crate::browser::download;
+use crate::components::run::RunControls;
 use crate::pages::bulk::counted;
 use crate::router::use_location;
 use crate::session::Session;
@@ -151,62 +152,39 @@ fn PlanView() -> impl IntoView {
 fn RunView(record: RwSignal<Option<MachineRecord>>) -> impl IntoView {
     let session = expect_context::<Session>();
     let run = session.machines.run.clone();
-    let active = run.active();
-    let paused = RwSignal::new(run.control().is_paused());
     let progress = Memo::new(move |_| record.with(|r| r.as_ref().map(MachineRecord::progress).unwrap_or_default()));
     let title = record.with_untracked(|r| r.as_ref().map(|r| r.plan.action.label()).unwrap_or_default());
-    let stem = move || {
-        let key = record.with_untracked(|r| r.as_ref().map(|r| r.plan.action.key()).unwrap_or_default());
-        format!("mde-machines-{key}")
-    };
     let again = {
         let (run, session) = (run.clone(), session.clone());
         Callback::new(move |ids: Vec<String>| run.again(&session, ids))
     };
-    let failed = move || record.with(|r| r.as_ref().map(MachineRecord::failed).unwrap_or_default());
-    let not_finished = move || record.with(|r| r.as_ref().map(MachineRecord::not_finished).unwrap_or_default());
-    let (pause_run, cancel_run, clear_run) = (run.clone(), run.clone(), run.clone());
-    let clear_session = session.clone();
+    let failed = Signal::derive(move || record.with(|r| r.as_ref().map(MachineRecord::failed).unwrap_or_default()));
+    let not_finished =
+        Signal::derive(move || record.with(|r| r.as_ref().map(MachineRecord::not_finished).unwrap_or_default()));
+    let export = Callback::new(move |format: &'static str| {
+        record.with_untracked(|r| {
+            let Some(r) = r else { return };
+            let file = format!("mde-machines-{}.{format}", r.plan.action.key());
+            match format {
+                "csv" => download(&file, "text/csv", &r.to_csv()),
+                _ => download(&file, "application/json", &r.to_json()),
+            }
+        })
+    });
+    let active = run.active();
+    let clear = {
+        let (run, session) = (run.clone(), session.clone());
+        move |_| run.clear(&session)
+    };
     let back = format!("{}/machines", session.base);
     view! {
         <h1>{title}</h1>
-        <div class="run-progress">
-            <progress aria-label="Machines settled" max=move || progress.get().total() value=move || progress.get().settled()></progress>
-            <p role="status" class="summary">{move || {
-                let p = progress.get();
-                let mut text = format!("{} done · {} failed · {} skipped · {} waiting", p.done, p.failed, p.skipped, p.waiting + p.running);
-                if p.running > 0 { text.push_str(&format!(" ({} running)", p.running)); }
-                if p.not_finished > 0 { text.push_str(&format!(" · {} not finished", p.not_finished)); }
-                if active.get() && paused.get() { text.push_str(" — paused"); }
-                text
-            }}</p>
-        </div>
-        <p class="actions">
-            <Show when=move || active.get()>
-                <button on:click={let run = pause_run.clone(); move |_| {
-                    let now = !paused.get_untracked();
-                    run.control().pause(now);
-                    paused.set(now);
-                }}>{move || if paused.get() { "Resume" } else { "Pause" }}</button>
-                <button on:click={let run = cancel_run.clone(); move |_| run.control().cancel()}>"Cancel"</button>
-            </Show>
-            <Show when=move || !failed().is_empty()>
-                <button on:click=move |_| again.run(failed())>{move || format!("Retry all failed ({})", failed().len())}</button>
-            </Show>
-            <Show when=move || !active.get() && !not_finished().is_empty()>
-                <button class="primary" on:click=move |_| again.run(not_finished())>
-                    {move || format!("Continue: re-read and finish {}", counted(not_finished().len(), "machine", "machines"))}
-                </button>
-            </Show>
-            <button on:click=move |_| record.with_untracked(|r| if let Some(r) = r { download(&format!("{}.csv", stem()), "text/csv", &r.to_csv()) })>"Export results (CSV)"</button>
-            <button on:click=move |_| record.with_untracked(|r| if let Some(r) = r { download(&format!("{}.json", stem()), "application/json", &r.to_json()) })>"Export results (JSON)"</button>
+        <RunControls progress=progress active=active control=run.control() failed=failed not_finished=not_finished
+            again=again unit=("machine", "machines") export=export>
             <Show when=move || !active.get()>
-                <a class="button" href=back.clone() on:click={
-                    let (run, session) = (clear_run.clone(), clear_session.clone());
-                    move |_| run.clear(&session)
-                }>"Done: back to the machines"</a>
+                <a class="button" href=back.clone() on:click=clear.clone()>"Done: back to the machines"</a>
             </Show>
-        </p>
+        </RunControls>
         <table class="run">
             <caption class="visually-hidden">"Each machine of the run"</caption>
             <thead><tr>

@@ -29,6 +29,8 @@ pub struct Kept {
     /// When the last load finished (ms since the epoch). `None` while one runs, and when one
     /// was cut short by leaving the page: coming back then loads again.
     pub loaded_at: Option<u64>,
+    /// A load is under way (another page may have started it and still be waiting on it).
+    pub loading: bool,
 }
 
 /// The session's overview, shared by every visit to the page, and the subscriptions selected
@@ -37,6 +39,9 @@ pub struct Kept {
 pub struct OverviewStore {
     kept: ArcRwSignal<Kept>,
     selected: ArcRwSignal<BTreeSet<String>>,
+    /// The load under way: a new load (Refresh, or the overview page after another page
+    /// started one) stops it, so that one load at a time sends requests.
+    running: std::sync::Arc<std::sync::Mutex<Option<AbortHandle>>>,
 }
 
 impl OverviewStore {
@@ -101,9 +106,12 @@ impl OverviewStore {
         concurrency: usize,
         on_frame: impl Fn(&Overview, &[usize]) + 'static,
     ) -> AbortHandle {
+        if let Some(earlier) = self.running.lock().expect("not poisoned").take() {
+            earlier.abort();
+        }
         let mut generation = 0;
         self.kept.update(|k| {
-            *k = Kept { generation: k.generation + 1, ..Kept::default() };
+            *k = Kept { generation: k.generation + 1, loading: true, ..Kept::default() };
             generation = k.generation;
         });
         let frames = Rc::new(Frames {
@@ -116,11 +124,18 @@ impl OverviewStore {
             on_frame: Box::new(on_frame),
         });
         let (handle, registration) = AbortHandle::new_pair();
+        *self.running.lock().expect("not poisoned") = Some(handle.clone());
         spawn_local(async move {
             let loading = overview::load(&client, concurrency, |event| frames.push(event));
             if Abortable::new(loading, registration).await.is_ok() {
                 frames.finished.set(true);
                 frames.schedule();
+            } else {
+                frames.store.try_update(|k| {
+                    if k.generation == frames.generation {
+                        k.loading = false;
+                    }
+                });
             }
         });
         handle
@@ -181,6 +196,7 @@ impl Frames {
             changed = k.model.take_changed();
             if self.finished.get() {
                 k.loaded_at = Some(now_ms());
+                k.loading = false;
             }
         });
         self.store.with_untracked(|k| (self.on_frame)(&k.model, &changed));

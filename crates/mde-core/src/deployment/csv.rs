@@ -18,17 +18,21 @@ fn finish(writer: ::csv::Writer<Vec<u8>>) -> String {
 }
 
 /// The rows, in the given order: a header of column labels, every column, then the readiness
-/// advice and the machine's ARM id.
+/// advice, the tags (`key=value; …`) and the machine's ARM id.
 pub fn rows_csv(table: &Table, rows: &[u32]) -> String {
     let mut out = writer();
-    let header = Column::ALL.iter().map(|c| c.label()).chain(["Advice", "Resource ID"]);
+    let header = Column::ALL.iter().map(|c| c.label()).chain(["Advice", "Tags", "Resource ID"]);
     out.write_record(header).expect("writing to memory does not fail");
     for &row in rows {
         let advice = table.readiness(row).advice();
-        let cells = Column::ALL
-            .iter()
-            .map(|&c| defuse(table.cell(row, c)))
-            .chain([defuse(&advice), defuse(&table.machine(row).id)]);
+        let machine = table.machine(row);
+        let tags: Vec<String> = machine.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let tags = tags.join("; ");
+        let cells = Column::ALL.iter().map(|&c| defuse(table.cell(row, c))).chain([
+            defuse(&advice),
+            defuse(&tags),
+            defuse(&machine.id),
+        ]);
         out.write_record(cells.map(|c| c.into_owned())).expect("writing to memory does not fail");
     }
     finish(out)
