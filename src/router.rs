@@ -8,6 +8,11 @@ use url::form_urlencoded;
 
 use crate::browser;
 
+/// The first segment of every route but the start page. index.html's first script finds the
+/// folder a deep link's site is served from by these (the folder ends before the first of
+/// them), so a site cannot be served from a folder of one of these names.
+pub const FIRST_SEGMENTS: [&str; 3] = ["try", "tenants", "setup"];
+
 /// A page of the app, as parsed from a path.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Route {
@@ -37,7 +42,8 @@ pub enum Page {
 }
 
 impl Route {
-    /// Parses a path such as `/tenants/contoso.com/subscriptions/{id}`; segments are
+    /// Parses a path from the site's root (the folder it is served from taken off, see
+    /// [`browser::location`]) such as `/tenants/contoso.com/subscriptions/{id}`; segments are
     /// percent-decoded, so a name arrives as the text it stands for.
     pub fn parse(path: &str) -> Route {
         let segments: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(percent_decode).collect();
@@ -91,7 +97,10 @@ pub struct Location {
 impl Location {
     /// Reads the address bar, follows the back and forward buttons, and opens the app's own
     /// links in place (a link to a file of the site, such as the scenario, is a real download).
+    /// Paths are from the site's root: the folder the site is served from is added to the
+    /// address bar and to the pages' links by `browser`.
     pub fn provide() -> Location {
+        browser::keep_links_in_site();
         let (path, query, _) = browser::location();
         let location = Location { path: RwSignal::new(path), query: RwSignal::new(query) };
         provide_context(location);
@@ -197,6 +206,20 @@ mod tests {
         assert_eq!(Route::parse("/try/bulk"), Route::Demo(Page::Bulk));
         assert_eq!(Route::parse("/try/machines"), Route::Demo(Page::Machines));
         assert_eq!(Route::parse("/tenants/t1/machines/change"), Route::Tenant("t1".into(), Page::MachineChange));
+    }
+
+    #[test]
+    fn every_route_but_home_starts_with_a_first_segment_that_index_html_knows() {
+        let index = include_str!("../index.html");
+        let known = format!("[{}]", FIRST_SEGMENTS.map(|s| format!("'{s}'")).join(", "));
+        assert!(index.contains(&known), "index.html's base script must list {known}");
+        for path in ["/setup", "/try", "/try/machines", "/tenants/t1/audit"] {
+            assert_ne!(Route::parse(path), Route::NotFound);
+            assert!(FIRST_SEGMENTS.contains(&path.split('/').nth(1).unwrap()), "{path}");
+        }
+        for segment in ["demo", "nothing", "index.html"] {
+            assert_eq!(Route::parse(&format!("/{segment}/x")), Route::NotFound, "{segment}");
+        }
     }
 
     #[test]

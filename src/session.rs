@@ -107,7 +107,8 @@ pub async fn start() -> Start {
             })
         }
     };
-    let config = match config::parse(&json, &format!("{origin}/")) {
+    // Entra sends the user back to the site's own root (registered in the app registration).
+    let config = match config::parse(&json, &format!("{origin}{}", browser::site_base())) {
         Ok(config) => config,
         Err(e) => return Start::BadConfig(e),
     };

@@ -13,10 +13,12 @@ use mde_core::transport::{Request, Response, Transport, TransportError, READ_HEA
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
-/// Where the demo tenant comes from: a trainer can replace this file in a deployed site.
+/// Where the demo tenant comes from (from the site's root): a trainer can replace this file in
+/// a deployed site.
 pub const SCENARIO_PATH: &str = "/demo/scenario.json";
 
-/// Trunk's loader for the worker; a worker's file is named at run time, so it is not hashed.
+/// Trunk's loader for the worker, from the site's root; a worker's file is named at run time,
+/// so it is not hashed.
 const WORKER_PATH: &str = "/demo-tenant_loader.js";
 
 /// How long the worker may take to load before the demo gives up on it.
@@ -121,7 +123,7 @@ type Events = mpsc::UnboundedReceiver<Result<FromTenant, String>>;
 
 impl WorkerPort {
     fn open() -> Result<(WorkerPort, Events), String> {
-        let worker = Worker::new(WORKER_PATH).map_err(|_| WORKER_FAILED.to_string())?;
+        let worker = Worker::new(&super::site_path(WORKER_PATH)).map_err(|_| WORKER_FAILED.to_string())?;
         let (events_in, events) = mpsc::unbounded();
         let waiting = Waiting::default();
         let (answers, stopped) = (waiting.clone(), waiting.clone());

@@ -7,7 +7,8 @@ use mde_core::bulk::export::{ExportRequest, READY};
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
-/// Trunk's loader for the worker (a worker's file is named at run time, so it is not hashed).
+/// Trunk's loader for the worker, from the site's root (a worker's file is named at run time,
+/// so it is not hashed).
 const WORKER_PATH: &str = "/plan-export_loader.js";
 
 /// How long the worker may take to load and answer.
@@ -18,7 +19,7 @@ const FAILED: &str = "The export could not be made: the site is missing plan-exp
 /// The file for `request`, or why there is none.
 pub async fn export(request: &ExportRequest) -> Result<String, String> {
     let message = serde_json::to_string(request).map_err(|e| e.to_string())?;
-    let worker = Worker::new(WORKER_PATH).map_err(|_| FAILED.to_string())?;
+    let worker = Worker::new(&super::site_path(WORKER_PATH)).map_err(|_| FAILED.to_string())?;
     let (sender, mut messages) = mpsc::unbounded::<Option<String>>();
     let failed = sender.clone();
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {

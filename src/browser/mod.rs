@@ -23,11 +23,13 @@ pub async fn sleep(ms: u64) {
     gloo_timers::future::TimeoutFuture::new(ms.min(u32::MAX as u64) as u32).await;
 }
 
-/// Fetches a same-origin file (config, scenario) as text, with a message that names it on
-/// failure; like every request, aborted when dropped and given up after the default timeout.
+/// Fetches a file of the site (config, scenario) as text, by its path from the site's root
+/// (`/config.json`), with a message that names it on failure; like every request, aborted when
+/// dropped and given up after the default timeout.
 pub async fn fetch_text(path: &str) -> Result<String, String> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
+    let path = &site_path(path);
     let failed = |what: &str, e: wasm_bindgen::JsValue| format!("{path} could not be {what}: {}", js_message(e));
     let abort = fetch::Abort::new();
     let exchange = async {
@@ -95,31 +97,134 @@ impl Transport for AppTransport {
     }
 }
 
-/// The page's URL parts the app reads: path, query, and origin.
+/// The page's URL parts the app reads: its path within the site (`/try/machines`, whatever
+/// folder the site is served from), query, and origin.
 pub fn location() -> (String, String, String) {
     let location = web_sys::window().expect("a window").location();
+    let path = location.pathname().unwrap_or_default();
     (
-        location.pathname().unwrap_or_default(),
+        app_path(&path, &site_base()).unwrap_or(path),
         location.search().unwrap_or_default(),
         location.origin().unwrap_or_default(),
     )
 }
 
-/// Rewrites the address bar without a navigation (to drop `code` and `state` at once).
-pub fn replace_url(url: &str) {
-    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url));
+thread_local! {
+    static SITE_BASE: String = read_site_base();
+}
+
+/// The folder the site is served from, with both slashes: `/`, or `/mde-console/` for a
+/// project site. index.html's first script puts it in a `<base>` (it knows the app's routes,
+/// so a deep link finds it too); a page without one (the wasm tests) is at the root.
+pub fn site_base() -> String {
+    SITE_BASE.with(Clone::clone)
+}
+
+fn read_site_base() -> String {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return "/".into() };
+    if !matches!(document.query_selector("base[href]"), Ok(Some(_))) {
+        return "/".into();
+    }
+    let path = document
+        .base_uri()
+        .ok()
+        .flatten()
+        .and_then(|uri| web_sys::Url::new(&uri).ok())
+        .map(|url| url.pathname())
+        .unwrap_or_default();
+    match path.rfind('/') {
+        Some(end) => path[..=end].to_string(),
+        None => "/".into(),
     }
 }
 
-/// Puts `url` (a path with an optional query) in the address bar, as a new history entry or
-/// in place of the current one.
+/// `site_path` within the site served from `base`, as the app's routes read it (`/try/machines`);
+/// `None` for a path outside the site.
+pub fn app_path(site_path: &str, base: &str) -> Option<String> {
+    let folder = base.trim_end_matches('/');
+    let rest = site_path.strip_prefix(folder)?;
+    match rest {
+        "" => Some("/".into()),
+        _ if rest.starts_with('/') => Some(rest.to_string()),
+        _ => None,
+    }
+}
+
+/// The address of `app_url` (a path from the site's root, such as `/try?x=1` or `/config.json`)
+/// on the host.
+pub fn site_path(app_url: &str) -> String {
+    format!("{}{}", site_base(), app_url.trim_start_matches('/'))
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The DOM's MutationObserver (web-sys's needs a feature this crate does not build).
+    type MutationObserver;
+    #[wasm_bindgen(constructor)]
+    fn new(callback: &js_sys::Function) -> MutationObserver;
+    #[wasm_bindgen(method)]
+    fn observe(this: &MutationObserver, target: &web_sys::Node, options: &js_sys::Object);
+}
+
+/// Under a folder (`/mde-console/`), puts the folder in front of every link of the pages (they
+/// write `href="/try/machines"`, from the site's root) as soon as the link is in the page, so
+/// that opening it in a new tab, copying or bookmarking it gives its address on the host. At
+/// the root there is nothing to do.
+pub fn keep_links_in_site() {
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    let base = site_base();
+    let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) else {
+        return;
+    };
+    if base == "/" {
+        return;
+    }
+    // From the site's root, not under the folder yet, and no `//host/...` link.
+    let quoted = base.replace('\\', "\\\\").replace('"', "\\\"");
+    let outside = format!(r#"a[href^="/"]:not([href^="//"]):not([href^="{quoted}"])"#);
+    let fix = {
+        let root = root.clone();
+        move || {
+            let Ok(links) = root.query_selector_all(&outside) else { return };
+            for i in 0..links.length() {
+                let Some(link) = links.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) else { continue };
+                if let Some(href) = link.get_attribute("href") {
+                    let _ = link.set_attribute("href", &format!("{base}{}", href.trim_start_matches('/')));
+                }
+            }
+        }
+    };
+    fix();
+    let on_change = Closure::<dyn Fn()>::new(fix);
+    let observer = MutationObserver::new(on_change.as_ref().unchecked_ref());
+    let options = js_sys::Object::new();
+    for (key, value) in [("subtree", true), ("childList", true), ("attributes", true)] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    let _ = js_sys::Reflect::set(&options, &"attributeFilter".into(), &js_sys::Array::of1(&"href".into()));
+    observer.observe(&root, &options);
+    // Both live as long as the page.
+    on_change.forget();
+    std::mem::forget(observer);
+}
+
+/// Rewrites the address bar without a navigation (to drop `code` and `state` at once); `url`
+/// is a path from the site's root.
+pub fn replace_url(url: &str) {
+    set_url(url, true);
+}
+
+/// Puts `url` (a path from the site's root with an optional query) in the address bar, as a
+/// new history entry or in place of the current one.
 pub fn set_url(url: &str, replace: bool) {
+    let url = site_path(url);
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
         let _ = if replace {
-            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url))
+            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
         } else {
-            history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url))
+            history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
         };
     }
 }
@@ -131,9 +236,9 @@ pub fn scroll_to_top() {
     }
 }
 
-/// The path and query of the same-origin link that a plain left click landed on, if any. Links
-/// to other sites, with a modifier key (a new tab), with a `target` or `download` are left to
-/// the browser.
+/// The path (from the site's root) and query of the link to a page of the site that a plain
+/// left click landed on, if any. Links to other sites, with a modifier key (a new tab), with a
+/// `target` or `download` are left to the browser.
 pub fn same_origin_link(ev: &web_sys::MouseEvent) -> Option<String> {
     use wasm_bindgen::JsCast;
     if ev.default_prevented() || ev.button() != 0 || ev.meta_key() || ev.ctrl_key() || ev.shift_key() || ev.alt_key() {
@@ -148,7 +253,7 @@ pub fn same_origin_link(ev: &web_sys::MouseEvent) -> Option<String> {
     {
         return None;
     }
-    Some(anchor.pathname() + &anchor.search())
+    Some(app_path(&anchor.pathname(), &site_base())? + &anchor.search())
 }
 
 /// Loads the page again (after `config.json` was fixed or the site came back).
@@ -189,4 +294,26 @@ pub fn download(filename: &str, mime: &str, content: &str) {
         }
     }
     let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::app_path;
+
+    #[test]
+    fn a_path_of_the_site_is_read_from_the_site_folder() {
+        assert_eq!(app_path("/try/machines", "/").as_deref(), Some("/try/machines"));
+        assert_eq!(app_path("/", "/").as_deref(), Some("/"));
+        assert_eq!(app_path("/mde-console/try/machines", "/mde-console/").as_deref(), Some("/try/machines"));
+        assert_eq!(app_path("/mde-console/", "/mde-console/").as_deref(), Some("/"));
+        assert_eq!(app_path("/mde-console", "/mde-console/").as_deref(), Some("/"));
+        assert_eq!(app_path("/tools/mde/tenants/t1", "/tools/mde/").as_deref(), Some("/tenants/t1"));
+    }
+
+    #[test]
+    fn a_path_outside_the_site_folder_is_none() {
+        assert_eq!(app_path("/try", "/mde-console/"), None);
+        assert_eq!(app_path("/mde-consoles/try", "/mde-console/"), None);
+        assert_eq!(app_path("/other/mde-console/try", "/mde-console/"), None);
+    }
 }
