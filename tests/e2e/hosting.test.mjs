@@ -1,0 +1,200 @@
+// Hosting end to end: one release build behind Python servers that answer as the hosts do
+// (tests/e2e/hosts/host.py): GitHub Pages with a project site under /mde-console/ (deep links
+// through 404.html), Azure Static Web Apps (staticwebapp.config.json's fallback and headers)
+// and nginx under /tools/mde-console/ (hosting/nginx.conf's rules). Under each: deep links open
+// their page, the demo's worker and scenario load from the site's folder, sign-in through a fake
+// Entra ID comes back to that folder, and the page meets no CSP violation.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { startFakeAzure, launch, watchedPage, root } from './harness.mjs';
+
+/** The build under test (E2E_DIST to try another). */
+const dist = process.env.E2E_DIST ?? path.join(root, 'dist');
+const SCENARIO = path.join(root, 'public/demo/scenario.json');
+const CLIENT_ID = '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
+const HOME_TENANT = '6b1d8c2e-4f3a-4c8e-9a51-0d7e2f4b9c31';
+/** The files a test writes itself: the page (its CSP lets the app reach the fake), the config. */
+const WRITTEN = ['index.html', '404.html', 'config.json', 'staticwebapp.config.json'];
+
+const HOSTS = [
+  // Pages answers a missing path with the site's 404.html and status 404: the app, all the same.
+  { name: 'GitHub Pages', kind: 'github-pages', folder: '/mde-console/', deepLinkStatus: 404, frameable: true },
+  { name: 'Azure Static Web Apps', kind: 'static-web-apps', folder: '/', deepLinkStatus: 200, frameable: false },
+  { name: 'nginx', kind: 'nginx', folder: '/tools/mde-console/', deepLinkStatus: 200, frameable: false },
+];
+
+let browser;
+const running = [];
+before(async () => {
+  browser = await launch();
+  await Promise.all(HOSTS.map(async (host) => Object.assign(host, await startHost(host))));
+});
+after(async () => {
+  await browser?.close();
+  for (const stop of running) stop();
+});
+
+/** The page's CSP (and a CSP header) with `origin` added to connect-src, as the shipped build allows no loopback. */
+function allowConnect(policy, origin) {
+  return policy.replace(/(connect-src [^;"]*)/, `$1 ${origin}`);
+}
+
+/** Serves the build as `host` does, with a fake Entra ID + ARM that only this site's origin may use. */
+async function startHost({ kind, folder }) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mde-${kind}-`));
+  const site = path.join(dir, ...folder.split('/').filter(Boolean));
+  fs.mkdirSync(site, { recursive: true });
+  for (const name of fs.readdirSync(dist)) {
+    if (!WRITTEN.includes(name)) fs.symlinkSync(path.join(dist, name), path.join(site, name));
+  }
+  fs.copyFileSync(path.join(dist, 'staticwebapp.config.json'), path.join(site, 'staticwebapp.config.json'));
+  const server = spawn('python3', [path.join(root, 'tests/e2e/hosts/host.py'), kind, site, '--folder', folder],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  running.push(() => { server.kill(); fs.rmSync(dir, { recursive: true, force: true }); });
+  const origin = await new Promise((ok, fail) => {
+    let out = '';
+    server.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) ok(m[1]);
+    });
+    server.on('exit', (code) => fail(new Error(`host.py ${kind} exited with ${code}: ${out}`)));
+  });
+  const fake = await startFakeAzure(['--scenario', SCENARIO, '--app-origin', origin]);
+  running.push(fake.stop);
+
+  const page = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
+  const csp = /(<meta http-equiv="Content-Security-Policy" content=")([^"]*)/;
+  assert.match(page, csp);
+  const tested = page.replace(csp, (_, head, policy) => head + allowConnect(policy, fake.origin));
+  fs.writeFileSync(path.join(site, 'index.html'), tested);
+  fs.writeFileSync(path.join(site, '404.html'), tested);
+  const swa = JSON.parse(fs.readFileSync(path.join(dist, 'staticwebapp.config.json'), 'utf8'));
+  swa.globalHeaders['Content-Security-Policy'] = allowConnect(swa.globalHeaders['Content-Security-Policy'], fake.origin);
+  fs.writeFileSync(path.join(site, 'staticwebapp.config.json'), JSON.stringify(swa));
+  fs.writeFileSync(path.join(site, 'config.json'), JSON.stringify({
+    clientId: CLIENT_ID,
+    cloud: { name: 'FakeAzure', loginUrl: fake.origin, armUrl: fake.origin, armAudience: `${fake.origin}/` },
+  }));
+  return { origin, fake, site: `${origin}${folder}` };
+}
+
+/**
+ * A watched page (see harness.mjs) that also counts the pages the host answered with a 404:
+ * Chromium logs a console error for each, which is the host's way (GitHub Pages), not a fault.
+ */
+async function hostedPage() {
+  const watched = await watchedPage(browser);
+  watched.pages404 = 0;
+  watched.page.on('response', (r) => {
+    if (r.request().isNavigationRequest() && r.status() === 404) watched.pages404 += 1;
+  });
+  return watched;
+}
+
+/** What the user must never meet: console errors (but one per page answered with a 404), uncaught errors, CSP violations, dialogs. */
+function assertClean({ problems, pages404 }) {
+  const answered404 = problems.console.filter((m) => /status of 404/.test(m));
+  assert.equal(answered404.length, pages404, `404s beyond the pages the host answered so: ${problems.console}`);
+  const console = problems.console.filter((m) => !answered404.includes(m));
+  assert.deepEqual({ ...problems, console }, { console: [], errors: [], csp: [], dialogs: [] });
+}
+
+const scenario = JSON.parse(fs.readFileSync(SCENARIO, 'utf8'));
+const finance = scenario.subscriptions.find((s) => s.subscription.displayName === 'Contoso Finance').subscription;
+
+for (const host of HOSTS) {
+  test(`${host.name}: deep links open their page, the demo loads from ${host.folder}, links stay in it`, async () => {
+    const watched = await hostedPage();
+    const { page, context } = watched;
+    const demoFiles = [];
+    page.on('response', (r) => {
+      if (/demo-tenant|\/demo\//.test(r.url())) demoFiles.push(`${r.status()} ${r.url()}`);
+    });
+    try {
+      const answer = await page.goto(`${host.site}try/machines`);
+      assert.equal(answer.status(), host.deepLinkStatus);
+      await page.getByRole('heading', { name: 'Machines', level: 1 }).waitFor();
+      await page.getByRole('status').filter({ hasText: /\d+ machines, from / }).waitFor();
+      assert.deepEqual(demoFiles.sort(), [
+        `200 ${host.site}demo-tenant.js`,
+        `200 ${host.site}demo-tenant_bg.wasm`,
+        `200 ${host.site}demo-tenant_loader.js`,
+        `200 ${host.site}demo/scenario.json`,
+      ]);
+
+      await page.goto(`${host.site}try/subscriptions/${finance.subscriptionId}`);
+      await page.getByRole('heading', { name: 'Contoso Finance', level: 1 }).waitFor();
+      // The pages' links carry the folder (a new tab or a copied link opens the right page).
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      assert.equal(await nav.getByRole('link', { name: 'Machines' }).getAttribute('href'), `${host.folder}try/machines`);
+      assert.equal(await page.getByRole('link', { name: '← All subscriptions' }).getAttribute('href'), `${host.folder}try`);
+      await nav.getByRole('link', { name: 'Machines' }).click();
+      await page.waitForURL(`${host.site}try/machines`);
+      await page.getByRole('heading', { name: 'Machines', level: 1 }).waitFor();
+      await page.goBack();
+      await page.getByRole('heading', { name: 'Contoso Finance', level: 1 }).waitFor();
+      await page.getByRole('link', { name: '← All subscriptions' }).click();
+      await page.waitForURL(`${host.site}try`);
+      await page.getByRole('row', { name: /Contoso Payments/ }).waitFor();
+      assertClean(watched);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test(`${host.name}: sign-in comes back to ${host.folder}, a reload there stays signed in, sign-out returns`, async () => {
+    const watched = await hostedPage();
+    const { page, context } = watched;
+    try {
+      await page.goto(host.site);
+      await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+      await page.waitForURL(`${host.fake.origin}/**`);
+      assert.equal(new URL(page.url()).searchParams.get('redirect_uri'), host.site, 'the redirect URI is the site\'s folder');
+      await page.getByRole('link', { name: /Sign in as Avery Admin/ }).click();
+      await page.waitForURL(`${host.site}tenants/${HOME_TENANT}`);
+      await page.getByRole('rowheader', { name: 'Contoso Retail – EU', exact: true }).waitFor();
+      await page.reload();
+      await page.getByRole('rowheader', { name: 'Contoso Retail – EU', exact: true }).waitFor();
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(host.site);
+      await page.getByRole('button', { name: 'Sign in with Microsoft' }).waitFor();
+      assertClean(watched);
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+test('Static Web Apps sends the page\'s CSP with frame-ancestors, nosniff, no referrer and the wasm type', async () => {
+  const swa = HOSTS.find((h) => h.kind === 'static-web-apps');
+  const answer = await fetch(`${swa.site}try/machines`);
+  const meta = (await answer.text()).match(/<meta http-equiv="Content-Security-Policy" content="([^"]*)"/)[1];
+  assert.equal(answer.headers.get('content-security-policy'), `${meta}; frame-ancestors 'none'`);
+  assert.equal(answer.headers.get('x-content-type-options'), 'nosniff');
+  assert.equal(answer.headers.get('referrer-policy'), 'no-referrer');
+  const wasm = fs.readdirSync(dist).find((f) => /^mde-console-.*_bg\.wasm$/.test(f));
+  assert.equal((await fetch(`${swa.site}${wasm}`)).headers.get('content-type'), 'application/wasm');
+  assert.equal((await fetch(`${swa.site}nothing.js`)).status, 404, 'a missing file is no page');
+  assert.equal((await fetch(`${swa.site}config.json`)).headers.get('cache-control'), 'no-cache');
+});
+
+test('a host that sends frame-ancestors keeps the app out of another site\'s frame', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    for (const host of HOSTS) {
+      await page.setContent(`<iframe src="${host.site}" width="800" height="600"></iframe>`);
+      const frame = page.frames()[1];
+      await frame.waitForLoadState('load');
+      const framed = await frame.evaluate(() => document.title).catch(() => '');
+      assert.equal(framed === 'MDE Console', host.frameable, `${host.name}: framed = ${framed}`);
+    }
+  } finally {
+    await context.close();
+  }
+});
