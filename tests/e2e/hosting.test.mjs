@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -52,18 +53,10 @@ async function startHost({ kind, folder }) {
     if (!WRITTEN.includes(name)) fs.symlinkSync(path.join(dist, name), path.join(site, name));
   }
   fs.copyFileSync(path.join(dist, 'staticwebapp.config.json'), path.join(site, 'staticwebapp.config.json'));
-  const server = spawn('python3', [path.join(root, 'tests/e2e/hosts/host.py'), kind, site, '--folder', folder],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
-  running.push(() => { server.kill(); fs.rmSync(dir, { recursive: true, force: true }); });
-  const origin = await new Promise((ok, fail) => {
-    let out = '';
-    server.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) ok(m[1]);
-    });
-    server.on('exit', (code) => fail(new Error(`host.py ${kind} exited with ${code}: ${out}`)));
-  });
+  const origin = kind === 'nginx' && process.env.E2E_NGINX
+    ? await startNginx(process.env.E2E_NGINX, dir, folder)
+    : await startPython(kind, site, folder);
+  running.push(() => fs.rmSync(dir, { recursive: true, force: true }));
   const fake = await startFakeAzure(['--scenario', SCENARIO, '--app-origin', origin]);
   running.push(fake.stop);
 
@@ -96,7 +89,52 @@ async function hostedPage() {
   return watched;
 }
 
-/** What the user must never meet: console errors (but one per page answered with a 404), uncaught errors, CSP violations, dialogs. */
+/** host.py answering as `kind`; resolves to its origin. */
+async function startPython(kind, site, folder) {
+  const server = spawn('python3', [path.join(root, 'tests/e2e/hosts/host.py'), kind, site, '--folder', folder],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  running.push(() => server.kill());
+  return new Promise((ok, fail) => {
+    let out = '';
+    server.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) ok(m[1]);
+    });
+    server.on('exit', (code) => fail(new Error(`host.py ${kind} exited with ${code}: ${out}`)));
+  });
+}
+
+/**
+ * With E2E_NGINX=/path/to/nginx, the nginx case runs a real nginx on hosting/nginx.conf (its
+ * folder locations in place of `location /`), to check host.py's reading of it.
+ */
+async function startNginx(nginx, dir, folder) {
+  const port = await new Promise((ok) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => { const p = probe.address().port; probe.close(() => ok(p)); });
+  });
+  let site = fs.readFileSync(path.join(root, 'hosting/nginx.conf'), 'utf8')
+    .replace('listen 80;', `listen 127.0.0.1:${port};`)
+    .replace('root /srv/mde-console;', `root ${dir};`);
+  assert.equal(folder, '/tools/mde-console/', 'hosting/nginx.conf shows the locations for /tools/mde-console/');
+  site = site.replace(/\n    location \/ \{[^}]*\}/, '').replace(/# (location =? ?\/tools\/mde-console)/g, '$1');
+  const types = 'types { text/html html; text/javascript js; text/css css; application/json json; }';
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${dir}/${t};`).join(' ');
+  fs.chmodSync(dir, 0o755); // nginx's workers run as another user than its master
+  fs.writeFileSync(path.join(dir, 'nginx.conf'), `daemon off; pid ${dir}/nginx.pid; events {}
+http { ${types} default_type application/octet-stream; access_log off; ${temp}
+${site} }`);
+  const server = spawn(nginx, ['-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`], { stdio: 'inherit' });
+  running.push(() => server.kill());
+  const origin = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 50; i += 1) {
+    if (await fetch(origin).then(() => true, () => false)) return origin;
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  throw new Error(`nginx did not start: ${fs.readFileSync(`${dir}/error.log`, 'utf8')}`);
+}
+
+/** What the user must never meet/** What the user must never meet: console errors (but one per page answered with a 404), uncaught errors, CSP violations, dialogs. */
 function assertClean({ problems, pages404 }) {
   const answered404 = problems.console.filter((m) => /status of 404/.test(m));
   assert.equal(answered404.length, pages404, `404s beyond the pages the host answered so: ${problems.console}`);
