@@ -61,9 +61,16 @@ pub fn MachinesPage() -> impl IntoView {
     let kept = store.signal();
     let overview = session.overview.signal();
     let location = use_location();
+    // The search as typed: it filters at once, and reaches the URL once typing pauses
+    // (writing the address bar on every keystroke cost a third of a keystroke's time).
+    let typed = RwSignal::new(None::<String>);
     let view_query = Memo::new(move |_| {
         let query = location.query();
-        (Filters::from_query(&query), Sort::from_query(&query))
+        let mut filters = Filters::from_query(&query);
+        if let Some(search) = typed.get() {
+            filters.search = search;
+        }
+        (filters, Sort::from_query(&query))
     });
     let filters = Memo::new(move |_| view_query.get().0);
     let sort = Memo::new(move |_| view_query.get().1);
@@ -122,6 +129,9 @@ pub fn MachinesPage() -> impl IntoView {
         let (filters, sort) = view_query.get();
         kept.with(|k| k.table.select(&filters, sort))
     });
+    // The charts and the failure groups follow the rows a few times a second: recounting them
+    // on every keystroke or page would hold up the table, which is what the user is watching.
+    let settled = settle(rows, kept);
     let (above, body) = (NodeRef::<Tr>::new(), NodeRef::<Tbody>::new());
     let (viewport, remeasure) = follow_viewport(above, body);
     let total = Memo::new(move |_| rows.with(Vec::len));
@@ -177,9 +187,9 @@ pub fn MachinesPage() -> impl IntoView {
                 </div>
             }
         }))}
-        <charts::Charts kept=kept rows=rows filters=filters apply=apply/>
-        <FailureGroups kept=kept rows=rows apply=apply/>
-        <FilterBar kept=kept filters=filters sort=sort set_view=Callback::new(move |(f, s): (Filters, Sort)| set_view(&f, s))/>
+        <charts::Charts kept=kept rows=settled filters=filters apply=apply/>
+        <FailureGroups kept=kept rows=settled apply=apply/>
+        <FilterBar kept=kept filters=filters sort=sort typed=typed set_view=Callback::new(move |(f, s): (Filters, Sort)| set_view(&f, s))/>
         <SelectionBar kept=kept rows=rows selection=selection base=base.clone()/>
         <p class="table-tools">
             <span role="status">{move || kept.with(|k| format!("{} of {} machines shown", total.get(), k.table.len()))}</span>
@@ -300,6 +310,7 @@ fn FilterBar(
     kept: RwSignal<Kept>,
     filters: Memo<Filters>,
     sort: Memo<Sort>,
+    typed: RwSignal<Option<String>>,
     set_view: Callback<(Filters, Sort)>,
 ) -> impl IntoView {
     let column = RwSignal::new(Column::Readiness);
@@ -317,7 +328,7 @@ fn FilterBar(
         <form class="filters" role="search" on:submit=|ev| ev.prevent_default()>
             <label>"Search "
                 <input type="search" placeholder="Name, OS, group, error, tag…" prop:value=move || filters.get().search
-                    on:input=move |ev| { let text = event_target_value(&ev); set(&|f| f.search = text.clone()) }/>
+                    on:input=move |ev| search_typed(typed, event_target_value(&ev), move |text| set(&|f| f.search = text.clone()))/>
             </label>
             <span class="choice">
                 <label for="filter-column">"Filter on"</label>
@@ -360,7 +371,7 @@ fn FilterBar(
 /// Failed extensions grouped by their message (MDEExtErrorReport.ps1's report), each with its
 /// machines and a way to show only them; the report downloads as CSV.
 #[component]
-fn FailureGroups(kept: RwSignal<Kept>, rows: Memo<Vec<u32>>, apply: Callback<(Column, String)>) -> impl IntoView {
+fn FailureGroups(kept: RwSignal<Kept>, rows: Signal<Vec<u32>>, apply: Callback<(Column, String)>) -> impl IntoView {
     let groups = Memo::new(move |_| {
         kept.with(|k| {
             rows.with(|r| {
@@ -406,6 +417,52 @@ fn FailureGroups(kept: RwSignal<Kept>, rows: Memo<Vec<u32>>, apply: Callback<(Co
             </details>
         </Show>
     }
+}
+
+/// How long typing must pause before the search goes to the URL; how often the charts recount.
+const SETTLE_MS: u64 = 250;
+
+/// Takes a keystroke's search at once, and hands it to `to_url` once typing pauses.
+fn search_typed(typed: RwSignal<Option<String>>, text: String, to_url: impl Fn(String) + 'static) {
+    typed.set(Some(text.clone()));
+    set_timeout(
+        move || {
+            // Still the latest keystroke (and the page still there).
+            if typed.try_get_untracked().flatten().as_ref() == Some(&text) {
+                to_url(text);
+                typed.try_set(None);
+            }
+        },
+        std::time::Duration::from_millis(SETTLE_MS),
+    );
+}
+
+/// `rows`, at most every `SETTLE_MS` (the latest at each turn, and at once the first time).
+/// Rows of an earlier load (Refresh empties the table) are never handed on.
+fn settle(rows: Memo<Vec<u32>>, kept: RwSignal<Kept>) -> Signal<Vec<u32>> {
+    let settled = RwSignal::new((kept.with_untracked(|k| k.generation), rows.get_untracked()));
+    let pending = StoredValue::new(false);
+    Effect::new(move |first: Option<()>| {
+        rows.track();
+        if first.is_none() || pending.get_value() {
+            return;
+        }
+        pending.set_value(true);
+        set_timeout(
+            move || {
+                pending.try_set_value(false);
+                // The page may have gone in the meantime.
+                if let (Some(now), Some(of)) = (rows.try_get_untracked(), kept.try_with_untracked(|k| k.generation)) {
+                    settled.try_set((of, now));
+                }
+            },
+            std::time::Duration::from_millis(SETTLE_MS),
+        );
+    });
+    Signal::derive(move || {
+        let now = kept.with(|k| k.generation);
+        settled.with(|(of, rows)| if *of == now { rows.clone() } else { Vec::new() })
+    })
 }
 
 fn select_rows(kept: RwSignal<Kept>, selection: RwSignal<BTreeSet<String>>, rows: &[u32], on: bool) {

@@ -17,7 +17,7 @@ const BAR: f64 = 100.0;
 #[component]
 pub fn Charts(
     kept: RwSignal<Kept>,
-    rows: Memo<Vec<u32>>,
+    rows: Signal<Vec<u32>>,
     filters: Memo<Filters>,
     apply: Callback<(Column, String)>,
 ) -> impl IntoView {

@@ -39,6 +39,9 @@ pub struct Kept {
     pub table: Table,
     /// Bumped by every load and every page taken in: keys of rendered rows and memos follow it.
     pub version: u32,
+    /// Bumped by every load (the table starts empty): row numbers of an earlier load mean
+    /// nothing in this one.
+    pub generation: u32,
     pub progress: Progress,
     /// Resource Graph refused: the machines come from ARM, and this says why.
     pub fell_back: Option<ArmFailure>,
@@ -120,7 +123,12 @@ impl MachinesStore {
         overview: RwSignal<crate::pages::overview::Kept>,
     ) -> AbortHandle {
         self.kept.update(|k| {
-            *k = Kept { version: k.version + 1, progress: Progress::Loading, ..Kept::default() };
+            *k = Kept {
+                version: k.version + 1,
+                generation: k.generation + 1,
+                progress: Progress::Loading,
+                ..Kept::default()
+            };
         });
         let batches = Rc::new(Batches {
             store: self.kept.clone(),
