@@ -76,11 +76,10 @@ pub fn MachinesPage() -> impl IntoView {
     let sort = Memo::new(move |_| view_query.get().1);
     let set_view = move |filters: &Filters, sort: Sort| location.set_query(&page_query(filters, sort));
 
-    // The subscriptions, their plans and settings come from the overview: load it if this
-    // session has none, or one was cut short (leaving the overview stops its load). This load
-    // goes on when the user leaves: its answers are the session's.
-    // Watched, not checked once: the overview page's own load ends (aborted) only after this
-    // page has started.
+    // The subscriptions, their plans and settings come from the overview: load it when this
+    // session has none, or one was cut short (leaving the overview stops its load; watched, not
+    // checked once, since that happens after this page has started). The load goes on when the
+    // user leaves: its answers are the session's.
     let (client, concurrency) = (session.client.clone(), session.concurrency);
     {
         let (overview_store, client) = (session.overview.clone(), client.clone());
