@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: serve test setup setup-test size bench screenshot
+.PHONY: serve test setup setup-test size bench screenshot fuzz
 
 serve: setup
 	trunk serve --release
@@ -17,6 +17,12 @@ setup:
 
 setup-test:
 	scripts/setup.sh --test
+
+# Every parser of outside input under proptest for FUZZ_SECONDS each (crates/fuzz); a failing
+# input lands in crates/fuzz/corpus/. Not part of `make test`: it takes minutes.
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) cargo test --release -p fuzz --test targets -- --test-threads=2 --nocapture
 
 size: setup
 	scripts/size.sh
