@@ -83,7 +83,8 @@ pub fn AuditPage() -> impl IntoView {
             <button disabled=empty on:click=move |_| download(&csv_name, "text/csv", &to_csv(&csv_entries))>"Export CSV"</button>
         </p>
         {empty.then(|| view! { <p class="empty">"No changes yet."</p> })}
-        <div class="scroll-x">
+        // Focusable so that a keyboard can scroll the wide table.
+        <div class="scroll-x" tabindex="0" role="region" aria-label="Audit log entries">
             <table class="audit">
                 <thead>
                     <tr>
