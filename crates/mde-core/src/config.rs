@@ -86,9 +86,15 @@ pub fn parse(json: &str, app_url: &str) -> Result<AppConfig, ConfigError> {
         ));
     };
     if let Some(unknown) = map.keys().find(|k| !KEYS.contains(&k.as_str())) {
+        // An empty key would read as a fault of the whole file: say which key it is.
+        let problem = if unknown.is_empty() {
+            "(an empty key) is not a setting this app knows."
+        } else {
+            "is not a setting this app knows."
+        };
         return Err(bad(
             unknown,
-            "is not a setting this app knows.",
+            problem,
             format!("The keys are {}; check the spelling (they are case-sensitive).", KEYS.join(", ")),
         ));
     }
@@ -297,6 +303,8 @@ mod tests {
         assert_eq!(err("{nope").key, "");
         assert!(err("{nope").problem.contains("not valid JSON"));
         assert_eq!(err(r#"{"clientID":"x"}"#).key, "clientID");
+        // An empty key is named as one, not mistaken for a fault of the whole file.
+        assert!(err(r#"{"":null}"#).to_string().starts_with("config.json: (an empty key) is not a setting"));
         assert_eq!(err(r#"{"clientId":"my-app"}"#).key, "clientId");
         assert_eq!(err(r#"{"cloud":"AzureGermanCloud"}"#).key, "cloud");
         assert_eq!(
