@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { startFakeAzure, launch, watchedPage, root } from './harness.mjs';
 
 /** The build under test (E2E_DIST to try another). */
-const dist = process.env.E2E_DIST ?? path.join(root, 'dist');
+const dist = process.env.E2E_DIST ? path.resolve(process.env.E2E_DIST) : path.join(root, 'dist');
 const SCENARIO = path.join(root, 'public/demo/scenario.json');
 const CLIENT_ID = '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
 const HOME_TENANT = '6b1d8c2e-4f3a-4c8e-9a51-0d7e2f4b9c31';
