@@ -17,9 +17,8 @@ use leptos::prelude::*;
 use mde_core::deployment::actions::MachineAction;
 use mde_core::deployment::csv::{error_report_csv, rows_csv};
 use mde_core::deployment::load::Source;
-use mde_core::deployment::table::{
-    error_groups, page_query, portal_url, subscription_portal_url, Column, Filters, Sort, Table,
-};
+use mde_core::deployment::table::{error_groups, page_query, Column, Filters, Sort, Table};
+use mde_core::portal::{portal_url, subscription_portal_url};
 
 pub use change::MachineChangePage;
 pub use store::MachinesStore;

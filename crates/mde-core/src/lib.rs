@@ -22,6 +22,7 @@ pub mod deployment;
 pub mod error;
 pub mod lro;
 pub mod overview;
+pub mod portal;
 pub mod registration;
 pub mod signed_in;
 pub mod status;

@@ -8,11 +8,8 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
-
 use super::readiness::{readiness, Readiness, SubscriptionFacts};
 use super::{Machine, MachineState, OsFamily};
-use crate::cloud::Cloud;
 use crate::status::IntegrationStatus;
 
 /// The table's columns, in display order.
@@ -742,40 +739,5 @@ pub fn error_groups(table: &Table, rows: &[u32]) -> Vec<ErrorGroup> {
         .collect()
 }
 
-/// Characters escaped in a portal link's fragment; ARM ids keep their slashes.
-const FRAGMENT: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'<').add(b'>').add(b'`').add(b'?');
-
-/// The Azure portal's host for a cloud (`portal.azure.com`, `.us`, `.cn`), by the cloud's
-/// name or its ARM host; `None` for a custom cloud.
-pub fn portal_host(cloud: &Cloud) -> Option<&'static str> {
-    const PORTALS: [(&str, &str, &str); 3] = [
-        ("AzureCloud", "management.azure.com", "portal.azure.com"),
-        ("AzureUSGovernment", "management.usgovcloudapi.net", "portal.azure.us"),
-        ("AzureChinaCloud", "management.chinacloudapi.cn", "portal.azure.cn"),
-    ];
-    let arm_host = cloud.arm_url.trim_start_matches("https://").trim_end_matches('/');
-    PORTALS
-        .iter()
-        .find(|(name, arm, _)| cloud.name.eq_ignore_ascii_case(name) || arm_host.eq_ignore_ascii_case(arm))
-        .map(|(.., portal)| *portal)
-}
-
-/// The portal page of an ARM resource: `https://{portal}/#@{tenant}/resource{id}`. The tenant
-/// (a domain or id) makes the portal switch directory; `organizations` / `common` say nothing
-/// and are left out.
-pub fn portal_url(cloud: &Cloud, tenant: Option<&str>, resource_id: &str) -> Option<String> {
-    let host = portal_host(cloud)?;
-    let tenant = tenant
-        .map(str::trim)
-        .filter(|t| !t.is_empty() && !t.eq_ignore_ascii_case("organizations") && !t.eq_ignore_ascii_case("common"))
-        .map(|t| format!("@{}", utf8_percent_encode(t, FRAGMENT)))
-        .unwrap_or_default();
-    let id = resource_id.trim();
-    let slash = if id.starts_with('/') { "" } else { "/" };
-    Some(format!("https://{host}/#{tenant}/resource{slash}{}", utf8_percent_encode(id, FRAGMENT)))
-}
-
-/// The portal page of a subscription.
-pub fn subscription_portal_url(cloud: &Cloud, tenant: Option<&str>, subscription_id: &str) -> Option<String> {
-    portal_url(cloud, tenant, &format!("/subscriptions/{}", subscription_id.trim()))
-}
+// The portal links moved to `crate::portal`; re-exported for the callers that still name them here.
+pub use crate::portal::{portal_host, portal_url, subscription_portal_url};
