@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use mde_core::arm::permissions::Permission;
 use serde_json::Value;
 
+mod shape;
+
 /// Why a scenario could not be loaded: the JSON path of the offending key and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScenarioError(pub String);
@@ -165,6 +167,9 @@ impl World {
         }
         let by_id = index_subscriptions(&subscriptions)?;
         let user = user(&root, &tenants)?;
+        // The loader's own checks speak first (their words are the scenario's); the shape
+        // then catches a wrong type in any key the app reads.
+        check_shape(json)?;
         Ok(World { user, tenants, home_tenant, subscriptions, by_id })
     }
 
@@ -188,6 +193,46 @@ impl World {
             .map(|s| s.tenant_id.clone())
             .or_else(|| (tenant.eq_ignore_ascii_case(&self.home_tenant)).then(|| self.home_tenant.clone()))
     }
+}
+
+/// Reads the file through its typed shape: bad JSON is named by line and column, a value of
+/// the wrong type or a missing key by its JSON path (`subscriptions[3].settings[0].properties.enabled:
+/// expected a boolean, found string "yes"`), before anything is loaded.
+fn check_shape(json: &str) -> Result<(), ScenarioError> {
+    let mut reader = serde_json::Deserializer::from_str(json);
+    let failed = match serde_path_to_error::deserialize::<_, shape::Scenario>(&mut reader) {
+        Ok(_) => match reader.end() {
+            Ok(()) => return Ok(()),
+            Err(e) => return Err(bad("(file)", format!("not valid JSON: {e}"))),
+        },
+        Err(failed) => failed,
+    };
+    let path = failed.path().to_string();
+    let error = failed.into_inner();
+    let at = format!("line {}, column {}", error.line(), error.column());
+    if matches!(error.classify(), serde_json::error::Category::Data) {
+        let (path, why) = data_error(&path, &error.to_string());
+        return Err(bad(&path, format!("{} (at {at})", why.replace("expected u64", "expected a whole number"))));
+    }
+    let message = error.to_string();
+    let why = message.split(" at line ").next().unwrap_or(&message);
+    Err(bad("(file)", format!("not valid JSON at {at}: {why}")))
+}
+
+/// serde's words for a wrong value, turned round to say what is expected first; a missing key
+/// is named in the path.
+fn data_error(path: &str, message: &str) -> (String, String) {
+    let message = message.split(" at line ").next().unwrap_or(message);
+    let path = if path == "." { String::new() } else { path.to_string() };
+    let join = |key: &str| if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+    if let Some(key) = message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
+        return (join(key), "required".into());
+    }
+    let path = if path.is_empty() { "(root)".to_string() } else { path };
+    if let Some((found, expected)) = message.strip_prefix("invalid type: ").and_then(|m| m.split_once(", expected ")) {
+        return (path, format!("expected {expected}, found {found}"));
+    }
+    (path, message.to_string())
 }
 
 fn home_tenant(tenants: &[Value], subscriptions: &[Subscription]) -> String {
@@ -396,6 +441,47 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("virtualMachines[0].resource.id"), "{err}");
+    }
+
+    fn error_of(json: &str) -> String {
+        World::from_json(json).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_wrong_type_is_named_by_its_json_path() {
+        let sub = |i: usize, extra: &str| format!(r#"{{"subscription":{{"subscriptionId":"s{i}"}}{extra}}}"#);
+        let wdatp = r#","settings":[{"name":"WDATP","kind":"DataExportSettings","properties":{"enabled":"yes"}}]"#;
+        let subs = [sub(0, ""), sub(1, ""), sub(2, ""), sub(3, wdatp)].join(",\n");
+        let err = error_of(&format!("{{\"subscriptions\":[\n{subs}]}}"));
+        assert_eq!(
+            err,
+            r#"invalid scenario: subscriptions[3].settings[0].properties.enabled: expected a boolean, found string "yes" (at line 5, column 125)"#
+        );
+        let err = error_of(
+            r#"{"subscriptions":[{"subscription":{"subscriptionId":"a"},"pricings":[{"name":"VirtualMachines","properties":{"pricingTier":true}}]}]}"#,
+        );
+        assert!(err.starts_with("invalid scenario: subscriptions[0].pricings[0].properties.pricingTier: expected a string, found boolean `true`"), "{err}");
+        let err = error_of(r#"{"name":["not","a","name"]}"#);
+        assert!(err.starts_with("invalid scenario: name: expected a string, found a sequence"), "{err}");
+        let err = error_of(r#"{"subscriptions":[{"subscription":{"subscriptionId":"a"},"locks":[{"name":"no id"}]}]}"#);
+        assert_eq!(err, "invalid scenario: subscriptions[0].locks[0].id: required");
+        let err = error_of(r#"{"subscriptions":[{"subscription":{"subscriptionId":"a"},"conflictingWrites":-1}]}"#);
+        assert!(err.contains("conflictingWrites: expected a count like 5, found -1"), "{err}");
+    }
+
+    #[test]
+    fn bad_json_is_named_by_line_and_column() {
+        let err = error_of("{\n  \"name\": \"x\",\n  \"subscriptions\": [,]\n}");
+        assert!(err.starts_with("invalid scenario: (file): not valid JSON: "), "{err}");
+        assert!(err.contains("line 3 column 21"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_and_nulls_are_not_faults() {
+        let json = r#"{"x-new":1,"user":null,"subscriptions":[{"subscription":{"subscriptionId":"a","x":{}},
+            "settings":[{"name":"WDATP","properties":null,"extra":[1]}],
+            "virtualMachines":[{"resource":{"id":"/subscriptions/a/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm","tags":null},"extensions":null}]}]}"#;
+        assert!(World::from_json(json).is_ok());
     }
 
     #[test]

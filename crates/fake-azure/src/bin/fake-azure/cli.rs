@@ -1,4 +1,4 @@
-//! Command-line arguments of `fake-azure` (serve and generate). `lexopt` splits the command line
+//! Command-line arguments of `fake-azure` (serve, generate and schema). `lexopt` splits the command line
 //! (`--flag value`, `--flag=value`, `-h`); the messages are ours, so every error names the flag
 //! and what a valid value looks like.
 
@@ -14,6 +14,7 @@ pub const USAGE: &str = "\
 usage:
   fake-azure --scenario PATH --app-origin ORIGIN [--listen 127.0.0.1:PORT] [options]
   fake-azure generate --subscriptions N --machines M [--seed S] > scenario.json
+  fake-azure schema > scenario.schema.json   (the scenario format's JSON Schema)
 
 serve options:
   --listen ADDR          loopback address to bind (default 127.0.0.1:0 = any free port)
@@ -52,6 +53,8 @@ serve options:
 pub enum Command {
     Serve(Box<Serve>),
     Generate(GenerateOptions),
+    /// Print the scenario format's JSON Schema.
+    Schema,
     Help,
 }
 
@@ -78,6 +81,11 @@ where
             args.remove(0);
             generate(Parser::from_args(args))
         }
+        Some("schema") => match args.get(1).and_then(|a| a.to_str()) {
+            None => Ok(Command::Schema),
+            Some("--help" | "-h") => Ok(Command::Help),
+            Some(other) => Err(format!("schema: unknown argument '{other}'")),
+        },
         Some("help") => Ok(Command::Help),
         _ => serve(Parser::from_args(args)),
     }
@@ -375,6 +383,9 @@ mod tests {
             ("generate --machines", Err("--machines needs a value".to_string())),
             ("generate --scenario s.json", Err("generate: unknown argument '--scenario'".to_string())),
             ("generate 12", Err("generate: unknown argument '12'".to_string())),
+            ("schema", Ok(Command::Schema)),
+            ("schema -h", Ok(Command::Help)),
+            ("schema --out x", Err("schema: unknown argument '--out'".to_string())),
         ];
         for (line, expected) in table {
             assert_eq!(parse_line(line), expected, "{line}");

@@ -1,9 +1,13 @@
 //! `fake-azure`: the fake tenant behind a loopback HTTP server (Entra ID v2 + ARM, CORS for
-//! one app origin, injected faults), and `fake-azure generate` to write scenario files.
+//! one app origin, injected faults), `fake-azure generate` to write scenario files, and
+//! `fake-azure schema` to print their JSON Schema.
 
 mod cli;
 mod cors;
 mod pool;
+/// The loader's own types of the scenario file (the library keeps them private).
+#[path = "../../scenario/shape.rs"]
+mod scenario_shape;
 mod server;
 mod witness;
 
@@ -21,6 +25,11 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok(cli::Command::Generate(options)) => generate(&options),
+        Ok(cli::Command::Schema) => {
+            let schema = schemars::schema_for!(scenario_shape::Scenario);
+            println!("{}", serde_json::to_string_pretty(&schema).expect("a schema serializes"));
+            ExitCode::SUCCESS
+        }
         Ok(cli::Command::Serve(serve)) => run(*serve),
         Err(message) => {
             eprintln!("fake-azure: {message}\n\n{}", cli::USAGE);
