@@ -161,11 +161,13 @@ impl ArmFailure {
                 "This subscription belongs to another tenant: switch to that tenant and try again.".into()
             }
             Remedy::AskForRole => match quoted_after(message, "perform action '") {
+                // The seed's own requirement follows the role table's answer, where it applies.
                 Some(action) => format!(
-                    "You lack the permission '{action}' here. Roles that grant it: {}. Ask an Owner or User Access Administrator of the subscription for one.",
-                    roles_for(action)
+                    "You lack the permission '{action}' here. Roles that grant it: {}. Ask an Owner or User Access Administrator of the subscription for one.{}",
+                    roles_for(action),
+                    crate::tenancy::roles_for_refused(action).map(|r| format!(" {r}")).unwrap_or_default()
                 ),
-                None => "You lack a role here. Turning the integration on or off takes Security Admin or Owner on the subscription; Security Reader and Reader can only view it.".into(),
+                None => format!("You lack a role here. {}", crate::tenancy::roles()),
             },
             Remedy::AskForLinkedRole => format!(
                 "You may change this resource, but the change also needs a permission on a linked resource{}: ask for a role there, or ask its owner to make the change.",
@@ -286,7 +288,7 @@ mod tests {
         assert!(f.to_string().contains("403 AuthorizationFailed: The client 'a'"));
         assert_eq!(
             f.advice(),
-            "You lack the permission 'Microsoft.Security/settings/write' here. Roles that grant it: Security Admin, Contributor or Owner. Ask an Owner or User Access Administrator of the subscription for one."
+            "You lack the permission 'Microsoft.Security/settings/write' here. Roles that grant it: Security Admin, Contributor or Owner. Ask an Owner or User Access Administrator of the subscription for one. Turning the integration on or off takes Security Admin or Owner; seeing Defender for Endpoint alerts takes Security Reader, Reader, Resource Group Contributor, Resource Group Owner, Security Admin, Subscription Owner or Subscription Contributor."
         );
         assert_eq!(
             failure(401, r#"{"error":{"code":"InvalidAuthenticationTokenTenant","message":"x"}}"#).remedy(),

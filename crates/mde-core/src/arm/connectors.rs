@@ -30,7 +30,7 @@ impl SecurityConnector {
     /// Whether the connector has a Defender for Servers offering (`DefenderForServersAws`,
     /// `DefenderForServersGcp`...), i.e. brings that cloud's machines under the plan.
     pub fn has_defender_for_servers(&self) -> bool {
-        self.properties.offerings.iter().any(|o| o.offering_type.to_ascii_lowercase().starts_with("defenderforservers"))
+        self.properties.offerings.iter().any(Offering::is_defender_for_servers)
     }
 }
 
@@ -53,13 +53,26 @@ pub struct SecurityConnectorProperties {
     pub offerings: Vec<Offering>,
 }
 
-/// Details of the linked environment; the app only reads its kind.
+/// Details of the linked environment; the app reads its kind and a GCP project's id.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EnvironmentData {
     /// `AwsAccount`, `GcpProject`, `GithubScope`, `AzureDevOpsScope`, `GitlabScope`...
     #[serde(default)]
     pub environment_type: Option<String>,
+    /// A GCP project's id and number (the hierarchy identifier is the number, which people
+    /// do not recognise).
+    #[serde(default)]
+    pub project_details: Option<GcpProjectDetails>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GcpProjectDetails {
+    #[serde(default)]
+    pub project_id: Option<String>,
+    #[serde(default)]
+    pub project_number: Option<String>,
 }
 
 /// One Defender feature of a connector, e.g. `CspmMonitorAws` or `DefenderForServersAws`.
@@ -70,6 +83,23 @@ pub struct Offering {
     pub offering_type: String,
     #[serde(default)]
     pub description: Option<String>,
+    /// A Defender for Servers offering's Defender for Endpoint auto-provisioning
+    /// (`{"enabled": true, "configuration": {}}`): whether the connector's machines get MDE.
+    #[serde(default)]
+    pub mde_auto_provisioning: Option<AutoProvisioning>,
+}
+
+impl Offering {
+    pub fn is_defender_for_servers(&self) -> bool {
+        self.offering_type.to_ascii_lowercase().starts_with("defenderforservers")
+    }
+}
+
+/// One auto-provisioning switch of an offering.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct AutoProvisioning {
+    #[serde(default)]
+    pub enabled: Option<bool>,
 }
 
 #[cfg(test)]
