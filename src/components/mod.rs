@@ -1,5 +1,6 @@
 //! Components shared by every page: the header, and the non-ideal states.
 
+pub mod dialog;
 pub mod registration;
 pub mod run;
 pub mod virtual_rows;
