@@ -28,7 +28,8 @@ pub fn Dialog(
     let dialog = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
         if let Some(dialog) = dialog.get() {
-            let first = dialog.query_selector("[autofocus]").ok().flatten().or_else(|| focusable(&dialog).into_iter().next());
+            let first =
+                dialog.query_selector("[autofocus]").ok().flatten().or_else(|| focusable(&dialog).into_iter().next());
             if let Some(el) = first.and_then(|el| el.dyn_into::<HtmlElement>().ok()) {
                 let _ = el.focus();
             }
