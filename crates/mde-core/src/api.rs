@@ -26,6 +26,10 @@ pub const ALERTS: &str = "2022-01-01";
 pub const PROVIDERS: &str = "2021-04-01";
 /// `Microsoft.Security/securityConnectors`.
 pub const SECURITY_CONNECTORS: &str = "2024-08-01-preview";
+/// `POST .../virtualMachines/{vm}/runCommand` (the specs' 2024-07-01 example).
+pub const VM_RUN_COMMAND: &str = "2024-07-01";
+/// `.../Microsoft.HybridCompute/machines/{m}/runCommands/{name}`: first stable in 2024-07-10.
+pub const ARC_RUN_COMMANDS: &str = "2024-07-10";
 
 pub fn tenants() -> String {
     format!("/tenants?api-version={RESOURCES}")
@@ -78,6 +82,11 @@ pub fn provider(subscription_id: &str, namespace: &str) -> String {
 /// `POST`: registers a resource provider on a subscription (what the portal does silently).
 pub fn register_provider(subscription_id: &str, namespace: &str) -> String {
     format!("/subscriptions/{}/providers/{}/register?api-version={PROVIDERS}", seg(subscription_id), seg(namespace))
+}
+
+/// `GET` the security alerts of a subscription (every region).
+pub fn alerts(subscription_id: &str) -> String {
+    format!("/subscriptions/{}/providers/Microsoft.Security/alerts?api-version={ALERTS}", seg(subscription_id))
 }
 
 pub fn resource_graph() -> String {

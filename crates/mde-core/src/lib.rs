@@ -30,3 +30,4 @@ pub mod status;
 pub mod tenancy;
 pub mod time;
 pub mod transport;
+pub mod verify;

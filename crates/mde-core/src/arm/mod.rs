@@ -11,6 +11,7 @@ pub mod machines;
 pub mod permissions;
 pub mod pricings;
 pub mod providers;
+pub mod run_command;
 pub mod settings;
 pub mod subscriptions;
 pub mod tags;
