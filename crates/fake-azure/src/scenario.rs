@@ -69,6 +69,8 @@ pub(crate) struct Subscription {
     /// Writes still to be answered 409 `Conflict` (the scenario's `conflictingWrites`), as if
     /// another deployment kept the subscription busy.
     pub conflicting_writes: u64,
+    /// Run commands sent to its machines, and the test alerts they will raise.
+    pub run_commands: crate::arm::run_command::RunCommands,
 }
 
 impl Subscription {
@@ -107,6 +109,8 @@ pub(crate) struct Machine {
     /// The scenario's `failedDeletions`: ARM errors (`{code, message}`) that the next deletions
     /// of this machine's extension end with, one each, in order; later deletions succeed.
     pub failed_deletions: std::collections::VecDeque<Value>,
+    /// The scenario's `runCommand`: how Run Command and its test alert behave here.
+    pub run_command: crate::arm::run_command::Behaviour,
 }
 
 impl Machine {
@@ -288,9 +292,13 @@ fn subscription(mut entry: Value, path: &str) -> Result<Subscription, ScenarioEr
         return Err(bad(&sub_path, "required: the GET /subscriptions item of this subscription"));
     }
     let id = string(&object, "subscriptionId", &sub_path)?;
-    let tenant_id = match object.get("tenantId") {
-        None | Some(Value::Null) => String::new(),
-        Some(_) => string(&object, "tenantId", &sub_path)?,
+    // `listedInTenant`: the tenant whose tokens see the subscription, when that is not its own
+    // `tenantId` (a subscription of another directory delegated to it): ARM lists it there
+    // with its own `tenantId`, as the app must show.
+    let tenant_id = match (entry.get("listedInTenant"), object.get("tenantId")) {
+        (Some(t), _) if !t.is_null() => string(&entry, "listedInTenant", path)?,
+        (_, None | Some(Value::Null)) => String::new(),
+        (_, Some(_)) => string(&object, "tenantId", &sub_path)?,
     };
     let permissions = list(&mut entry, "permissions", &format!("{path}.permissions"))?;
     let rights = permissions
@@ -307,6 +315,7 @@ fn subscription(mut entry: Value, path: &str) -> Result<Subscription, ScenarioEr
         connectors: list(&mut entry, "securityConnectors", &format!("{path}.securityConnectors"))?,
         governance: crate::arm::governance::Governance::from_scenario(&mut entry, path)?,
         conflicting_writes: count(&entry, "conflictingWrites", path)?,
+        run_commands: Default::default(),
         id,
         tenant_id,
         object,
@@ -335,11 +344,12 @@ fn machines(entry: &mut Value, kind: Kind, subscription_id: &str, path: &str) ->
         let extensions = named_list(&mut item, "extensions", &here)?;
         let pricings = named_list(&mut item, "pricings", &here)?;
         let failed_deletions = failed_deletions(&mut item, &here)?;
+        let run_command = crate::arm::run_command::from_scenario(&mut item, &here)?;
         let key = (resource_group.to_ascii_lowercase(), name.to_ascii_lowercase());
         if machines.index.insert(key, machines.list.len()).is_some() {
             return Err(bad(&format!("{here}.resource.id"), format!("'{id}' appears twice")));
         }
-        machines.list.push(Machine { resource, extensions, pricings, resource_group, name, failed_deletions });
+        machines.list.push(Machine { resource, extensions, pricings, resource_group, name, failed_deletions, run_command });
     }
     Ok(machines)
 }
@@ -423,6 +433,18 @@ mod tests {
         assert_eq!(world.find("s1"), Some(0));
         assert_eq!(world.subscriptions[0].tenant_id, FALLBACK_TENANT);
         assert!(world.subscriptions[0].settings.is_empty());
+    }
+
+    #[test]
+    fn a_subscription_of_another_directory_is_listed_where_the_scenario_says() {
+        let world = World::from_json(
+            r#"{"subscriptions":[{"subscription":{"subscriptionId":"a","tenantId":"other"},"listedInTenant":"home"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(world.subscriptions[0].tenant_id, "home");
+        assert_eq!(world.subscriptions[0].object["tenantId"], "other", "ARM's item keeps its own tenantId");
+        let err = error_of(r#"{"subscriptions":[{"subscription":{"subscriptionId":"a"},"listedInTenant":5}]}"#);
+        assert!(err.contains("subscriptions[0].listedInTenant"), "{err}");
     }
 
     #[test]
