@@ -349,7 +349,15 @@ fn machines(entry: &mut Value, kind: Kind, subscription_id: &str, path: &str) ->
         if machines.index.insert(key, machines.list.len()).is_some() {
             return Err(bad(&format!("{here}.resource.id"), format!("'{id}' appears twice")));
         }
-        machines.list.push(Machine { resource, extensions, pricings, resource_group, name, failed_deletions, run_command });
+        machines.list.push(Machine {
+            resource,
+            extensions,
+            pricings,
+            resource_group,
+            name,
+            failed_deletions,
+            run_command,
+        });
     }
     Ok(machines)
 }

@@ -115,6 +115,19 @@ fn app_requests() -> Vec<AppRequest> {
             Some(tags),
         ),
         request("ALERTS", "GET", with(&format!("{sub}/providers/Microsoft.Security/alerts"), api::ALERTS), None),
+        request("alerts", "GET", api::alerts(SUB), None),
+        request(
+            "VM_RUN_COMMAND",
+            "POST",
+            with(&format!("{VM}/runCommand"), api::VM_RUN_COMMAND),
+            Some(json!({ "commandId": "RunShellScript", "script": ["mdatp health --field healthy --field licensed"] })),
+        ),
+        request(
+            "ARC_RUN_COMMANDS",
+            "PUT",
+            with(&format!("{ARC}/runCommands/mde-console-sensor-check"), api::ARC_RUN_COMMANDS),
+            Some(json!({ "location": "westeurope", "properties": { "source": { "script": "mdatp health" } } })),
+        ),
         request(
             "SECURITY_CONNECTORS",
             "GET",

@@ -139,6 +139,25 @@ fn reads(example: &Value, actual: &Value, pointers: &[&str], problems: &mut Vec<
 
 // ---- talking to the fake -------------------------------------------------------------------
 
+/// Run Command's answer, the run over at once (`lro_ms` 0): a VM's result through the action's
+/// `Location`; an Arc child (`name`) PUT with `sent`, then read back.
+fn run_command_answer(scenario: &Value, machine_id: &str, name: Option<&str>, sent: &Value, version: &str) -> Value {
+    let options = Options { require_auth: false, lro_ms: 0, ..Options::default() };
+    let mut azure = FakeAzure::from_scenario_json(&scenario.to_string(), options).unwrap_or_else(|e| panic!("{e}"));
+    let Some(name) = name else {
+        let link = format!("{ARM}{machine_id}/runCommand?api-version={version}");
+        let script = json!({ "commandId": "RunPowerShellScript", "script": ["Write-Output 'sample'"] });
+        let accepted = common::send(&mut azure, "POST", &link, Some(&script), None);
+        assert_eq!(accepted.status(), 202, "{}", String::from_utf8_lossy(accepted.body()));
+        let location = common::header(&accepted, "location").expect("a Location").to_string();
+        return common::body(&common::get(&mut azure, &location));
+    };
+    let link = format!("{ARM}{machine_id}/runCommands/{name}?api-version={version}");
+    let created = common::send(&mut azure, "PUT", &link, Some(sent), None);
+    assert_eq!(created.status(), 201, "{}", String::from_utf8_lossy(created.body()));
+    common::body(&common::get(&mut azure, &link))
+}
+
 fn fake(scenario: &Value, page_size: usize) -> FakeAzure {
     let options = Options { page_size, require_auth: false, ..Options::default() };
     FakeAzure::from_scenario_json(&scenario.to_string(), options).unwrap_or_else(|e| panic!("{e}"))
@@ -383,6 +402,22 @@ fn from_example_data(example: &Example) -> Option<(Value, Value)> {
             let mut azure = fake(&scenario(json!({}), json!({ "unregisteredProviders": [namespace] })), 100);
             call(&mut azure, "POST", &format!("{sub}/providers/{namespace}/register"), version, None)
         }
+        "vm-run-command" | "arc-run-commands" => {
+            let kind = if example.folder == "vm-run-command" { "vm" } else { "arc" };
+            let key = if kind == "vm" { "virtualMachines" } else { "arcMachines" };
+            let resource = machine(kind, 0, &json!({ "name": "m", "location": "westeurope" }));
+            let id = resource["id"].as_str().unwrap().to_string();
+            let scenario = scenario(json!({}), json!({ key: [{ "resource": resource }] }));
+            // The Arc child from the example's request, or from what its GET shows.
+            let sent = p.get("runCommandProperties").cloned().unwrap_or_else(|| {
+                let mut sent = expected.clone();
+                if let Some(properties) = sent["properties"].as_object_mut() {
+                    properties.retain(|k, _| !["instanceView", "provisioningState"].contains(&k.as_str()));
+                }
+                sent
+            });
+            run_command_answer(&scenario, &id, param(example, "runCommandName"), &sent, version)
+        }
         _ => panic!("no conformance mapping for {here}: add one"),
     };
     Some((expected, actual))
@@ -456,6 +491,21 @@ impl Generated {
             .find(|s| wanted(s))
             .map(|s| s["subscription"]["subscriptionId"].as_str().unwrap().to_string())
             .expect("the generator makes such a subscription")
+    }
+
+    /// A VM whose instance view says nothing (running) or says running: Run Command needs one.
+    fn running_vm(&self) -> String {
+        let running = |vm: &&Value| {
+            vm["resource"]["properties"]["instanceView"]["statuses"]
+                .as_array()
+                .is_none_or(|s| s.iter().any(|st| st["code"] == "PowerState/running"))
+        };
+        let vms = self.scenario["subscriptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["virtualMachines"].as_array().unwrap());
+        vms.clone().find(running).expect("a running VM")["resource"]["id"].as_str().unwrap().to_string()
     }
 
     fn first_machine_with_extensions(&self, key: &str) -> String {
@@ -564,6 +614,16 @@ const GRAPH_READS: &[&str] = &[
 ];
 const TAG_READS: &[&str] = &["/id", "/properties/tags"];
 const PROVIDER_READS: &[&str] = &["/namespace", "/registrationState"];
+/// What the app reads of Run Command: the VM action's statuses, the Arc child's instance view.
+const VM_RUN_COMMAND_READS: &[&str] = &["/value/0/code", "/value/0/message"];
+const ARC_RUN_COMMAND_READS: &[&str] = &[
+    "/properties/provisioningState",
+    "/properties/instanceView/executionState",
+    "/properties/instanceView/exitCode",
+    "/properties/instanceView/output",
+    "/properties/instanceView/error",
+];
+
 const ALERT_READS: &[&str] = &[
     "/value/0/id",
     "/value/0/name",
@@ -752,6 +812,28 @@ fn generated_tenants_answer_every_key_the_app_reads() {
                 &format!("/subscriptions/{connector_sub}/providers/Microsoft.Security/securityConnectors"),
                 &v("GetSecurityConnectorsSubscription_example.json"),
                 None,
+            ),
+        ),
+        (
+            "VirtualMachineRunCommand.json",
+            VM_RUN_COMMAND_READS,
+            run_command_answer(
+                &generated.scenario,
+                &generated.running_vm(),
+                None,
+                &json!({}),
+                &v("VirtualMachineRunCommand.json"),
+            ),
+        ),
+        (
+            "RunCommands_Get.json",
+            ARC_RUN_COMMAND_READS,
+            run_command_answer(
+                &generated.scenario,
+                &generated.first_machine_with_extensions("arcMachines"),
+                Some("check"),
+                &json!({ "location": "westeurope", "properties": { "source": { "script": "mdatp health --field healthy --field licensed" } } }),
+                &v("RunCommands_Get.json"),
             ),
         ),
     ];

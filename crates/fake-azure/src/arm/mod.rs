@@ -7,6 +7,7 @@ pub(crate) mod machines;
 pub(crate) mod operations;
 pub(crate) mod paging;
 pub(crate) mod routes;
+pub(crate) mod run_command;
 pub(crate) mod security;
 pub(crate) mod versions;
 
@@ -70,7 +71,10 @@ pub(crate) fn dispatch(
         Route::Pricing(name) if get => security::get_named(&s.pricings, name, "Pricing"),
         Route::Pricing(name) => security::put_pricing(s, name, call),
         Route::Permissions => paging::page(call, &s.permissions),
-        Route::Alerts => paging::page(call, &s.alerts),
+        Route::Alerts => {
+            s.run_commands.settle(&mut s.alerts, call.now_ms);
+            paging::page(call, &s.alerts)
+        }
         Route::Connectors => paging::page(call, &s.connectors),
         Route::Machines(kind) => machines::list(s, *kind, None, call),
         Route::GroupMachines(kind, group) => machines::list(s, *kind, Some(group), call),
@@ -83,7 +87,12 @@ pub(crate) fn dispatch(
             machines::delete_extension(s, ops, &at, ext, call)
         }
         Route::Tags(kind, group, name) => machines::tags(s, *kind, group, name, call),
-        Route::Operation(kind, id) => ops.poll(index, *kind, id, call),
+        Route::Operation(kind, id) => {
+            s.run_commands.poll(*kind, id, call).unwrap_or_else(|| ops.poll(index, *kind, id, call))
+        }
+        Route::RunCommand(group, name) => run_command::post_vm(s, group, name, call),
+        Route::ArcRunCommand(group, name, child) if get => run_command::get_arc(s, group, name, child, call),
+        Route::ArcRunCommand(group, name, child) => run_command::put_arc(s, group, name, child, call),
         Route::Provider(ns) => wire::json(200, &provider(s, ns, call.now_ms)),
         Route::RegisterProvider(ns) => {
             s.governance.register(ns, call.now_ms, call.lro_ms);

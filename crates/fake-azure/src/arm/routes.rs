@@ -28,6 +28,10 @@ pub(crate) enum Route {
     InstanceView(String, String),
     /// `/{machine id}/providers/Microsoft.Resources/tags/default`.
     Tags(Kind, String, String),
+    /// `POST .../virtualMachines/{vm}/runCommand`: resource group, VM.
+    RunCommand(String, String),
+    /// `.../machines/{m}/runCommands/{name}` (Arc): resource group, machine, run command.
+    ArcRunCommand(String, String, String),
     /// Polling a long-running operation (`Azure-AsyncOperation` or, with `monitor=true`, `Location`).
     Operation(Kind, String),
     Graph,
@@ -109,6 +113,8 @@ fn grouped(kind: Kind, group: String, rest: &[&str], names: &[String]) -> Option
         [_, "extensions", _] => Some(Route::Extension(kind, group, name(0), name(2))),
         [_, "instanceview"] if kind == Kind::Vm => Some(Route::InstanceView(group, name(0))),
         [_, "providers", "microsoft.resources", "tags", "default"] => Some(Route::Tags(kind, group, name(0))),
+        [_, "runcommand"] if kind == Kind::Vm => Some(Route::RunCommand(group, name(0))),
+        [_, "runcommands", _] if kind == Kind::Arc => Some(Route::ArcRunCommand(group, name(0), name(2))),
         _ => None,
     }
 }
@@ -167,6 +173,18 @@ impl Route {
             Route::Tags(..) => {
                 (&versions::TAGS, rw(Method::PATCH, "Microsoft.Resources/tags/read", "Microsoft.Resources/tags/write"))
             }
+            Route::RunCommand(..) => (
+                &versions::VM_RUN_COMMAND,
+                (*method == Method::POST, "Microsoft.Compute/virtualMachines/runCommand/action"),
+            ),
+            Route::ArcRunCommand(..) => (
+                &versions::ARC_RUN_COMMANDS,
+                rw(
+                    Method::PUT,
+                    "Microsoft.HybridCompute/machines/runCommands/read",
+                    "Microsoft.HybridCompute/machines/runCommands/write",
+                ),
+            ),
             // The status URL carries the api-version of the extension delete that started it.
             Route::Operation(k, _) => {
                 let api = extension_type(*k);

@@ -95,6 +95,18 @@ pub(crate) const ARC_EXTENSIONS: ApiType = ApiType {
     versions: &["2024-07-10", "2022-12-27"],
 };
 
+/// `POST .../virtualMachines/{vm}/runCommand`.
+pub(crate) const VM_RUN_COMMAND: ApiType = ApiType {
+    name: "virtualMachines/runCommand",
+    native: false,
+    examples: &["vm-run-command"],
+    versions: &["2024-07-01"],
+};
+
+/// Arc `machines/runCommands`: first stable in 2024-07-10.
+pub(crate) const ARC_RUN_COMMANDS: ApiType =
+    ApiType { name: "machines/runCommands", native: false, examples: &["arc-run-commands"], versions: &["2024-07-10"] };
+
 pub(crate) const RESOURCE_GRAPH: ApiType = ApiType {
     name: "resources",
     native: false,
@@ -104,7 +116,7 @@ pub(crate) const RESOURCE_GRAPH: ApiType = ApiType {
 
 /// Every type the fake serves.
 #[cfg(test)]
-const ALL: [&ApiType; 14] = [
+const ALL: [&ApiType; 16] = [
     &TENANTS,
     &SUBSCRIPTIONS,
     &PROVIDERS,
@@ -118,6 +130,8 @@ const ALL: [&ApiType; 14] = [
     &VM_EXTENSIONS,
     &ARC_MACHINES,
     &ARC_EXTENSIONS,
+    &VM_RUN_COMMAND,
+    &ARC_RUN_COMMANDS,
     &RESOURCE_GRAPH,
 ];
 
