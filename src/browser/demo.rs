@@ -5,7 +5,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use demo_protocol::{Answer, Call, FromTenant, ToTenant};
+pub use demo_protocol::Call;
+use demo_protocol::{Answer, FromTenant, ToTenant};
 use futures::channel::{mpsc, oneshot};
 use futures::future::LocalBoxFuture;
 use futures::{FutureExt, StreamExt};
@@ -43,27 +44,66 @@ impl DemoTransport {
         DemoTransport { port: Rc::new(port) }
     }
 
-    /// Starts the worker, waits until it listens (messages sent earlier would be lost), and
-    /// loads the scenario file's text into it.
-    pub async fn start_worker(scenario: &str) -> Result<Self, String> {
+    /// Starts the worker, waits until it listens (messages sent earlier would be lost), loads
+    /// the scenario file's text into it, replays the writes of this tab's earlier visits
+    /// (`replay`, oldest first), and from then on hands every write the tenant answers to
+    /// `record`, in the order the tenant carried them out.
+    pub async fn start_worker(scenario: &str, replay: Vec<Call>, record: Recorder) -> Result<Self, StartError> {
         let (port, mut events) = WorkerPort::open()?;
         // A worker whose wasm fails to load raises no error on this side: give it a while.
         let ready = futures::future::select(events.next(), Box::pin(super::sleep(READY_WITHIN_MS))).await;
         match ready {
             futures::future::Either::Left((Some(Ok(FromTenant::Ready)), _)) => {}
-            futures::future::Either::Left((Some(Err(e)), _)) => return Err(e),
+            futures::future::Either::Left((Some(Err(e)), _)) => return Err(StartError::Worker(e)),
             _ => return Err(WORKER_FAILED.into()),
         }
         port.post(&ToTenant::Start { scenario: scenario.to_string(), latency_ms: DEMO_LATENCY_MS });
         match events.next().await {
-            Some(Ok(FromTenant::Started { error: None })) => Ok(DemoTransport::new(port)),
-            Some(Ok(FromTenant::Started { error: Some(e) })) => {
-                Err(format!("{SCENARIO_PATH} is not a valid scenario: {e}"))
-            }
-            Some(Err(e)) => Err(e),
-            _ => Err(WORKER_FAILED.into()),
+            Some(Ok(FromTenant::Started { error: None })) => {}
+            Some(Ok(FromTenant::Started { error: Some(e) })) => return Err(StartError::Scenario(e)),
+            Some(Err(e)) => return Err(StartError::Worker(e)),
+            _ => return Err(WORKER_FAILED.into()),
         }
+        // The tenant is deterministic for a given sequence of writes: replaying them rebuilds
+        // the state the user left, faults of the scenario included, with no snapshot format.
+        for call in replay {
+            if port.send(call, false).await.is_none() {
+                return Err(WORKER_FAILED.into());
+            }
+        }
+        *port.recorder.borrow_mut() = Some(record);
+        Ok(DemoTransport::new(port))
     }
+}
+
+/// Why the demo tenant did not start: the scenario's fault (the loader's message), or the
+/// worker's.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StartError {
+    Scenario(String),
+    Worker(String),
+}
+
+impl From<String> for StartError {
+    fn from(message: String) -> Self {
+        StartError::Worker(message)
+    }
+}
+
+impl From<&str> for StartError {
+    fn from(message: &str) -> Self {
+        StartError::Worker(message.to_string())
+    }
+}
+
+/// Where the writes the tenant answered go, to be replayed after a reload.
+pub type Recorder = Rc<dyn Fn(Call)>;
+
+/// Whether a call changes the tenant: any method but GET, HEAD and OPTIONS, except Resource
+/// Graph's queries (POSTs that only read).
+pub fn is_write(call: &Call) -> bool {
+    let reads = ["GET", "HEAD", "OPTIONS"].iter().any(|m| call.method.eq_ignore_ascii_case(m));
+    !reads && !call.url.to_ascii_lowercase().contains("/providers/microsoft.resourcegraph/")
 }
 
 const WORKER_FAILED: &str =
@@ -107,13 +147,16 @@ pub fn call(id: u32, request: &Request) -> Call {
     }
 }
 
-type Waiting = Rc<RefCell<HashMap<u32, oneshot::Sender<Answer>>>>;
+/// Calls waiting for their answer, each with itself when it is a write to record.
+type Waiting = Rc<RefCell<HashMap<u32, (oneshot::Sender<Answer>, Option<Call>)>>>;
 
 /// The page's end of the worker: calls wait for the answer with their id.
 struct WorkerPort {
     worker: Worker,
     next_id: Cell<u32>,
     waiting: Waiting,
+    /// Set once the earlier writes are replayed.
+    recorder: Rc<RefCell<Option<Recorder>>>,
     _on_message: Closure<dyn Fn(MessageEvent)>,
     _on_error: Closure<dyn Fn(web_sys::Event)>,
 }
@@ -127,12 +170,20 @@ impl WorkerPort {
         let (events_in, events) = mpsc::unbounded();
         let waiting = Waiting::default();
         let (answers, stopped) = (waiting.clone(), waiting.clone());
+        let recorder = Rc::new(RefCell::new(None::<Recorder>));
+        let records = recorder.clone();
         let failures = events_in.clone();
         let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
             let text = event.data().as_string().unwrap_or_default();
             match serde_json::from_str::<FromTenant>(&text) {
                 Ok(FromTenant::Answer(answer)) => {
-                    if let Some(caller) = answers.borrow_mut().remove(&answer.id) {
+                    let waiting = answers.borrow_mut().remove(&answer.id);
+                    if let Some((caller, write)) = waiting {
+                        // Recorded here, as the answers arrive: the order the tenant took.
+                        let record = records.borrow().clone();
+                        if let (Some(record), Some(call)) = (record, write) {
+                            record(call);
+                        }
                         let _ = caller.send(answer);
                     }
                 }
@@ -149,7 +200,14 @@ impl WorkerPort {
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let port = WorkerPort { worker, next_id: Cell::new(0), waiting, _on_message: on_message, _on_error: on_error };
+        let port = WorkerPort {
+            worker,
+            next_id: Cell::new(0),
+            waiting,
+            recorder,
+            _on_message: on_message,
+            _on_error: on_error,
+        };
         Ok((port, events))
     }
 
@@ -157,16 +215,24 @@ impl WorkerPort {
         let text = serde_json::to_string(message).expect("calls serialize");
         let _ = self.worker.post_message(&JsValue::from_str(&text));
     }
+
+    /// Sends a call under a fresh id; `record`: hand it to the recorder once answered, if a
+    /// write.
+    fn send(&self, mut call: Call, record: bool) -> LocalBoxFuture<'static, Option<Answer>> {
+        let id = self.next_id.get();
+        self.next_id.set(id.wrapping_add(1));
+        call.id = id;
+        let (caller, answer) = oneshot::channel();
+        let write = (record && is_write(&call)).then(|| call.clone());
+        self.waiting.borrow_mut().insert(id, (caller, write));
+        self.post(&ToTenant::Call(call));
+        answer.map(Result::ok).boxed_local()
+    }
 }
 
 impl TenantPort for WorkerPort {
     fn call(&self, request: &Request) -> LocalBoxFuture<'static, Option<Answer>> {
-        let id = self.next_id.get();
-        self.next_id.set(id.wrapping_add(1));
-        let (caller, answer) = oneshot::channel();
-        self.waiting.borrow_mut().insert(id, caller);
-        self.post(&ToTenant::Call(call(id, request)));
-        answer.map(Result::ok).boxed_local()
+        self.send(call(0, request), true)
     }
 }
 

@@ -30,8 +30,9 @@ pub enum FromTenant {
     Answer(Answer),
 }
 
-/// One HTTP request, as it crosses the port.
-#[derive(Serialize, Deserialize, Debug, PartialEq)]
+/// One HTTP request, as it crosses the port (and as the page keeps the demo's writes, to
+/// replay them after a reload).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct Call {
     pub id: u32,
     pub method: String,
