@@ -13,6 +13,7 @@ use mde_core::bulk::record::Record;
 use mde_core::bulk::run::ReadBack;
 use mde_core::bulk::{Action, Plan, PlanItem};
 use mde_core::status::ServersPlan;
+use mde_core::tenancy;
 
 use crate::router::use_location;
 use crate::session::Session;
@@ -58,6 +59,17 @@ fn PlanView() -> impl IntoView {
     // Whether any selected subscription has Defender for Servers off: only then is the opt-in asked.
     let plan_off_somewhere =
         Memo::new(move |_| plan.with(|p| p.items.iter().any(|i| i.plan_now == Some(ServersPlan::Off))));
+    // Seed: subscriptions of another directory (moved?) and the first onboarding's data location.
+    let home = session.tenant_id.clone();
+    let moved = Memo::new(move |_| {
+        kept.with(|k| {
+            let notes = k.model.rows.iter().filter_map(|r| {
+                tenancy::moved_note(&r.subscription, &home).map(|n| (r.subscription.subscription_id.clone(), n))
+            });
+            notes.collect::<HashMap<String, String>>()
+        })
+    });
+    let first_onboarding = Memo::new(move |_| kept.with(|k| tenancy::may_be_first_onboarding(&k.model)));
     let base = session.base.clone();
     let back = base.clone();
     let start = {
@@ -115,6 +127,9 @@ fn PlanView() -> impl IntoView {
                 </Show>
             </form>
             <Totals plan=plan/>
+            <Show when=move || action.get().turns_on() && first_onboarding.get()>
+                <p class="notice data-location">{tenancy::DATA_LOCATION}</p>
+            </Show>
             <p class="actions">
                 <button class="primary" disabled=move || plan.with(|p| p.totals().writes == 0) on:click=start.clone()>
                     {move || plan.with(|p| {
@@ -124,7 +139,7 @@ fn PlanView() -> impl IntoView {
                 </button>
             </p>
             <Exports plan=Signal::derive(move || plan.get()) arm_url=arm_url.clone()/>
-            <PlanTable plan=plan/>
+            <PlanTable plan=plan moved=moved/>
         </Show>
     }
 }
@@ -159,13 +174,13 @@ fn Totals(plan: Memo<Plan>) -> impl IntoView {
 
 /// Every selected subscription: its writes in order, or why it is skipped.
 #[component]
-fn PlanTable(plan: Memo<Plan>) -> impl IntoView {
+fn PlanTable(plan: Memo<Plan>, moved: Memo<HashMap<String, String>>) -> impl IntoView {
     view! {
         <table class="plan">
             <caption class="visually-hidden">"The plan, subscription by subscription"</caption>
             <thead><tr><th scope="col">"Subscription"</th><th scope="col">"Writes, in order"</th></tr></thead>
             <tbody>
-                <For each=move || plan.get().items key=|item| item.clone() children=|item: PlanItem| view! {
+                <For each=move || plan.get().items key=|item| item.clone() children=move |item: PlanItem| view! {
                     <tr data-subscription=item.subscription_id.clone() class:skipped=item.skip.is_some()>
                         <th scope="row">{item.name.clone()}<br/><small class="id">{item.subscription_id.clone()}</small></th>
                         <td>{match &item.skip {
@@ -173,7 +188,9 @@ fn PlanTable(plan: Memo<Plan>) -> impl IntoView {
                             None => view! {
                                 <ol>{item.writes.iter().map(|w| view! { <li>{w.describe()}</li> }).collect_view()}</ol>
                             }.into_any(),
-                        }}</td>
+                        }}
+                        {moved.with(|m| m.get(&item.subscription_id).cloned()).map(|note| view! { <p class="notice moved-subscription">{note}</p> })}
+                        </td>
                     </tr>
                 }/>
             </tbody>

@@ -2,6 +2,7 @@
 //! as answers arrive; search, filter and sort live in the URL so a link reproduces the view.
 //! The rows stay in the tenant session (see `store`), and only the rows in view are in the DOM.
 
+mod connectors;
 mod order;
 mod store;
 
@@ -16,6 +17,7 @@ use mde_core::bulk::{Action, Pick};
 use mde_core::overview::{Load, Overview as OverviewModel, SubscriptionRow};
 use mde_core::status::{IntegrationParts, IntegrationStatus};
 
+pub use connectors::account_row;
 pub use order::{Filters, Order};
 pub use store::{loaded_ago, Kept, OverviewStore};
 
@@ -120,8 +122,10 @@ pub fn Overview() -> impl IntoView {
     let base = session.base.clone();
     let show_gaps =
         Callback::new(move |only: bool| set_param.run(("gap", if only { "linux".into() } else { String::new() })));
+    let connected = store.connectors();
     view! {
         <h1>"Subscriptions"</h1>
+        <DefenderPortal/>
         {move || kept.with(|k| k.model.failure.clone()).map(|f| view! {
             <Problem title="The subscriptions could not be listed" message=format!("{f} — {}", f.advice())/>
         })}
@@ -183,6 +187,26 @@ pub fn Overview() -> impl IntoView {
         <Show when=move || total.get() == 0 && kept.with(|k| k.model.complete() && !k.model.rows.is_empty())>
             <p class="empty">"No subscription matches these filters."</p>
         </Show>
+        <connectors::ConnectedClouds connectors=connected kept=kept/>
+    }
+}
+
+/// The Microsoft Defender portal of the signed-in tenant (its devices, alerts and incidents),
+/// or why there is none in this cloud.
+#[component]
+pub fn DefenderPortal() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let link = mde_core::portal::defender_portal_url(&session.cloud, Some(&session.tenant_id));
+    match (link, session.cloud.unsupported_reason()) {
+        (Some(href), _) => view! {
+            <p class="portals">
+                <a class="defender-portal" href=href target="_blank" rel="noopener noreferrer">"Microsoft Defender portal ↗"</a>
+                <span class="hint">" — devices, alerts and incidents of this tenant"</span>
+            </p>
+        }
+        .into_any(),
+        (None, Some(reason)) => view! { <p class="portals hint">{reason}</p> }.into_any(),
+        (None, None) => ().into_any(),
     }
 }
 

@@ -10,15 +10,19 @@ use mde_core::arm::settings::Setting;
 use mde_core::arm::subscriptions::Subscription;
 use mde_core::audit::{self, AuditEntry};
 use mde_core::change::{self, Facts, Intent, Outcome, SettingChange, LINUX_OFF_RULE, UNIFIED_OFF_RULE};
+use mde_core::connectors::{self, ConnectedAccount};
 use mde_core::error::{ArmFailure, Remedy};
 use mde_core::overview::SETTINGS_WRITE;
+use mde_core::portal::{defender_portal_url, portal_url, subscription_portal_url};
 use mde_core::status::{IntegrationParts, IntegrationStatus, ServersPlan};
+use mde_core::tenancy;
 use mde_core::time::iso_utc;
 
 use crate::audit_log;
 use crate::browser::{self, copy_text};
 use crate::components::registration::RegisterSecurity;
 use crate::components::Problem;
+use crate::pages::overview::account_row;
 use crate::session::Session;
 
 /// Everything the page knows about the subscription.
@@ -28,6 +32,8 @@ struct Loaded {
     settings: Vec<Setting>,
     plan: ServersPlan,
     can_change: bool,
+    /// Its AWS accounts and GCP projects; a failed read leaves the rest of the page.
+    connectors: Result<Vec<ConnectedAccount>, ArmFailure>,
 }
 
 async fn load(session: &Session, id: &str) -> Result<Loaded, ArmFailure> {
@@ -35,10 +41,11 @@ async fn load(session: &Session, id: &str) -> Result<Loaded, ArmFailure> {
     let subscription: Subscription = client.get(&api::subscription(id)).await?;
     let (settings_path, pricing_path, permissions_path) =
         (api::settings(id), api::pricing(id, VIRTUAL_MACHINES), api::permissions(id));
-    let (settings, pricing, permissions) = futures::join!(
+    let (settings, pricing, permissions, connectors) = futures::join!(
         client.list::<Setting>(&settings_path),
         client.get::<Pricing>(&pricing_path),
         client.list::<Permission>(&permissions_path),
+        connectors::read(client, id),
     );
     let plan = match pricing {
         Ok(p) => ServersPlan::from_pricing(Some(&p)),
@@ -50,6 +57,7 @@ async fn load(session: &Session, id: &str) -> Result<Loaded, ArmFailure> {
         settings: settings?,
         plan,
         can_change: permissions::allows(&permissions?, SETTINGS_WRITE),
+        connectors,
     })
 }
 
@@ -176,15 +184,29 @@ fn Parts(
         })
         .collect_view();
     let fix = (status == IntegrationStatus::Partial).then(|| planned(Intent::Fix));
+    let tenant = Some(session.tenant_id.as_str());
+    let azure_portal = subscription_portal_url(&session.cloud, tenant, &s.subscription_id);
+    let defender_portal = defender_portal_url(&session.cloud, tenant);
+    let moved = tenancy::moved_note(&s, &session.tenant_id);
     view! {
         <h1>{s.display_name.clone()}</h1>
         <dl class="facts">
             <dt>"Subscription id"</dt><dd>{s.subscription_id.clone()}</dd>
+            <dt>"Directory (tenant)"</dt><dd>{s.tenant_id.clone().unwrap_or_else(|| "Not listed".into())}</dd>
             <dt>"State"</dt><dd>{s.state.clone()}</dd>
             <dt>"Defender for Servers"</dt><dd>{loaded.plan.label()}</dd>
             <dt>"Integration"</dt><dd class=format!("status status-{}", status.key())>{status.label()}</dd>
-            <dt>"You can change it"</dt><dd>{if loaded.can_change { "Yes" } else { "No (read only)" }}</dd>
+            <dt>"You can change it"</dt><dd class="can-change">{if loaded.can_change {
+                "Yes".to_string()
+            } else {
+                format!("No (read only). {}", tenancy::roles())
+            }}</dd>
+            <dt>"Portals"</dt><dd class="portals">
+                {azure_portal.map(|href| view! { <a href=href target="_blank" rel="noopener noreferrer">"Azure portal ↗"</a> })}
+                {defender_portal.map(|href| view! { " · "<a class="defender-portal" href=href target="_blank" rel="noopener noreferrer">"Microsoft Defender portal ↗"</a> })}
+            </dd>
         </dl>
+        {moved.map(|note| view! { <p class="notice moved-subscription" role="note">{note}</p> })}
         {(status == IntegrationStatus::NoPlan).then(|| view! { <p class="fix">{status.advice()}</p> })}
         {fix.map(|planned| match planned {
             Ok(changes) => view! {
@@ -200,6 +222,52 @@ fn Parts(
             <thead><tr><th scope="col">"Part"</th><th scope="col">"Now"</th><th scope="col">"Change"</th></tr></thead>
             <tbody>{controls}</tbody>
         </table>
+        <SubscriptionConnectors session=session.clone() loaded=loaded.connectors/>
+    }
+}
+
+/// The subscription's connected AWS accounts and GCP projects, read-only.
+#[component]
+fn SubscriptionConnectors(session: Session, loaded: Result<Vec<ConnectedAccount>, ArmFailure>) -> impl IntoView {
+    let tenant = session.tenant_id.clone();
+    let body = match loaded {
+        Err(f) => view! {
+            <p class="problem" role="alert">{format!("The security connectors could not be read. {f} — {}", f.advice())}</p>
+        }
+        .into_any(),
+        Ok(accounts) if accounts.is_empty() => {
+            view! { <p class="empty">"No AWS account or GCP project is connected through this subscription."</p> }
+                .into_any()
+        }
+        Ok(accounts) => view! {
+            <table class="parts connectors">
+                <caption class="visually-hidden">"Connected AWS accounts and GCP projects"</caption>
+                <thead><tr>
+                    <th scope="col">"Cloud"</th>
+                    <th scope="col">"Account or project"</th>
+                    <th scope="col">"Connector"</th>
+                    <th scope="col">"Subscription"</th>
+                    <th scope="col">"Defender for Servers"</th>
+                    <th scope="col">"MDE auto-provisioning"</th>
+                    <th scope="col">"Status"</th>
+                </tr></thead>
+                <tbody>{accounts.iter().map(|a| {
+                    let portal = portal_url(&session.cloud, Some(&tenant), &a.id);
+                    let partial = (a.status() == connectors::ConnectorStatus::Partial).then(|| a.status().meaning());
+                    view! {
+                        {account_row(a, "This subscription".into(), portal, &session.base)}
+                        {partial.map(|why| view! { <tr class="explain"><td colspan="7" class="hint">{why}</td></tr> })}
+                    }
+                }).collect_view()}</tbody>
+            </table>
+        }
+        .into_any(),
+    };
+    view! {
+        <section class="connectors" aria-labelledby="connectors-title">
+            <h2 id="connectors-title">"Connected AWS accounts and GCP projects"</h2>
+            {body}
+        </section>
     }
 }
 
@@ -226,6 +294,9 @@ fn ConfirmDialog(
     let rest = changes.iter().map(|c| c.rest(&arm_url)).collect::<Vec<_>>().join("\n\n");
     let az = changes.iter().map(|c| c.az()).collect::<Vec<_>>().join("\n");
     let items = changes.iter().map(|c| view! { <li>{c.describe()}</li> }).collect_view();
+    // Seed, "Location": the first onboarding fixes where Defender for Endpoint keeps the data.
+    let first_onboarding = intent == Intent::Integration(true)
+        && session.overview.signal().with_untracked(|k| tenancy::may_be_first_onboarding(&k.model));
     let (rest_copy, az_copy) = (rest.clone(), az.clone());
     // Focus lands on Apply when the dialog opens; Escape cancels, as in any dialog.
     let apply_button = NodeRef::<leptos::html::Button>::new();
@@ -278,6 +349,7 @@ fn ConfirmDialog(
                 <h2 id="confirm-title">{title}</h2>
                 <p>"These settings will be written to the subscription, one after the other:"</p>
                 <ul>{items}</ul>
+                {first_onboarding.then(|| view! { <p class="notice data-location">{tenancy::DATA_LOCATION}</p> })}
                 <details>
                     <summary>"As REST calls and Azure CLI commands"</summary>
                     <pre class="code">{rest}</pre>

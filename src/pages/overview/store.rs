@@ -14,6 +14,7 @@ use leptos::task::spawn_local;
 use mde_core::arm::settings::{Setting, SettingProperties, WDATP, WDATP_EXCLUDE_LINUX, WDATP_UNIFIED_SOLUTION};
 use mde_core::bulk::run::ReadBack;
 use mde_core::change::Outcome;
+use mde_core::connectors::{self, Connectors, ConnectorsRead};
 use mde_core::overview::{self, Overview, OverviewEvent};
 use mde_core::status::ServersPlan;
 
@@ -42,12 +43,25 @@ pub struct OverviewStore {
     /// The load under way: a new load (Refresh, or the overview page after another page
     /// started one) stops it, so that one load at a time sends requests.
     running: std::sync::Arc<std::sync::Mutex<Option<AbortHandle>>>,
+    /// The connected AWS accounts and GCP projects, read once the rows are in.
+    connectors: ArcRwSignal<Connectors>,
+    /// Their read: stopped by the next load, not by leaving the page (the rows are kept, and
+    /// so must they be).
+    connectors_running: std::sync::Arc<std::sync::Mutex<Option<AbortHandle>>>,
 }
+
+/// Connector answers are shown this many at a time: a tenant of thousands of subscriptions
+/// would otherwise redraw the section once per subscription.
+const CONNECTORS_BATCH: usize = 25;
 
 impl OverviewStore {
     /// A handle for the current page's views.
     pub fn signal(&self) -> RwSignal<Kept> {
         self.kept.clone().into()
+    }
+
+    pub fn connectors(&self) -> RwSignal<Connectors> {
+        self.connectors.clone().into()
     }
 
     pub fn selection(&self) -> RwSignal<BTreeSet<String>> {
@@ -125,11 +139,26 @@ impl OverviewStore {
         });
         let (handle, registration) = AbortHandle::new_pair();
         *self.running.lock().expect("not poisoned") = Some(handle.clone());
+        if let Some(earlier) = self.connectors_running.lock().expect("not poisoned").take() {
+            earlier.abort();
+        }
+        self.connectors.set(Connectors::default());
+        let (shown, connectors_running) = (self.connectors.clone(), self.connectors_running.clone());
         spawn_local(async move {
-            let loading = overview::load(&client, concurrency, |event| frames.push(event));
+            let ids = RefCell::new(Vec::new());
+            let loading = overview::load(&client, concurrency, |event| {
+                if let OverviewEvent::Listed { subscriptions, .. } = &event {
+                    ids.borrow_mut().extend(subscriptions.iter().map(|s| s.subscription_id.clone()));
+                }
+                frames.push(event)
+            });
             if Abortable::new(loading, registration).await.is_ok() {
                 frames.finished.set(true);
                 frames.schedule();
+                // Then the connectors: the rows never wait for them.
+                let (handle, registration) = AbortHandle::new_pair();
+                *connectors_running.lock().expect("not poisoned") = Some(handle);
+                let _ = Abortable::new(read_connectors(client, concurrency, ids.take(), shown), registration).await;
             } else {
                 frames.store.try_update(|k| {
                     if k.generation == frames.generation {
@@ -140,6 +169,24 @@ impl OverviewStore {
         });
         handle
     }
+}
+
+/// Reads every subscription's connectors into `shown`, a batch at a time.
+async fn read_connectors(client: Client, concurrency: usize, ids: Vec<String>, shown: ArcRwSignal<Connectors>) {
+    shown.update(|c| c.expect(&ids));
+    let batch = RefCell::new(Vec::<ConnectorsRead>::new());
+    let flush = || {
+        let reads = batch.take();
+        shown.update(|c| reads.into_iter().for_each(|read| c.apply(read)));
+    };
+    connectors::load(&client, ids, concurrency, |read| {
+        batch.borrow_mut().push(read);
+        if batch.borrow().len() >= CONNECTORS_BATCH {
+            flush();
+        }
+    })
+    .await;
+    flush();
 }
 
 /// At most this often the page takes in the answers that arrived (in an animation frame): every
