@@ -75,6 +75,7 @@ pub fn TenantPage() -> impl IntoView {
         Some(Page::Bulk) => view! { <BulkPage/> }.into_any(),
         Some(Page::Machines) => view! { <MachinesPage/> }.into_any(),
         Some(Page::MachineChange) => view! { <MachineChangePage/> }.into_any(),
+        Some(Page::Machine) => view! { <crate::pages::machine::MachinePage/> }.into_any(),
         None => ().into_any(),
     }
 }

@@ -39,6 +39,8 @@ pub enum Page {
     Machines,
     /// The plan and run of a change to the selected machines (the tag, removing the extension).
     MachineChange,
+    /// `/machines/machine?id={arm id}`: one machine, its test alert and sensor check.
+    Machine,
 }
 
 impl Route {
@@ -77,6 +79,7 @@ impl Page {
             ["bulk"] => Some(Page::Bulk),
             ["machines"] => Some(Page::Machines),
             ["machines", "change"] => Some(Page::MachineChange),
+            ["machines", "machine"] => Some(Page::Machine),
             _ => None,
         }
     }

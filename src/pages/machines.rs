@@ -537,6 +537,7 @@ fn Row(
     let subscription_link = format!("{}/subscriptions/{}", links.base, mde_core::api::seg(&subscription_id));
     let subscription_portal = subscription_portal_url(&links.cloud, tenant, &subscription_id);
     let name = cells[0].clone();
+    let verify_link = crate::pages::machine::link(&links.base, &id);
     let checked_id = id.clone();
     let cell = |i: usize| {
         let text = cells[i].clone();
@@ -554,6 +555,12 @@ fn Row(
                     Some(href) => view! { <a href=href target="_blank" rel="noopener noreferrer">{name.clone()}</a> }.into_any(),
                     None => name.clone().into_any(),
                 }}
+                // An icon without text: the cell's text stays the machine's name.
+                <a class="verify" href=verify_link title="Test alert and sensor check" aria-label=format!("Verify {name}: test alert and sensor")>
+                    <svg viewBox="-6 0 22 16" width="20" height="14" aria-hidden="true">
+                        <path d="M2 8l4 4 8-8" fill="none" stroke="currentColor" stroke-width="2"/>
+                    </svg>
+                </a>
             </th>
             {(1..5).map(cell).collect_view()}
             <td title=cells[5].clone()>

@@ -1,0 +1,131 @@
+//! One machine (`/machines/machine?id=...`): what ARM says of it now, its readiness, and the
+//! seed's "verify" step: the test alert (by hand, or through Run Command with consent) with a
+//! watch for the alert, and the sensor check.
+
+mod store;
+mod verify;
+
+use leptos::prelude::*;
+use mde_core::api;
+use mde_core::arm::machines::{ArcMachine, VirtualMachine};
+use mde_core::arm::permissions::Permission;
+use mde_core::deployment::actions::resource_path;
+use mde_core::deployment::rows::{arc_machine, vm_machine};
+use mde_core::deployment::table::{os_label, state_label};
+use mde_core::deployment::{Machine, MachineKind};
+use mde_core::error::ArmFailure;
+use mde_core::portal::portal_url;
+
+use crate::components::Problem;
+use crate::router::use_location;
+use crate::session::Session;
+
+/// The page's address for the machine `id` under the session's `base`.
+pub fn link(base: &str, id: &str) -> String {
+    let query: String = url::form_urlencoded::Serializer::new(String::new()).append_pair("id", id).finish();
+    format!("{base}/machines/machine?{query}")
+}
+
+/// The machine as ARM shows it now (a VM with its power state), and what the user may do in
+/// its subscription (`Err`: unreadable, so nothing is offered).
+#[derive(Clone)]
+struct Loaded {
+    machine: Machine,
+    permissions: Result<Vec<Permission>, ArmFailure>,
+}
+
+async fn load(session: &Session, id: &str) -> Result<Loaded, ArmFailure> {
+    let parts: Vec<&str> = id.trim_matches('/').split('/').collect();
+    let subscription_id = parts.get(1).copied().unwrap_or_default().to_string();
+    let kind = (parts.len() == 8).then(|| MachineKind::from_type(&format!("{}/{}", parts[5], parts[6]))).flatten();
+    let client = &session.client;
+    let machine = match kind {
+        Some(MachineKind::Vm) => {
+            let path = format!("{}?api-version={}&$expand=instanceView", resource_path(id), api::COMPUTE);
+            vm_machine(&client.get::<VirtualMachine>(&path).await?, &subscription_id, None)
+        }
+        Some(MachineKind::Arc) => {
+            let path = format!("{}?api-version={}", resource_path(id), api::HYBRID_COMPUTE);
+            arc_machine(&client.get::<ArcMachine>(&path).await?, &subscription_id, None)
+        }
+        None => return Err(ArmFailure::Unreadable(format!("'{id}' is not the id of a VM or an Arc machine"))),
+    };
+    let permissions = client.list::<Permission>(&api::permissions(&subscription_id)).await;
+    Ok(Loaded { machine, permissions })
+}
+
+#[component]
+pub fn MachinePage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let id = use_location().param("id");
+    let loaded = RwSignal::new(None::<Result<Loaded, ArmFailure>>);
+    let attempt = RwSignal::new(0u32);
+    {
+        let (session, id) = (session.clone(), id.clone());
+        Effect::new(move |_| {
+            attempt.track();
+            loaded.set(None);
+            let (session, id) = (session.clone(), id.clone());
+            crate::browser::spawn_scoped(async move { loaded.set(Some(load(&session, &id).await)) });
+        });
+    }
+    let back = format!("{}/machines", session.base);
+    view! {
+        <main class="page machine">
+            <p><a href=back>"← Machines"</a></p>
+            {move || match loaded.get() {
+                None => view! { <p role="status">"Reading the machine from Azure…"</p> }.into_any(),
+                Some(Err(failure)) => view! {
+                    <Problem title="The machine could not be read" message=format!("{failure}. {}", failure.advice()) retry=attempt/>
+                }.into_any(),
+                Some(Ok(loaded)) => view! { <Facts loaded=loaded.clone()/><verify::Verify loaded=loaded/> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+/// What the machine is and where; its MDE extension and readiness as the machines page read
+/// them (when it has).
+#[component]
+fn Facts(loaded: Loaded) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let m = loaded.machine;
+    let kept = session.machines.signal();
+    let from_table = kept.with_untracked(|k| {
+        k.table.row_of(&m.id).map(|row| {
+            let readiness = k.table.readiness(row);
+            let extension = k.table.machine(row).extension.as_ref().map(|e| {
+                format!(
+                    "{} ({})",
+                    e.name,
+                    if e.provisioning_state.is_empty() { "state unknown" } else { &e.provisioning_state }
+                )
+            });
+            (readiness.label(), readiness.advice(), extension.unwrap_or_else(|| "none".into()))
+        })
+    });
+    let portal = portal_url(&session.cloud, Some(&session.tenant_id), &m.id);
+    let subscription = format!("{}/subscriptions/{}", session.base, api::seg(&m.subscription_id));
+    let os = match m.os_detail.is_empty() {
+        true => os_label(m.os).to_string(),
+        false => format!("{} ({})", os_label(m.os), m.os_detail),
+    };
+    view! {
+        <h1>{m.name.clone()}</h1>
+        <dl class="facts">
+            <dt>"Kind"</dt><dd>{match m.kind { MachineKind::Vm => "Azure VM", MachineKind::Arc => "Arc machine" }}</dd>
+            <dt>"OS"</dt><dd>{os}</dd>
+            <dt>"State"</dt><dd>{state_label(&m.state).to_string()}</dd>
+            <dt>"Subscription"</dt><dd><a href=subscription>{m.subscription_id.clone()}</a></dd>
+            <dt>"Resource group"</dt><dd>{m.resource_group.clone()}</dd>
+            <dt>"Region"</dt><dd>{m.location.clone()}</dd>
+            {from_table.map(|(label, advice, extension)| view! {
+                <dt>"MDE extension"</dt><dd>{extension}</dd>
+                <dt>"Readiness"</dt><dd>{label}" — "{advice}</dd>
+            })}
+            {portal.map(|href| view! {
+                <dt>"Azure portal"</dt><dd><a href=href target="_blank" rel="noopener noreferrer">"Open the machine"</a></dd>
+            })}
+        </dl>
+    }
+}
