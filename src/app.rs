@@ -21,12 +21,23 @@ pub fn App() -> impl IntoView {
     Location::provide();
     let start = RwSignal::new(None::<Start>);
     spawn_local(async move { start.set(Some(session::start().await)) });
-    move || match start.get() {
-        None => view! { <p class="loading" role="status">"Starting MDE Console…"</p> }.into_any(),
-        Some(start) => {
-            provide_context(start);
-            view! { <Routes/> }.into_any()
-        }
+    let update = RwSignal::new(false);
+    crate::browser::offline::register(move || update.set(true));
+    view! {
+        // Always in the page, so that a screen reader announces the notice when it fills in.
+        <div role="status" class="update-notice">
+            {move || update.get().then(|| view! {
+                <p>"An update is available — "
+                <button type="button" on:click=|_| crate::browser::offline::apply_update()>"Reload"</button></p>
+            })}
+        </div>
+        {move || match start.get() {
+            None => view! { <p class="loading" role="status">"Starting MDE Console…"</p> }.into_any(),
+            Some(start) => {
+                provide_context(start);
+                view! { <Routes/> }.into_any()
+            }
+        }}
     }
 }
 
