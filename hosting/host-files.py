@@ -5,7 +5,10 @@
   finds its folder and route from the address (index.html's base script).
 - staticwebapp.config.json: hosting/staticwebapp.config.json with index.html's Content-Security-
   Policy in place of INDEX_HTML_CSP. The policy allows Trunk's loader by its hash, which changes
-  with every build, so the header is written by the build that made the page.
+  with every build, so the header is written by the build that made the page. The header goes
+  without the Trusted Types directives: it also reaches the Web Workers, whose Trunk loaders
+  start their glue with importScripts (a script-URL sink) and have no policy; a worker has no
+  DOM, and the page itself keeps Trusted Types through its <meta>.
 """
 import html
 import json
@@ -31,7 +34,10 @@ config = json.load(open(os.path.join(here, "staticwebapp.config.json"), encoding
 headers = config["globalHeaders"]
 if "INDEX_HTML_CSP" not in headers.get("Content-Security-Policy", ""):
     sys.exit("host-files.py: hosting/staticwebapp.config.json has no INDEX_HTML_CSP in its Content-Security-Policy")
-headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace("INDEX_HTML_CSP", policy)
+trusted_types = re.compile(r"\s*(require-trusted-types-for|trusted-types)\b[^;]*;?")
+headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace(
+    "INDEX_HTML_CSP", trusted_types.sub("", policy).strip().rstrip(";")
+)
 with open(os.path.join(staging, "staticwebapp.config.json"), "w", encoding="utf-8") as f:
     json.dump(config, f, indent=2)
     f.write("\n")
