@@ -7,10 +7,11 @@ mod verify;
 
 use leptos::prelude::*;
 use mde_core::api;
-use mde_core::arm::machines::{ArcMachine, VirtualMachine};
+use mde_core::arm::machines::{is_mde_extension, ArcExtension, ArcMachine, VirtualMachine, VmExtension};
 use mde_core::arm::permissions::Permission;
 use mde_core::deployment::actions::resource_path;
-use mde_core::deployment::rows::{arc_machine, vm_machine};
+use mde_core::deployment::readiness::readiness;
+use mde_core::deployment::rows::{arc_extension, arc_machine, keep_worse, vm_extension, vm_machine};
 use mde_core::deployment::table::{os_label, state_label};
 use mde_core::deployment::{Machine, MachineKind};
 use mde_core::error::ArmFailure;
@@ -31,6 +32,8 @@ pub fn link(base: &str, id: &str) -> String {
 #[derive(Clone)]
 struct Loaded {
     machine: Machine,
+    /// Why its extensions could not be read (then `machine.extension` says nothing).
+    extensions_unread: Option<ArmFailure>,
     permissions: Result<Vec<Permission>, ArmFailure>,
 }
 
@@ -39,19 +42,34 @@ async fn load(session: &Session, id: &str) -> Result<Loaded, ArmFailure> {
     let subscription_id = parts.get(1).copied().unwrap_or_default().to_string();
     let kind = (parts.len() == 8).then(|| MachineKind::from_type(&format!("{}/{}", parts[5], parts[6]))).flatten();
     let client = &session.client;
-    let machine = match kind {
+    let (mut machine, extension) = match kind {
         Some(MachineKind::Vm) => {
             let path = format!("{}?api-version={}&$expand=instanceView", resource_path(id), api::COMPUTE);
-            vm_machine(&client.get::<VirtualMachine>(&path).await?, &subscription_id, None)
+            let vm = vm_machine(&client.get::<VirtualMachine>(&path).await?, &subscription_id, None);
+            let path = format!("{}/extensions?api-version={}&$expand=instanceView", resource_path(id), api::COMPUTE);
+            let mde = |list: Vec<VmExtension>| {
+                list.iter().filter(|e| is_mde_extension(*e)).map(vm_extension).fold(None, |k, e| keep_worse(k, Some(e)))
+            };
+            (vm, client.list::<VmExtension>(&path).await.map(mde))
         }
         Some(MachineKind::Arc) => {
             let path = format!("{}?api-version={}", resource_path(id), api::HYBRID_COMPUTE);
-            arc_machine(&client.get::<ArcMachine>(&path).await?, &subscription_id, None)
+            let arc = arc_machine(&client.get::<ArcMachine>(&path).await?, &subscription_id, None);
+            let path = format!("{}/extensions?api-version={}", resource_path(id), api::HYBRID_COMPUTE);
+            let mde = |list: Vec<ArcExtension>| {
+                list.iter()
+                    .filter(|e| is_mde_extension(*e))
+                    .map(arc_extension)
+                    .fold(None, |k, e| keep_worse(k, Some(e)))
+            };
+            (arc, client.list::<ArcExtension>(&path).await.map(mde))
         }
         None => return Err(ArmFailure::Unreadable(format!("'{id}' is not the id of a VM or an Arc machine"))),
     };
+    let extensions_unread = extension.as_ref().err().cloned();
+    machine.extension = extension.ok().flatten();
     let permissions = client.list::<Permission>(&api::permissions(&subscription_id)).await;
-    Ok(Loaded { machine, permissions })
+    Ok(Loaded { machine, extensions_unread, permissions })
 }
 
 #[component]
@@ -84,26 +102,29 @@ pub fn MachinePage() -> impl IntoView {
     }
 }
 
-/// What the machine is and where; its MDE extension and readiness as the machines page read
-/// them (when it has).
+/// What the machine is and where, its MDE extension, and its readiness (with its subscription's
+/// plan and integration once the overview has read them).
 #[component]
 fn Facts(loaded: Loaded) -> impl IntoView {
     let session = expect_context::<Session>();
     let m = loaded.machine;
-    let kept = session.machines.signal();
-    let from_table = kept.with_untracked(|k| {
-        k.table.row_of(&m.id).map(|row| {
-            let readiness = k.table.readiness(row);
-            let extension = k.table.machine(row).extension.as_ref().map(|e| {
-                format!(
-                    "{} ({})",
-                    e.name,
-                    if e.provisioning_state.is_empty() { "state unknown" } else { &e.provisioning_state }
-                )
-            });
-            (readiness.label(), readiness.advice(), extension.unwrap_or_else(|| "none".into()))
-        })
+    // The subscription's plan and integration, as the overview read them (if it has).
+    let overview = session.overview.signal();
+    let context = overview.with_untracked(|k| {
+        k.model
+            .row(&m.subscription_id)
+            .is_some()
+            .then(|| crate::pages::machines::store::context_of(&k.model)(&m.subscription_id))
     });
+    let facts = context.as_ref().and_then(|c| c.facts);
+    let ready = readiness(&m, facts.as_ref());
+    let extension = match (&m.extension, &loaded.extensions_unread) {
+        (Some(e), _) if e.provisioning_state.is_empty() => e.name.clone(),
+        (Some(e), _) => format!("{} ({})", e.name, e.provisioning_state),
+        (None, Some(failure)) => format!("Could not be read: {failure}"),
+        (None, None) => "None".into(),
+    };
+    let subscription_name = context.map_or_else(|| m.subscription_id.clone(), |c| c.name);
     let portal = portal_url(&session.cloud, Some(&session.tenant_id), &m.id);
     let subscription = format!("{}/subscriptions/{}", session.base, api::seg(&m.subscription_id));
     let os = match m.os_detail.is_empty() {
@@ -116,13 +137,11 @@ fn Facts(loaded: Loaded) -> impl IntoView {
             <dt>"Kind"</dt><dd>{match m.kind { MachineKind::Vm => "Azure VM", MachineKind::Arc => "Arc machine" }}</dd>
             <dt>"OS"</dt><dd>{os}</dd>
             <dt>"State"</dt><dd>{state_label(&m.state).to_string()}</dd>
-            <dt>"Subscription"</dt><dd><a href=subscription>{m.subscription_id.clone()}</a></dd>
+            <dt>"Subscription"</dt><dd><a href=subscription>{subscription_name}</a></dd>
             <dt>"Resource group"</dt><dd>{m.resource_group.clone()}</dd>
             <dt>"Region"</dt><dd>{m.location.clone()}</dd>
-            {from_table.map(|(label, advice, extension)| view! {
-                <dt>"MDE extension"</dt><dd>{extension}</dd>
-                <dt>"Readiness"</dt><dd>{label}" — "{advice}</dd>
-            })}
+            <dt>"MDE extension"</dt><dd>{extension}</dd>
+            <dt>"Readiness"</dt><dd>{ready.label()}" — "{ready.advice()}</dd>
             {portal.map(|href| view! {
                 <dt>"Azure portal"</dt><dd><a href=href target="_blank" rel="noopener noreferrer">"Open the machine"</a></dd>
             })}
