@@ -232,7 +232,7 @@ fn SubscriptionConnectors(session: Session, loaded: Result<Vec<ConnectedAccount>
     let tenant = session.tenant_id.clone();
     let body = match loaded {
         Err(f) => view! {
-            <p class="problem" role="alert">{format!("The security connectors could not be read. {f} — {}", f.advice())}</p>
+            <p class="problem connectors-failed">{format!("Azure did not list this subscription's security connectors. {f} — {}", f.advice())}</p>
         }
         .into_any(),
         Ok(accounts) if accounts.is_empty() => {
@@ -255,7 +255,7 @@ fn SubscriptionConnectors(session: Session, loaded: Result<Vec<ConnectedAccount>
                     let portal = portal_url(&session.cloud, Some(&tenant), &a.id);
                     let partial = (a.status() == connectors::ConnectorStatus::Partial).then(|| a.status().meaning());
                     view! {
-                        {account_row(a, "This subscription".into(), portal, &session.base)}
+                        {account_row(a, "This subscription".into(), portal)}
                         {partial.map(|why| view! { <tr class="explain"><td colspan="7" class="hint">{why}</td></tr> })}
                     }
                 }).collect_view()}</tbody>

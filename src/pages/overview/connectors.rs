@@ -42,12 +42,12 @@ pub fn ConnectedClouds(connectors: RwSignal<Connectors>, kept: RwSignal<Kept>) -
             c.failures().into_iter().map(|(id, f)| format!("{}: {f} — {}", name_of(id), f.advice())).collect::<Vec<_>>()
         })
     };
-    let (cloud, tenant, base) = (session.cloud, session.tenant_id, session.base);
+    let (cloud, tenant) = (session.cloud, session.tenant_id);
     let rows = move || {
         connectors.with(|c| {
             c.accounts()
                 .into_iter()
-                .map(|a| account_row(a, name_of(&a.subscription_id), portal_url(&cloud, Some(&tenant), &a.id), &base))
+                .map(|a| account_row(a, name_of(&a.subscription_id), portal_url(&cloud, Some(&tenant), &a.id)))
                 .collect_view()
         })
     };
@@ -55,12 +55,12 @@ pub fn ConnectedClouds(connectors: RwSignal<Connectors>, kept: RwSignal<Kept>) -
         <section class="connectors" aria-labelledby="connectors-title">
             <h2 id="connectors-title">"Connected AWS accounts and GCP projects"</h2>
             <p class="hint">"Machines in AWS and GCP get Defender for Endpoint through their security connector's Defender for Servers offering. Read-only here: change a connector in the Azure portal."</p>
-            <p class="summary" role="status">{summary}</p>
+            <p class="connectors-summary" role="status">{summary}</p>
             {move || {
                 let failures = failures();
                 (!failures.is_empty()).then(|| view! {
-                    <div class="problem" role="alert">
-                        <p>{format!("The security connectors of {} subscription(s) could not be read:", failures.len())}</p>
+                    <div class="problem connectors-failed">
+                        <p>{format!("Azure did not list the security connectors of {} subscription(s):", failures.len())}</p>
                         <ul>{failures.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul>
                     </div>
                 })
@@ -84,16 +84,11 @@ pub fn ConnectedClouds(connectors: RwSignal<Connectors>, kept: RwSignal<Kept>) -
     }
 }
 
-/// One account's row; also used by the subscription page.
-pub fn account_row(
-    account: &ConnectedAccount,
-    subscription_name: String,
-    portal: Option<String>,
-    base: &str,
-) -> impl IntoView {
+/// One account's row; also used by the subscription page. The subscription is named, not
+/// linked, and the status is not a `.status` cell: the subscriptions' own rows keep those.
+pub fn account_row(account: &ConnectedAccount, subscription_name: String, portal: Option<String>) -> impl IntoView {
     let status = account.status();
     let on_off = |on: bool| if on { "On" } else { "Off" };
-    let href = format!("{base}/subscriptions/{}", mde_core::api::seg(&account.subscription_id));
     let label = format!("{} {} in the Azure portal", account.cloud.account_word(), account.account);
     view! {
         <tr data-connector=account.name.clone()>
@@ -105,10 +100,10 @@ pub fn account_row(
                     " "<a class="portal" href=href target="_blank" rel="noopener noreferrer" aria-label=label>"↗"</a>
                 })}
             </td>
-            <td><a href=href>{subscription_name}</a></td>
+            <td>{subscription_name}</td>
             <td>{on_off(account.servers)}</td>
             <td>{if account.servers { on_off(account.mde_auto_provisioning) } else { "—" }}</td>
-            <td class=format!("status status-{}", status.key()) title=status.meaning()>{status.label()}</td>
+            <td class=format!("connector-status status-{}", status.key()) title=status.meaning()>{status.label()}</td>
         </tr>
     }
 }
