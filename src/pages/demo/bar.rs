@@ -42,12 +42,15 @@ pub fn ScenarioPicker(opening: RwSignal<Opening>) -> impl IntoView {
 pub fn ScenarioBar(name: String, source: Source, kept: bool, opening: RwSignal<Opening>) -> impl IntoView {
     view! {
         <div class="demo-banner scenario-bar" role="region" aria-label="Scenario">
-            "Scenario: " <strong>{name}</strong> " — " {source.describe()}
-            {(!kept).then_some(" (too large to keep for a reload in this tab)")}
-            " · "
-            <ScenarioPicker opening=opening/>
-            " or drop one on this page · "
-            <button on:click=move |_| opening.set(Opening::Reset)>"Reset the demo"</button>
+            <span>
+                "Scenario: " <strong>{name}</strong> " — " {source.describe()}
+                {(!kept).then_some(" (too large to keep for a reload in this tab)")}
+            </span>
+            <span>
+                <ScenarioPicker opening=opening/>
+                " or drop one on this page · "
+                <button on:click=move |_| opening.set(Opening::Reset)>"Reset the demo"</button>
+            </span>
         </div>
     }
 }
