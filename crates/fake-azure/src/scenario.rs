@@ -492,7 +492,7 @@ mod tests {
         );
         assert!(err.starts_with("invalid scenario: subscriptions[0].pricings[0].properties.pricingTier: expected a string, found boolean `true`"), "{err}");
         let err = error_of(r#"{"name":["not","a","name"]}"#);
-        assert!(err.starts_with("invalid scenario: name: expected a string, found a sequence"), "{err}");
+        assert!(err.starts_with("invalid scenario: name: expected a string, found sequence"), "{err}");
         let err = error_of(r#"{"subscriptions":[{"subscription":{"subscriptionId":"a"},"locks":[{"name":"no id"}]}]}"#);
         assert_eq!(err, "invalid scenario: subscriptions[0].locks[0].id: required");
         let err = error_of(r#"{"subscriptions":[{"subscription":{"subscriptionId":"a"},"conflictingWrites":-1}]}"#);

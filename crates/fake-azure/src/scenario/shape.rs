@@ -85,6 +85,9 @@ pub struct SubscriptionEntry {
     pub unregistered_providers: Option<Vec<String>>,
     /// How many writes are answered 409 `Conflict` first.
     pub conflicting_writes: Option<u64>,
+    /// The tenant whose tokens list this subscription, when its `tenantId` names another
+    /// directory (delegated or moved).
+    pub listed_in_tenant: Option<String>,
 }
 
 /// The `GET /subscriptions` item.
@@ -156,6 +159,33 @@ pub struct Machine {
     pub pricings: Option<Vec<Pricing>>,
     /// ARM errors that the next deletions of this machine's extension end with, in order.
     pub failed_deletions: Option<Vec<ArmError>>,
+    /// How Run Command and its test alert behave on this machine.
+    pub run_command: Option<RunCommand>,
+}
+
+#[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RunCommand {
+    /// Seconds from the test command's end to its alert (default 5).
+    pub alert_delay_seconds: Option<f64>,
+    /// `false`: the test's alert never comes.
+    pub alert: Option<bool>,
+    /// Every command ends `Failed` with this error.
+    pub failure: Option<ArmError>,
+    pub sensor: Option<Sensor>,
+    /// What every command prints instead.
+    pub output: Option<String>,
+}
+
+/// What `mdatp health` / `Get-MpComputerStatus` report.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Sensor {
+    Healthy,
+    Unhealthy,
+    Missing,
 }
 
 /// The `Microsoft.Compute/virtualMachines` or `Microsoft.HybridCompute/machines` object.
