@@ -14,6 +14,7 @@ use mde_core::config::AppConfig;
 use crate::audit_log;
 use crate::browser::download;
 use crate::session::{self, Session};
+use dialog::Dialog;
 
 /// The top bar: product name, the user (or the demo), the tenant picker and sign-out; a clear
 /// banner in demo mode and where the cloud does not support the integration.
@@ -52,7 +53,6 @@ pub fn Header(session: Session, #[prop(optional)] config: Option<AppConfig>) -> 
 #[component]
 fn SignOut(config: AppConfig) -> impl IntoView {
     let asking = RwSignal::new(None::<Vec<Vec<AuditEntry>>>);
-    let button = NodeRef::<leptos::html::Button>::new();
     let start = {
         let config = config.clone();
         move |_| {
@@ -65,21 +65,20 @@ fn SignOut(config: AppConfig) -> impl IntoView {
         }
     };
     view! {
-        <button node_ref=button on:click=start>"Sign out"</button>
+        <button on:click=start>"Sign out"</button>
         {move || asking.get().map(|logs| view! {
-            <SignOutDialog config=config.clone() logs=logs asking=asking back_to=button/>
+            <SignOutDialog config=config.clone() logs=logs asking=asking/>
         })}
     }
 }
 
-/// "Export the log", "Sign out", "Cancel": focus starts on the export; Escape cancels and
-/// gives the focus back to the header's button, as in any dialog.
+/// "Export the log", "Sign out", "Cancel": focus starts on the export; Escape or Cancel closes
+/// it and the focus goes back to the header's button (see [`Dialog`]).
 #[component]
 fn SignOutDialog(
     config: AppConfig,
     logs: Vec<Vec<AuditEntry>>,
     asking: RwSignal<Option<Vec<Vec<AuditEntry>>>>,
-    back_to: NodeRef<leptos::html::Button>,
 ) -> impl IntoView {
     let held = format!(
         "The audit log of this session holds {} made in {}.",
@@ -88,41 +87,21 @@ fn SignOutDialog(
     );
     let csv = to_csv(&logs.concat());
     let exported = RwSignal::new(false);
-    let export_button = NodeRef::<leptos::html::Button>::new();
-    Effect::new(move |_| {
-        if let Some(button) = export_button.get() {
-            let _ = button.focus();
-        }
-    });
-    let cancel = move || {
-        asking.set(None);
-        if let Some(button) = back_to.get_untracked() {
-            let _ = button.focus();
-        }
-    };
-    let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Escape" {
-            cancel();
-        }
-    };
     view! {
-        <div class="backdrop">
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="sign-out-title"
-                aria-describedby="sign-out-held" on:keydown=on_key>
-                <h2 id="sign-out-title">"Sign out?"</h2>
-                <p id="sign-out-held">{held}</p>
-                <p>"Signing out deletes the log from this browser. Export it first to keep a record of what was changed."</p>
-                <p class="actions">
-                    <button class="primary" node_ref=export_button on:click=move |_| {
-                        download(AUDIT_EXPORT, "text/csv", &csv);
-                        exported.set(true);
-                    }>"Export the log"</button>
-                    <button on:click=move |_| session::sign_out(&config)>"Sign out"</button>
-                    <button on:click=move |_| cancel()>"Cancel"</button>
-                </p>
-                {move || exported.get().then(|| view! { <p role="status">{format!("Saved as {AUDIT_EXPORT}.")}</p> })}
-            </div>
-        </div>
+        <Dialog labelled_by="sign-out-title" described_by="sign-out-held" on_close=move |_| asking.set(None)>
+            <h2 id="sign-out-title">"Sign out?"</h2>
+            <p id="sign-out-held">{held}</p>
+            <p>"Signing out deletes the log from this browser. Export it first to keep a record of what was changed."</p>
+            <p class="actions">
+                <button class="primary" autofocus=true on:click=move |_| {
+                    download(AUDIT_EXPORT, "text/csv", &csv);
+                    exported.set(true);
+                }>"Export the log"</button>
+                <button on:click=move |_| session::sign_out(&config)>"Sign out"</button>
+                <button on:click=move |_| asking.set(None)>"Cancel"</button>
+            </p>
+            {move || exported.get().then(|| view! { <p role="status">{format!("Saved as {AUDIT_EXPORT}.")}</p> })}
+        </Dialog>
     }
 }
 

@@ -20,6 +20,7 @@ use mde_core::time::iso_utc;
 
 use crate::audit_log;
 use crate::browser::{self, copy_text};
+use crate::components::dialog::Dialog;
 use crate::components::registration::RegisterSecurity;
 use crate::components::Problem;
 use crate::pages::overview::account_row;
@@ -154,7 +155,8 @@ fn Parts(
         .into_iter()
         .map(|(key, label, on, intent, rule_when_on)| {
             let offered = planned(intent);
-            let button_label = match (key, on) {
+            // What switching does, as the switch's tooltip (its name is the part; its state, On or Off).
+            let action = match (key, on) {
                 ("integration", true) => "Turn the integration off".to_string(),
                 ("integration", false) => "Turn the integration on".to_string(),
                 ("linux", _) => "Turn Linux on".to_string(),
@@ -168,17 +170,19 @@ fn Parts(
             let reason_id = format!("why-{key}");
             let disabled = reason.is_some();
             let start = offered.ok();
+            let label_id = format!("part-{key}");
             view! {
                 <tr>
-                    <th scope="row">{label}</th>
-                    <td class=if on { "status status-on" } else { "status status-off" }>{if on { "On" } else { "Off" }}</td>
+                    <th scope="row" id=label_id.clone()>{label}</th>
                     <td>
-                        <button disabled=disabled aria-describedby=reason_id.clone()
+                        <button class="switch" role="switch" aria-checked=on.to_string() aria-labelledby=label_id
+                            aria-describedby=reason_id.clone() title=action disabled=disabled
                             on:click=move |_| if let Some(changes) = start.clone() { pending.set(Some((intent, changes))) }>
-                            {button_label}
+                            <span class="track" aria-hidden="true"><span class="thumb"></span></span>
+                            <span class="state">{if on { "On" } else { "Off" }}</span>
                         </button>
-                        {reason.map(|r| view! { <span class="reason" id=reason_id>{r}</span> })}
                     </td>
+                    <td>{reason.map(|r| view! { <span class="reason" id=reason_id>{r}</span> })}</td>
                 </tr>
             }
         })
@@ -219,7 +223,7 @@ fn Parts(
         })}
         <table class="parts">
             <caption>"Integration parts"</caption>
-            <thead><tr><th scope="col">"Part"</th><th scope="col">"Now"</th><th scope="col">"Change"</th></tr></thead>
+            <thead><tr><th scope="col">"Part"</th><th scope="col">"On or off"</th><th scope="col">"Why it can't change"</th></tr></thead>
             <tbody>{controls}</tbody>
         </table>
         <SubscriptionConnectors session=session.clone() loaded=loaded.connectors/>
@@ -298,18 +302,6 @@ fn ConfirmDialog(
     let first_onboarding = intent == Intent::Integration(true)
         && session.overview.signal().with_untracked(|k| tenancy::may_be_first_onboarding(&k.model));
     let (rest_copy, az_copy) = (rest.clone(), az.clone());
-    // Focus lands on Apply when the dialog opens; Escape cancels, as in any dialog.
-    let apply_button = NodeRef::<leptos::html::Button>::new();
-    Effect::new(move |_| {
-        if let Some(button) = apply_button.get() {
-            let _ = button.focus();
-        }
-    });
-    let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Escape" && !busy.get_untracked() {
-            pending.set(None);
-        }
-    };
     let apply = move |_| {
         let session = session.clone();
         let changes = changes.clone();
@@ -344,27 +336,26 @@ fn ConfirmDialog(
         });
     };
     view! {
-        <div class="backdrop">
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="confirm-title" on:keydown=on_key>
-                <h2 id="confirm-title">{title}</h2>
-                <p>"These settings will be written to the subscription, one after the other:"</p>
-                <ul>{items}</ul>
-                {first_onboarding.then(|| view! { <p class="notice data-location">{tenancy::DATA_LOCATION}</p> })}
-                <details>
-                    <summary>"As REST calls and Azure CLI commands"</summary>
-                    <pre class="code">{rest}</pre>
-                    <button on:click=move |_| copy_text(&rest_copy)>"Copy REST"</button>
-                    <pre class="code">{az}</pre>
-                    <button on:click=move |_| copy_text(&az_copy)>"Copy az commands"</button>
-                </details>
-                <p class="actions">
-                    <button class="primary" node_ref=apply_button disabled=move || busy.get() on:click=apply>
-                        {move || if busy.get() { "Applying…" } else { "Apply" }}
-                    </button>
-                    <button disabled=move || busy.get() on:click=move |_| pending.set(None)>"Cancel"</button>
-                </p>
-            </div>
-        </div>
+        // Apply has the focus first; Escape cancels unless the writes have started.
+        <Dialog labelled_by="confirm-title" on_close=move |_| pending.set(None) busy=busy>
+            <h2 id="confirm-title">{title}</h2>
+            <p>"These settings will be written to the subscription, one after the other:"</p>
+            <ul>{items}</ul>
+            {first_onboarding.then(|| view! { <p class="notice data-location">{tenancy::DATA_LOCATION}</p> })}
+            <details>
+                <summary>"As REST calls and Azure CLI commands"</summary>
+                <pre class="code">{rest}</pre>
+                <button on:click=move |_| copy_text(&rest_copy)>"Copy REST"</button>
+                <pre class="code">{az}</pre>
+                <button on:click=move |_| copy_text(&az_copy)>"Copy az commands"</button>
+            </details>
+            <p class="actions">
+                <button class="primary" autofocus=true disabled=move || busy.get() on:click=apply>
+                    {move || if busy.get() { "Applying…" } else { "Apply" }}
+                </button>
+                <button disabled=move || busy.get() on:click=move |_| pending.set(None)>"Cancel"</button>
+            </p>
+        </Dialog>
     }
 }
 

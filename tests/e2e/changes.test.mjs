@@ -124,9 +124,9 @@ test('a read-only subscription disables every change and says why', async () => 
   const { page, context } = await watchedPage(browser);
   try {
     await openSubscription(page, site.origin, 'Contoso Finance');
-    for (const name of ['Turn the integration off', 'Turn Linux on']) {
-      const button = page.getByRole('button', { name });
-      assert.equal(await button.isDisabled(), true, `${name} is disabled`);
+    for (const name of ['Defender for Endpoint integration (WDATP)', 'Linux machines']) {
+      const part = page.getByRole('switch', { name });
+      assert.equal(await part.isDisabled(), true, `${name} is disabled`);
     }
     await page.getByText(/it takes Security Admin or Owner/).first().waitFor();
     assert.match(await page.locator('.fix').textContent(), /Fix is not available/);
@@ -156,13 +156,13 @@ for (const [status, code, headers] of [[429, 'TooManyRequests', { 'Retry-After':
     try {
       await openSubscription(page, site.origin, 'Contoso Data Platform');
       const injected = await failNextPut(page, status, code, 'Another update operation is in progress or too many requests.', headers);
-      await page.getByRole('button', { name: 'Turn the integration on' }).click();
+      await page.getByRole('switch', { name: 'Defender for Endpoint integration (WDATP)', checked: false }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Apply' }).click();
       await page.getByText('Azure now reports WDATP = true.').waitFor();
       assert.ok(injected(), 'the failure was injected');
       assert.equal(await settingOnServer(page, 'Contoso Data Platform', 'WDATP'), true);
       // Put it back for the next test.
-      await page.getByRole('button', { name: 'Turn the integration off' }).click();
+      await page.getByRole('switch', { name: 'Defender for Endpoint integration (WDATP)', checked: true }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Apply' }).click();
       await page.getByText('Azure now reports WDATP = false.').waitFor();
     } finally {
@@ -176,7 +176,7 @@ test('a 403 from Azure is shown with its code and the roles that may change it',
   try {
     await openSubscription(page, site.origin, 'Contoso Data Platform');
     await failNextPut(page, 403, 'AuthorizationFailed', "The client 'avery@contoso.example' does not have authorization to perform action 'Microsoft.Security/settings/write'.");
-    await page.getByRole('button', { name: 'Turn the integration on' }).click();
+    await page.getByRole('switch', { name: 'Defender for Endpoint integration (WDATP)', checked: false }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Apply' }).click();
     const failure = page.locator('.results .failed');
     await failure.waitFor();

@@ -161,7 +161,7 @@ test('fake server: connectors listed, a refused read named, hostile names as tex
     await page.getByRole('link', { name: 'From another directory' }).click();
     await page.getByRole('heading', { name: 'From another directory', level: 1 }).waitFor();
     await page.getByRole('note').filter({ hasText: `directory (${OTHER_TENANT}) is not the tenant you signed in to (${TENANT})` }).waitFor();
-    await page.getByRole('button', { name: 'Turn the integration on' }).click();
+    await page.getByRole('switch', { name: 'Defender for Endpoint integration (WDATP)', checked: false }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByText(/First onboarding: Defender for Endpoint will store this tenant's data in the geo-location chosen now/).waitFor();
     await dialog.getByRole('button', { name: 'Cancel' }).click();

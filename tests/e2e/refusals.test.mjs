@@ -71,7 +71,7 @@ after(async () => { await browser?.close(); fake?.stop(); await site?.close(); f
 
 /** Turns the integration on through the confirm dialog; resolves to what the page says failed. */
 async function turnOnAndReadFailure(page) {
-  await page.getByRole('button', { name: 'Turn the integration on' }).click();
+  await page.getByRole('switch', { name: 'Defender for Endpoint integration (WDATP)', checked: false }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Apply' }).click();
   const failure = page.locator('.results .failed');
   await failure.waitFor();
@@ -109,11 +109,11 @@ test('an Expired subscription is read-only and says why; a PastDue one takes the
   const { page, context } = await watchedPage(browser);
   try {
     await openSubscription(page, site.origin, 'Expired trial');
-    assert.equal(await page.getByRole('button', { name: 'Turn the integration on' }).isDisabled(), true);
+    assert.equal(await page.getByRole('switch', { name: 'Defender for Endpoint integration (WDATP)', checked: false }).isDisabled(), true);
     await page.getByText(/The subscription has Expired: Azure keeps it read-only; renew or reactivate it in Cost Management \+ Billing first\./).first().waitFor();
     await page.getByRole('link', { name: '← All subscriptions' }).click();
     await page.getByRole('link', { name: 'Past due but working' }).click();
-    await page.getByRole('button', { name: 'Turn the integration on' }).click();
+    await page.getByRole('switch', { name: 'Defender for Endpoint integration (WDATP)', checked: false }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Apply' }).click();
     await page.getByText('Azure now reports WDATP = true.').waitFor();
   } finally {
@@ -136,7 +136,7 @@ test('a subscription without Microsoft.Security registered offers the registrati
     await page.getByText(/Registering Microsoft\.Security…/).waitFor();
     // Azure registers it (1.5 s here); the page reads the subscription again by itself.
     await page.getByRole('heading', { name: 'Never registered', level: 1 }).waitFor();
-    await page.getByRole('button', { name: 'Turn the integration on' }).waitFor({ timeout: 20000 });
+    await page.getByRole('switch', { name: 'Defender for Endpoint integration (WDATP)', checked: false }).waitFor({ timeout: 20000 });
     const log = fake.log.join('\n');
     assert.match(log, /POST \/subscriptions\/00000000-0000-4000-8000-000000000004\/providers\/Microsoft\.Security\/register\?api-version=2021-04-01 -> 200/);
     assert.deepEqual(problems.errors, []);
