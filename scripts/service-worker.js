@@ -23,8 +23,21 @@ const scope = new URL('./', self.location).pathname;
 const precached = new Map(PRECACHE.map(([path, revision]) => [path, revision]));
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(Promise.all([precache(), networkFirst(new Request(scope + CONFIG)).catch(() => {})]));
+  event.waitUntil(Promise.all([precache(), networkFirst(new Request(scope + CONFIG)).catch(() => {}), bypass(event)]));
 });
+
+/**
+ * Requests to other origins (ARM, Entra ID) go straight to the network without waking this
+ * worker at all (the Service Worker Static Routing API, where the browser has it); elsewhere
+ * the fetch handler below lets them pass untouched.
+ */
+function bypass(event) {
+  if (!event.addRoutes || typeof URLPattern !== 'function') return Promise.resolve();
+  const site = new URLPattern({
+    protocol: self.location.protocol.slice(0, -1), hostname: self.location.hostname, port: self.location.port,
+  });
+  return event.addRoutes([{ condition: { not: { urlPattern: site } }, source: 'network' }]).catch(() => {});
+}
 
 /** This build's files into its cache; one that fails fails the install (the old build stays). */
 function precache() {
