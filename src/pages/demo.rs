@@ -210,9 +210,9 @@ pub fn DemoRoot() -> impl IntoView {
         Some(Err((title, message))) => view! {
             <main class="page">
                 <Problem title=title message=message retry=attempt/>
-                <p>
+                <p class="actions">
                     <ScenarioPicker opening=opening/>
-                    " or drop one on this page, or "
+                    <span>"or drop one on this page, or"</span>
                     <button on:click=move |_| opening.set(Opening::BuiltIn)>"Start the built-in demo"</button>
                 </p>
             </main>

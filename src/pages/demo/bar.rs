@@ -41,14 +41,15 @@ pub fn ScenarioPicker(opening: RwSignal<Opening>) -> impl IntoView {
 #[component]
 pub fn ScenarioBar(name: String, source: Source, kept: bool, opening: RwSignal<Opening>) -> impl IntoView {
     view! {
-        <div class="demo-banner scenario-bar" role="region" aria-label="Scenario">
+        // The overview's summary bar's layout: what runs on the left, what to do on the right.
+        <div class="demo-banner summary-bar" role="region" aria-label="Scenario">
             <span>
                 "Scenario: " <strong>{name}</strong> " — " {source.describe()}
                 {(!kept).then_some(" (too large to keep for a reload in this tab)")}
             </span>
-            <span>
+            <span class="actions">
                 <ScenarioPicker opening=opening/>
-                " or drop one on this page · "
+                <span>"or drop one on this page"</span>
                 <button on:click=move |_| opening.set(Opening::Reset)>"Reset the demo"</button>
             </span>
         </div>
