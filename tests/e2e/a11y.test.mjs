@@ -47,7 +47,7 @@ async function announcedPolitely(page, selector) {
 }
 
 for (const scheme of ['light', 'dark']) {
-  test(`the demo's pages and dialogs have no serious or critical axe violation (${scheme})`, { timeout: 90_000 }, async () => {
+  test(`the demo's pages and dialogs have no serious or critical axe violation (${scheme})`, { timeout: 150_000 }, async () => {
     const site = await serveSite({ '/axe.min.js': AXE });
     const { context, page, errors } = await schemePage(scheme);
     const found = [];
@@ -104,6 +104,21 @@ for (const scheme of ['light', 'dark']) {
       await page.locator('.run-progress .summary').filter({ hasText: / 0 waiting$/ }).waitFor({ timeout: 20_000 });
       await announcedPolitely(page, '.run-progress .summary');
       await audit(page, 'machine change run', found);
+
+      // A machine's page: the test alert's steps, the Run Command confirmation, the alert's arrival.
+      await page.goto(`${site.origin}/try/machines`);
+      // (prod-web-01 lost its extension above: its alert would never come.)
+      await page.getByLabel('Search').fill('prod-sql-01');
+      await page.getByRole('link', { name: /^Verify prod-sql-01:/ }).click();
+      await page.getByRole('heading', { name: 'prod-sql-01', level: 1 }).waitFor();
+      await audit(page, 'machine page', found);
+      await page.getByRole('button', { name: 'Run it from here…' }).click();
+      await page.getByRole('dialog').waitFor();
+      await audit(page, 'run command confirmation', found);
+      await page.getByRole('dialog').getByRole('button', { name: 'Run' }).click();
+      await page.getByText('The alert arrived (simulated).').waitFor({ timeout: 45_000 });
+      await announcedPolitely(page, '.watch');
+      await audit(page, 'machine page, the alert arrived', found);
 
       await page.goto(`${site.origin}/try/audit`);
       await page.locator('h1').first().waitFor();
