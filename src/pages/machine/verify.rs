@@ -222,8 +222,8 @@ fn Watch(verify: RwSignal<store::Verify>) -> impl IntoView {
                                 <dt>"Took"</dt><dd>{duration(arrival.took_ms)}</dd>
                             </dl>
                             <p>
-                                {links.azure.map(|href| view! { <a href=href target="_blank" rel="noopener noreferrer">"The alert in the Azure portal"</a>" " })}
-                                {defender.map(|href| view! { <a href=href target="_blank" rel="noopener noreferrer">"Microsoft Defender portal"</a> })}
+                                {links.azure.map(|href| view! { <a href=href target="_blank" rel="noopener noreferrer">"The alert in the Azure portal ↗"</a>" · " })}
+                                {defender.map(|href| view! { <a href=href target="_blank" rel="noopener noreferrer">"Microsoft Defender portal ↗"</a> })}
                             </p>
                         </div>
                     }.into_any()
