@@ -17,7 +17,7 @@ use mde_core::bulk::{Action, Pick};
 use mde_core::overview::{Load, Overview as OverviewModel, SubscriptionRow};
 use mde_core::status::{IntegrationParts, IntegrationStatus};
 
-pub use connectors::account_row;
+pub use connectors::{account_row, ConnectorsTable};
 pub use order::{Filters, Order};
 pub use store::{loaded_ago, Kept, OverviewStore};
 

@@ -23,7 +23,7 @@ use crate::browser::{self, copy_text};
 use crate::components::dialog::Dialog;
 use crate::components::registration::RegisterSecurity;
 use crate::components::Problem;
-use crate::pages::overview::account_row;
+use crate::pages::overview::{account_row, ConnectorsTable};
 use crate::session::Session;
 
 /// Everything the page knows about the subscription.
@@ -244,26 +244,14 @@ fn SubscriptionConnectors(session: Session, loaded: Result<Vec<ConnectedAccount>
                 .into_any()
         }
         Ok(accounts) => view! {
-            <table class="parts connectors">
-                <caption class="visually-hidden">"Connected AWS accounts and GCP projects"</caption>
-                <thead><tr>
-                    <th scope="col">"Cloud"</th>
-                    <th scope="col">"Account or project"</th>
-                    <th scope="col">"Connector"</th>
-                    <th scope="col">"Subscription"</th>
-                    <th scope="col">"Defender for Servers"</th>
-                    <th scope="col">"MDE auto-provisioning"</th>
-                    <th scope="col">"Status"</th>
-                </tr></thead>
-                <tbody>{accounts.iter().map(|a| {
-                    let portal = portal_url(&session.cloud, Some(&tenant), &a.id);
-                    let partial = (a.status() == connectors::ConnectorStatus::Partial).then(|| a.status().meaning());
-                    view! {
-                        {account_row(a, "This subscription".into(), portal)}
-                        {partial.map(|why| view! { <tr class="explain"><td colspan="7" class="hint">{why}</td></tr> })}
-                    }
-                }).collect_view()}</tbody>
-            </table>
+            <ConnectorsTable>{accounts.iter().map(|a| {
+                let portal = portal_url(&session.cloud, Some(&tenant), &a.id);
+                let partial = (a.status() == connectors::ConnectorStatus::Partial).then(|| a.status().meaning());
+                view! {
+                    {account_row(a, "This subscription".into(), portal)}
+                    {partial.map(|why| view! { <tr class="explain"><td colspan="7" class="hint">{why}</td></tr> })}
+                }
+            }).collect_view()}</ConnectorsTable>
         }
         .into_any(),
     };

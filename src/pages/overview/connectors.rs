@@ -66,21 +66,30 @@ pub fn ConnectedClouds(connectors: RwSignal<Connectors>, kept: RwSignal<Kept>) -
                 })
             }}
             <Show when=move || connectors.with(|c| !c.accounts().is_empty())>
-                <table class="parts connectors">
-                    <caption class="visually-hidden">"Connected AWS accounts and GCP projects"</caption>
-                    <thead><tr>
-                        <th scope="col">"Cloud"</th>
-                        <th scope="col">"Account or project"</th>
-                        <th scope="col">"Connector"</th>
-                        <th scope="col">"Subscription"</th>
-                        <th scope="col">"Defender for Servers"</th>
-                        <th scope="col">"MDE auto-provisioning"</th>
-                        <th scope="col">"Status"</th>
-                    </tr></thead>
-                    <tbody>{rows.clone()}</tbody>
-                </table>
+                {let rows = rows.clone(); view! { <ConnectorsTable>{rows}</ConnectorsTable> }}
             </Show>
         </section>
+    }
+}
+
+/// The connectors' table (the overview's, of every subscription, and a subscription page's),
+/// around its rows.
+#[component]
+pub fn ConnectorsTable(children: Children) -> impl IntoView {
+    view! {
+        <table class="parts connectors">
+            <caption class="visually-hidden">"Connected AWS accounts and GCP projects"</caption>
+            <thead><tr>
+                <th scope="col">"Cloud"</th>
+                <th scope="col">"Account or project"</th>
+                <th scope="col">"Connector"</th>
+                <th scope="col">"Subscription"</th>
+                <th scope="col">"Defender for Servers"</th>
+                <th scope="col">"MDE auto-provisioning"</th>
+                <th scope="col">"Status"</th>
+            </tr></thead>
+            <tbody>{children()}</tbody>
+        </table>
     }
 }
 

@@ -143,18 +143,26 @@ impl Readiness {
                  multi-session: Defender for Cloud does not deploy MDE to this machine. Onboard it to \
                  Defender for Endpoint directly."
                 .into(),
-            Readiness::NoPlan => "Defender for Servers is off on this subscription: nothing deploys until Plan 1 \
-                 or Plan 2 is turned on."
-                .into(),
-            Readiness::IntegrationOff => "The Defender for Endpoint integration is off on this subscription: turn it \
-                 on and Defender for Cloud deploys MDE to its machines."
-                .into(),
-            Readiness::LinuxExcluded => "This subscription excludes Linux machines from the integration \
-                 (WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW): turn Linux on to deploy MDE here."
-                .into(),
-            Readiness::NeedsUnified => "Windows Server 2012 R2 and 2016 need the unified solution, which is off on \
-                 this subscription (WDATP_UNIFIED_SOLUTION): turn it on to deploy MDE here."
-                .into(),
+            Readiness::NoPlan => format!(
+                "Defender for Servers is off on this subscription: nothing deploys until Plan 1 or Plan 2 is \
+                 turned on. {}",
+                who_enables()
+            ),
+            Readiness::IntegrationOff => format!(
+                "The Defender for Endpoint integration is off on this subscription: turn it on and Defender for \
+                 Cloud deploys MDE to its machines. {}",
+                who_enables()
+            ),
+            Readiness::LinuxExcluded => format!(
+                "This subscription excludes Linux machines from the integration \
+                 (WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW): turn Linux on to deploy MDE here. {}",
+                who_enables()
+            ),
+            Readiness::NeedsUnified => format!(
+                "Windows Server 2012 R2 and 2016 need the unified solution, which is off on this subscription \
+                 (WDATP_UNIFIED_SOLUTION): turn it on to deploy MDE here. {}",
+                who_enables()
+            ),
             Readiness::NotRunning(state) => not_running_advice(state),
             Readiness::SubscriptionUnknown => "The subscription's plan or integration settings are not known yet (or \
                  your role cannot read them): readiness follows once they are read."
@@ -177,6 +185,11 @@ impl Readiness {
             _ => Coverage::Missing,
         }
     }
+}
+
+/// Who may make the subscription-level change a readiness rule asks for (the seed's roles).
+fn who_enables() -> String {
+    format!("It takes a {} of the subscription.", crate::tenancy::ENABLE_ROLES)
 }
 
 fn not_running_advice(state: &MachineState) -> String {
