@@ -213,7 +213,11 @@ fn the_subscription_switches_say_why_nothing_deploys() {
     assert!(r.advice().contains("Plan 1 or Plan 2"));
     // Each of them names who can make the change (the seed's "Required roles").
     for rule in [Readiness::NoPlan, Readiness::IntegrationOff, Readiness::LinuxExcluded, Readiness::NeedsUnified] {
-        assert!(rule.advice().ends_with("It takes a Security Admin or Owner of the subscription."), "{}", rule.advice());
+        assert!(
+            rule.advice().ends_with("It takes a Security Admin or Owner of the subscription."),
+            "{}",
+            rule.advice()
+        );
     }
 }
 
