@@ -179,12 +179,11 @@ impl Batches {
     fn apply(&self) {
         self.scheduled.set(false);
         self.applied_at.set(now_ms());
-        let events = self.events.take();
+        let mut events = self.events.take();
         let overview = self.overview;
         self.store.try_update(|k| {
-            overview.with_untracked(|o| {
-                let context = context_of(&o.model);
-                for event in events {
+            let mut apply = |context: &dyn Fn(&str) -> SubscriptionContext| {
+                for event in events.drain(..) {
                     match event {
                         // A machine sent again (with its extension's reason) replaces its row.
                         LoadEvent::Machines(machines) | LoadEvent::Updated(machines) => {
@@ -198,7 +197,13 @@ impl Batches {
                         LoadEvent::Failed(why) => k.progress = Progress::Failed(why),
                     }
                 }
-            });
+            };
+            // The page that started the load may be gone, and its handle on the overview with it
+            // (a frame already scheduled): the rows still go in, and take the overview's facts
+            // when the page is back (`follow_overview`).
+            if overview.try_with_untracked(|o| apply(&context_of(&o.model))).is_none() {
+                apply(&context_of(&Overview::default()));
+            }
             k.version += 1;
         });
     }
