@@ -1,8 +1,9 @@
 //! Rendering only the rows in view: a table of thousands of rows keeps a few dozen in the DOM,
-//! with empty space above and below standing for the rest, so the page scrolls as if they
-//! were all there. Rows have one fixed height (set in the stylesheet, measured here).
+//! with empty space above and below standing for the rest, so the page (or the table's own
+//! scrolling box) scrolls as if they were all there. Rows have one fixed height (set in the
+//! stylesheet, measured here).
 
-use leptos::html::{Tbody, Tr};
+use leptos::html::{Div, Tbody, Tr};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
@@ -40,11 +41,15 @@ pub fn rows_in_view(view: Viewport, total: usize, overscan: usize) -> (usize, us
 
 /// Follows the window over the rows as the page scrolls or resizes (measured once per frame):
 /// `above` is the spacer standing for the rows above the rendered ones (its top is where the
-/// first row would be), `body` holds the rendered rows. The returned `remeasure` is for changes
-/// the window does not announce: rows arriving, or content above the table growing.
+/// first row would be), `body` holds the rendered rows. A table in a scrolling box of its own
+/// names it as `scroller` (positioned, so that it is its rows' offset parent) and calls
+/// `remeasure` on its scroll events; what is in view is then the part of the box that is in
+/// the window. The returned `remeasure` is also for changes the window does not announce: rows
+/// arriving, or content above the table growing.
 pub fn follow_viewport(
     above: NodeRef<Tr>,
     body: NodeRef<Tbody>,
+    scroller: Option<NodeRef<Div>>,
 ) -> (ReadSignal<Viewport>, impl Fn() + Copy + Send + Sync + 'static) {
     let (view, set_view) = signal(Viewport::default());
     let scheduled = StoredValue::new(false);
@@ -59,7 +64,8 @@ pub fn follow_viewport(
             else {
                 return;
             };
-            let measured = measure(&above, &body);
+            let scroller = scroller.and_then(|s| s.try_get_untracked().flatten());
+            let measured = measure(&above, &body, scroller.as_deref());
             if view.try_get_untracked().is_some_and(|v| v != measured) {
                 set_view.set(measured);
             }
@@ -77,14 +83,10 @@ pub fn follow_viewport(
 
 /// The window's position over the first row, and the rows' height (the distance between two
 /// rows, which includes their shared border).
-fn measure(above: &HtmlElement, body: &HtmlElement) -> Viewport {
+fn measure(above: &HtmlElement, body: &HtmlElement, scroller: Option<&HtmlElement>) -> Viewport {
     let window = web_sys::window().expect("a window");
-    let mut offset = 0.0;
-    let mut element = Some(above.clone());
-    while let Some(e) = element {
-        offset += e.offset_top() as f64;
-        element = e.offset_parent().and_then(|p| p.dyn_into::<HtmlElement>().ok());
-    }
+    let window_top = window.scroll_y().unwrap_or(0.0);
+    let window_height = window.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(900.0);
     let row = |e: Option<web_sys::Element>| e.and_then(|e| e.dyn_into::<HtmlElement>().ok());
     let first = row(body.first_element_child());
     let second = row(first.as_ref().and_then(|f| f.next_element_sibling()));
@@ -93,11 +95,30 @@ fn measure(above: &HtmlElement, body: &HtmlElement) -> Viewport {
         (Some(a), _) if a.offset_height() > 0 => a.offset_height() as f64,
         _ => Viewport::default().row_height,
     };
+    let Some(scroller) = scroller else {
+        return Viewport { top: window_top - offset_top(above, None), height: window_height, row_height };
+    };
+    // The box's part in the window, in the box's content coordinates.
+    let box_top = offset_top(scroller, None);
+    let shown_from = (window_top - box_top).max(0.0);
+    let shown_to = (window_top + window_height - box_top).min(scroller.client_height() as f64);
+    let scrolled = scroller.scroll_top() as f64;
     Viewport {
-        top: window.scroll_y().unwrap_or(0.0) - offset,
-        height: window.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(900.0),
+        top: scrolled + shown_from - offset_top(above, Some(scroller)),
+        height: (shown_to - shown_from).max(0.0),
         row_height,
     }
+}
+
+/// How far `element` is below the top of the page, or of `within` (one of its offset parents).
+fn offset_top(element: &HtmlElement, within: Option<&HtmlElement>) -> f64 {
+    let mut offset = 0.0;
+    let mut element = Some(element.clone());
+    while let Some(e) = element.filter(|e| Some(e) != within) {
+        offset += e.offset_top() as f64;
+        element = e.offset_parent().and_then(|p| p.dyn_into::<HtmlElement>().ok());
+    }
+    offset
 }
 
 #[cfg(test)]

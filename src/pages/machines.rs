@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
 use futures::future::AbortHandle;
-use leptos::html::{Tbody, Tr};
+use leptos::html::{Div, Tbody, Tr};
 use leptos::prelude::*;
 use mde_core::deployment::actions::MachineAction;
 use mde_core::deployment::csv::{error_report_csv, rows_csv};
@@ -118,8 +118,8 @@ pub fn MachinesPage() -> impl IntoView {
     // The charts and the failure groups follow the rows a few times a second: recounting them
     // on every keystroke or page would hold up the table, which is what the user is watching.
     let settled = settle(rows, kept);
-    let (above, body) = (NodeRef::<Tr>::new(), NodeRef::<Tbody>::new());
-    let (viewport, remeasure) = follow_viewport(above, body);
+    let (above, body, scroller) = (NodeRef::<Tr>::new(), NodeRef::<Tbody>::new(), NodeRef::<Div>::new());
+    let (viewport, remeasure) = follow_viewport(above, body, Some(scroller));
     let total = Memo::new(move |_| rows.with(Vec::len));
     let range = Memo::new(move |_| rows_in_view(viewport.get(), total.get(), OVERSCAN));
     let in_view = move || {
@@ -181,6 +181,9 @@ pub fn MachinesPage() -> impl IntoView {
             <span role="status">{move || kept.with(|k| format!("{} of {} machines shown", total.get(), k.table.len()))}</span>
             <button on:click=export disabled=move || total.get() == 0>"Download CSV of these"</button>
         </p>
+        // The table scrolls in a box of its own, both ways, its header row held at the box's top.
+        <div class="table-box machines-box" node_ref=scroller tabindex="0" role="region"
+            aria-label="Machines table" on:scroll=move |_| remeasure()>
         <table class="machines" aria-rowcount=move || total.get() + 1>
                 <caption class="visually-hidden">"Machines and their Defender for Endpoint deployment status"</caption>
                 <thead>
@@ -208,6 +211,7 @@ pub fn MachinesPage() -> impl IntoView {
                     <tr class="spacer"><td colspan="16" style:height=space(false)></td></tr>
                 </tfoot>
         </table>
+        </div>
         <Show when=move || total.get() == 0 && kept.with(|k| !k.table.is_empty())>
             <p class="empty">"No machine matches these filters."</p>
         </Show>

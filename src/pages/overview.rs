@@ -60,7 +60,7 @@ pub fn Overview() -> impl IntoView {
     });
 
     let (above, body) = (NodeRef::<Tr>::new(), NodeRef::<Tbody>::new());
-    let (viewport, remeasure) = follow_viewport(above, body);
+    let (viewport, remeasure) = follow_viewport(above, body, None);
     let total = Memo::new(move |_| order.with(Order::len));
     let range = Memo::new(move |_| rows_in_view(viewport.get(), total.get(), OVERSCAN));
     let in_view = move || {

@@ -58,7 +58,8 @@ async function machinesLoaded(page, n, source = 'Resource Graph', factsMs = 15_0
  * as many rows were read as the table says it holds.
  */
 async function everyMachine(page) {
-  await page.evaluate(() => window.scrollTo(0, 0));
+  // The table scrolls in its own box: bring the box into the window, then scroll the box.
+  await page.evaluate(() => { const box = document.querySelector('.machines-box'); box.scrollIntoView(); box.scrollTo(0, 0); });
   await frames(page);
   const rows = new Map();
   for (;;) {
@@ -67,9 +68,10 @@ async function everyMachine(page) {
       [...tr.querySelectorAll('th, td:not(.select)')].map((c, i) => (i === 5 ? c.title : c.textContent.trim()))]));
     for (const [index, cells] of seen) rows.set(index, cells);
     const moved = await page.evaluate(() => {
-      const before = window.scrollY;
-      window.scrollBy(0, window.innerHeight / 2);
-      return window.scrollY !== before;
+      const box = document.querySelector('.machines-box');
+      const before = box.scrollTop;
+      box.scrollBy(0, box.clientHeight / 2);
+      return box.scrollTop !== before;
     });
     if (!moved) break;
     await frames(page);
