@@ -94,6 +94,9 @@ for (const scheme of ['light', 'dark']) {
 
       for (const name of ['prod-web-01', 'prod-web-02']) {
         await page.getByLabel('Search').fill(name);
+        // The table shows the search's rows before a box is ticked (a row drawn anew would
+        // drop the tick).
+        await page.getByRole('status').filter({ hasText: /^1 of 64 machines shown$/ }).waitFor();
         await page.getByLabel(`Select ${name}`, { exact: true }).check();
       }
       await page.getByLabel('Search').fill('');

@@ -108,9 +108,10 @@ test('leaving a subscription page aborts its requests in flight and starts no mo
     page.on('request', (r) => { if (isArm(r.url(), fake) && r.method() !== 'OPTIONS') requested.push(r.url()); });
     page.on('requestfailed', (r) => { if (isArm(r.url(), fake)) aborted.push([r.url(), r.failure()?.errorText]); });
     await signInAt(page, site, `/tenants/${HOME}/subscriptions/${ALPHA}`);
-    // The subscription has been read (1.5 s); its settings, plan and permissions are on their way.
+    // The subscription has been read (1.5 s); its settings, plan, permissions and security
+    // connectors are on their way.
     const inFlight = () => requested.filter((u) => u.includes(`/subscriptions/${ALPHA}/providers/`));
-    await until(() => inFlight().length === 3);
+    await until(() => inFlight().length === 4);
     const leaving = inFlight();
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('heading', { name: 'Audit log of this tenant' }).waitFor();
