@@ -89,7 +89,7 @@ pub fn MachinePage() -> impl IntoView {
     }
     let back = format!("{}/machines", session.base);
     view! {
-        <main class="page machine">
+        <div class="machine">
             <p><a href=back>"← Machines"</a></p>
             {move || match loaded.get() {
                 None => view! { <p role="status">"Reading the machine from Azure…"</p> }.into_any(),
@@ -98,7 +98,7 @@ pub fn MachinePage() -> impl IntoView {
                 }.into_any(),
                 Some(Ok(loaded)) => view! { <Facts loaded=loaded.clone()/><verify::Verify loaded=loaded/> }.into_any(),
             }}
-        </main>
+        </div>
     }
 }
 

@@ -33,6 +33,8 @@ pub fn Verify(loaded: Loaded) -> impl IntoView {
     let test = Command::new(&machine, Purpose::TestAlert);
     let check = Command::new(&machine, Purpose::SensorCheck);
     let demo = session.demo;
+    // The alert comes from Defender for Endpoint on the machine: say so before anyone waits an hour.
+    let not_onboarded = !machine.extension.as_ref().is_some_and(|e| e.provisioning_state.eq_ignore_ascii_case("Succeeded"));
     let run_button = |command: Option<Command>, label: &'static str| {
         let reason = refused.clone();
         view! {
@@ -61,6 +63,9 @@ pub fn Verify(loaded: Loaded) -> impl IntoView {
                     })}</li>
                 }).collect_view()}
             </ol>
+            {not_onboarded.then(|| view! {
+                <p class="notice" role="note">"The MDE extension has not installed on this machine (see its readiness above): unless Defender for Endpoint was onboarded another way, the test alert will not arrive."</p>
+            })}
             {demo.then(|| view! {
                 <p class="notice" role="note">"Simulated: in the demo nothing runs anywhere. The demo tenant answers Run Command itself and raises the alert a few seconds later."</p>
             })}
