@@ -34,7 +34,8 @@ pub fn Verify(loaded: Loaded) -> impl IntoView {
     let check = Command::new(&machine, Purpose::SensorCheck);
     let demo = session.demo;
     // The alert comes from Defender for Endpoint on the machine: say so before anyone waits an hour.
-    let not_onboarded = !machine.extension.as_ref().is_some_and(|e| e.provisioning_state.eq_ignore_ascii_case("Succeeded"));
+    let not_onboarded =
+        !machine.extension.as_ref().is_some_and(|e| e.provisioning_state.eq_ignore_ascii_case("Succeeded"));
     let run_button = |command: Option<Command>, label: &'static str| {
         let reason = refused.clone();
         view! {
