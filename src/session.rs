@@ -187,7 +187,7 @@ pub fn logout_url(config: &AppConfig, login_hint: Option<&str>) -> String {
 
 /// The transport to Entra ID and ARM, with the configured timeout.
 fn fetch(config: &AppConfig) -> FetchTransport {
-    FetchTransport::new(config.request_timeout_ms)
+    FetchTransport::new(config.request_timeout_ms, &config.cloud)
 }
 
 /// The tokens of the home tenant (the one signed in to), if any.

@@ -1,4 +1,5 @@
-//! The network transport: the browser's `fetch`, CORS mode, no cookies.
+//! The network transport: the browser's `fetch`, CORS mode, no cookies, made by the network
+//! worker (see [`network`](super::network)), or from the page if the worker could not start.
 //!
 //! Every request has its own `AbortController`: dropping the request's future (the page that
 //! wanted it was left) aborts it in the browser, and so does the timeout. A request that gets
@@ -6,8 +7,11 @@
 
 use std::future::Future;
 use std::pin::pin;
+use std::rc::Rc;
 
+use super::network::{self, Outcome};
 use futures::future::{self, Either};
+use mde_core::cloud::Cloud;
 use mde_core::transport::{Request, Response, Transport, TransportError, READ_HEADERS};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -19,17 +23,57 @@ pub const DEFAULT_TIMEOUT_MS: u64 = mde_core::config::DEFAULT_REQUEST_TIMEOUT_MS
 #[derive(Clone)]
 pub struct FetchTransport {
     timeout_ms: u64,
-}
-
-impl Default for FetchTransport {
-    fn default() -> Self {
-        FetchTransport::new(DEFAULT_TIMEOUT_MS)
-    }
+    /// The cloud's Entra ID and ARM origins: the only ones the network worker fetches from.
+    origins: Rc<[String]>,
 }
 
 impl FetchTransport {
-    pub fn new(timeout_ms: u64) -> Self {
-        FetchTransport { timeout_ms }
+    pub fn new(timeout_ms: u64, cloud: &Cloud) -> Self {
+        let origins = [&cloud.login_url, &cloud.arm_url]
+            .into_iter()
+            .filter_map(|endpoint| Some(url::Url::parse(endpoint).ok()?.origin().ascii_serialization()))
+            .collect();
+        FetchTransport { timeout_ms, origins }
+    }
+
+    /// The request made from the page itself (when the network worker could not start).
+    async fn fetch_here(&self, request: Request) -> Result<Response, TransportError> {
+        let mut abort = Abort::new();
+        let init = RequestInit::new();
+        init.set_method(request.method().as_str());
+        init.set_mode(RequestMode::Cors);
+        init.set_credentials(RequestCredentials::Omit);
+        init.set_signal(abort.signal().as_ref());
+        let headers = Headers::new().map_err(js_network)?;
+        for (name, value) in request.headers() {
+            if let Ok(value) = value.to_str() {
+                headers.append(name.as_str(), value).map_err(js_network)?;
+            }
+        }
+        init.set_headers(&headers);
+        if !request.body().is_empty() {
+            init.set_body(&js_sys::Uint8Array::from(request.body().as_slice()));
+        }
+        let window = web_sys::window().ok_or_else(|| network("no window"))?;
+        let exchange = async {
+            let answer = JsFuture::from(window.fetch_with_str_and_init(&request.uri().to_string(), &init))
+                .await
+                .map_err(js_network)?;
+            let answer: web_sys::Response = answer.unchecked_into();
+            let mut response = http::Response::builder().status(answer.status());
+            // Only the headers CORS exposes are readable here; the client copes without the rest.
+            for name in READ_HEADERS {
+                if let Ok(Some(value)) = answer.headers().get(name.as_str()) {
+                    response = response.header(name.clone(), value);
+                }
+            }
+            let body = JsFuture::from(answer.array_buffer().map_err(js_network)?).await.map_err(js_network)?;
+            response.body(js_sys::Uint8Array::new(&body).to_vec()).map_err(network)
+        };
+        let answered = within(self.timeout_ms, &abort, exchange).await;
+        // Answered (or failed) in time: nothing left to abort when the future is dropped.
+        abort.disarm();
+        answered.unwrap_or_else(|| Err(TransportError::Network(timeout_message(self.timeout_ms))))
     }
 }
 
@@ -103,42 +147,15 @@ fn js_network(e: wasm_bindgen::JsValue) -> TransportError {
 
 impl Transport for FetchTransport {
     async fn send(&self, request: Request) -> Result<Response, TransportError> {
-        let mut abort = Abort::new();
-        let init = RequestInit::new();
-        init.set_method(request.method().as_str());
-        init.set_mode(RequestMode::Cors);
-        init.set_credentials(RequestCredentials::Omit);
-        init.set_signal(abort.signal().as_ref());
-        let headers = Headers::new().map_err(js_network)?;
-        for (name, value) in request.headers() {
-            if let Ok(value) = value.to_str() {
-                headers.append(name.as_str(), value).map_err(js_network)?;
-            }
-        }
-        init.set_headers(&headers);
-        if !request.body().is_empty() {
-            init.set_body(&js_sys::Uint8Array::from(request.body().as_slice()));
-        }
-        let window = web_sys::window().ok_or_else(|| network("no window"))?;
-        let exchange = async {
-            let answer = JsFuture::from(window.fetch_with_str_and_init(&request.uri().to_string(), &init))
-                .await
-                .map_err(js_network)?;
-            let answer: web_sys::Response = answer.unchecked_into();
-            let mut response = http::Response::builder().status(answer.status());
-            // Only the headers CORS exposes are readable here; the client copes without the rest.
-            for name in READ_HEADERS {
-                if let Ok(Some(value)) = answer.headers().get(name.as_str()) {
-                    response = response.header(name.clone(), value);
-                }
-            }
-            let body = JsFuture::from(answer.array_buffer().map_err(js_network)?).await.map_err(js_network)?;
-            response.body(js_sys::Uint8Array::new(&body).to_vec()).map_err(network)
+        let Some(worker) = network::worker(&self.origins) else {
+            return self.fetch_here(request).await;
         };
-        let answered = within(self.timeout_ms, &abort, exchange).await;
-        // Answered (or failed) in time: nothing left to abort when the future is dropped.
-        abort.disarm();
-        answered.unwrap_or_else(|| Err(TransportError::Network(timeout_message(self.timeout_ms))))
+        match worker.send(&request, self.timeout_ms).await {
+            Outcome::Answered(response) => Ok(response),
+            Outcome::TimedOut => Err(TransportError::Network(timeout_message(self.timeout_ms))),
+            Outcome::Failed(why) => Err(why),
+            Outcome::NotSent => self.fetch_here(request).await,
+        }
     }
 
     async fn sleep(&self, ms: u64) {

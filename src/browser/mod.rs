@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod export;
 pub mod fetch;
+pub mod network;
 pub mod offline;
 pub mod storage;
 
