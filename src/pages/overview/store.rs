@@ -133,6 +133,7 @@ impl OverviewStore {
             generation,
             answers: RefCell::default(),
             scheduled: Cell::new(false),
+            started_at: now_ms(),
             applied_at: Cell::new(0),
             finished: Cell::new(false),
             on_frame: Box::new(on_frame),
@@ -189,10 +190,16 @@ async fn read_connectors(client: Client, concurrency: usize, ids: Vec<String>, s
     flush();
 }
 
-/// At most this often the page takes in the answers that arrived (in an animation frame): every
-/// frame would redraw the rows in view and recount up to sixty times a second, which no one
-/// reads, and costs main thread in proportion to the loading time.
-const APPLY_EVERY_MS: u64 = 100;
+/// How often the page takes in the answers that arrived (in an animation frame): a tenth of the
+/// time the load has run, between these bounds. The first rows show at once and the first
+/// second redraws ten times; a load of minutes redraws once a second. Every frame recounts and
+/// redraws the rows in view, and a long load's answers arrive for a minute or more: at a fixed
+/// ten frames a second, frames alone would cost the main thread seconds.
+const APPLY_EVERY_MS: std::ops::RangeInclusive<u64> = 100..=1_000;
+
+fn apply_every_ms(loading_for_ms: u64) -> u64 {
+    (loading_for_ms / 10).clamp(*APPLY_EVERY_MS.start(), *APPLY_EVERY_MS.end())
+}
 
 /// What the page does with each frame's answers: the model, and the rows they changed.
 type OnFrame = Box<dyn Fn(&Overview, &[usize])>;
@@ -203,6 +210,7 @@ struct Frames {
     generation: u32,
     answers: RefCell<Vec<OverviewEvent>>,
     scheduled: Cell<bool>,
+    started_at: u64,
     applied_at: Cell<u64>,
     /// The load has returned: the next frame marks the overview loaded.
     finished: Cell<bool>,
@@ -215,14 +223,19 @@ impl Frames {
         self.schedule();
     }
 
-    /// The next frame, once `APPLY_EVERY_MS` have passed since the last one applied answers.
+    /// The next frame, once [`apply_every_ms`] have passed since the last one applied answers;
+    /// the load's end shows at once (in a frame of its own if one is already waiting: the
+    /// waiting one then finds nothing new).
     fn schedule(self: &Rc<Self>) {
-        if self.scheduled.replace(true) {
+        let finished = self.finished.get();
+        if self.scheduled.replace(true) && !finished {
             return;
         }
         let frames = self.clone();
         let next_frame = move || request_animation_frame(move || frames.apply());
-        match (self.applied_at.get() + APPLY_EVERY_MS).checked_sub(now_ms()) {
+        let now = now_ms();
+        let every = if finished { 0 } else { apply_every_ms(now.saturating_sub(self.started_at)) };
+        match (self.applied_at.get() + every).checked_sub(now) {
             Some(wait) if wait > 0 => set_timeout(next_frame, Duration::from_millis(wait)),
             _ => next_frame(),
         }
@@ -307,6 +320,15 @@ mod tests {
         // A setting read back as absent is absent: WDATP gone means the integration is off.
         store.changed("s1", &before, &[outcome("wdatp", Ok(None))]);
         assert_eq!(parts(&store), Load::Ready(IntegrationParts { integration: false, linux: false, unified: true }));
+    }
+
+    #[test]
+    fn a_long_load_redraws_less_often() {
+        // Ten times a second at first, once a second after ten seconds.
+        assert_eq!(apply_every_ms(0), 100);
+        assert_eq!(apply_every_ms(1_500), 150);
+        assert_eq!(apply_every_ms(5_000), 500);
+        assert_eq!(apply_every_ms(60_000), 1_000);
     }
 
     #[test]
