@@ -187,7 +187,7 @@ impl Batches {
                     match event {
                         // A machine sent again (with its extension's reason) replaces its row.
                         LoadEvent::Machines(machines) | LoadEvent::Updated(machines) => {
-                            k.table.extend(machines, &context)
+                            k.table.extend(machines, context)
                         }
                         LoadEvent::FellBack { why } => k.fell_back = Some(why),
                         LoadEvent::SubscriptionFailed { subscription_id, why } => {
