@@ -31,7 +31,8 @@ pub struct Host {
 
 impl Host {
     pub fn receive(&mut self, text: &str, now_ms: u64) -> FromTenant {
-        match serde_json::from_str::<ToTenant>(text) {
+        // As bytes: the scenario and request bodies are read so too (one serde_json reader).
+        match serde_json::from_slice::<ToTenant>(text.as_bytes()) {
             Ok(ToTenant::Start { scenario, latency_ms }) => {
                 let mut options = Options { require_auth: false, ..Options::default() };
                 options.faults.latency_ms = latency_ms;

@@ -265,7 +265,8 @@ fn to_kql_string(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
-        other => other.to_string(),
+        // What `Display` writes, without linking its pretty-printer into the demo worker.
+        other => serde_json::to_string(other).unwrap_or_default(),
     }
 }
 
