@@ -558,9 +558,9 @@ test("removing the extension follows ARM's operation to the end; a failed operat
     await page.locator('table.audit tbody tr').nth(2).waitFor();
     const audit = await page.$$eval('table.audit tbody tr', (trs) => trs.map((tr) => tr.querySelectorAll('td')[2].textContent));
     assert.deepEqual(audit.sort(), [web1, web2, web2].map((m) => `MDE.Windows extension on ${m.id}`).sort());
-    // The browser logs ARM's 404 to the reads that find each extension gone; nothing else.
-    assert.deepEqual({ ...problems, console: problems.console.filter((m) => !/status of 404/.test(m)) }, NO_PROBLEMS);
-    assert.equal(problems.console.length, 2);
+    // The page logs nothing: the browser logs ARM's 404s to the reads that find each extension
+    // gone in the network worker's console, which makes the requests.
+    assert.deepEqual(problems, NO_PROBLEMS);
   } finally {
     await close();
     fs.rmSync(file, { force: true });
