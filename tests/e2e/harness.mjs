@@ -116,6 +116,20 @@ export async function watchedPage(browser) {
   return { page, context, problems };
 }
 
+/**
+ * The site, and the fake Azure server with `scenario` that signs in at once; `overrides` as for
+ * `serveSite` (config.json is the fake's).
+ */
+export async function signedInSite(scenario, overrides = {}) {
+  const site = await serveSite(overrides);
+  const fake = await startFakeAzure(['--scenario', scenario, '--app-origin', site.origin, '--auto-approve', '--quiet']);
+  overrides['/config.json'] = JSON.stringify({
+    clientId: '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f',
+    cloud: { name: 'FakeAzure', loginUrl: fake.origin, armUrl: fake.origin, armAudience: `${fake.origin}/` },
+  });
+  return { site, fake, close: async () => { fake.stop(); await site.close(); } };
+}
+
 /** Signs in at `siteOrigin` (a fake that approves at once) and opens a subscription by name. */
 export async function openSubscription(page, siteOrigin, name) {
   await page.goto(`${siteOrigin}/`);

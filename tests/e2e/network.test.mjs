@@ -4,25 +4,14 @@
 // does not reach a worker; and a site that lacks its file still works, from the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveSite, startFakeAzure, launch, watchedPage, root } from './harness.mjs';
+import { signedInSite, launch, watchedPage, root } from './harness.mjs';
 import path from 'node:path';
 
-const CLIENT_ID = '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
 const SCENARIO = path.join(root, 'public/demo/scenario.json');
 const COMPLETE = /^\d+ subscriptions: \d+ On, \d+ Partial, \d+ On — no plan, \d+ Off$/;
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function signedInSite(overrides = {}) {
-  const site = await serveSite(overrides);
-  const fake = await startFakeAzure(['--scenario', SCENARIO, '--app-origin', site.origin, '--auto-approve', '--quiet']);
-  overrides['/config.json'] = JSON.stringify({
-    clientId: CLIENT_ID,
-    cloud: { name: 'FakeAzure', loginUrl: fake.origin, armUrl: fake.origin, armAudience: `${fake.origin}/` },
-  });
-  return { site, fake, close: async () => { fake.stop(); await site.close(); } };
-}
 
 async function signInAndLoad(page, site) {
   await page.goto(`${site.origin}/`);
@@ -37,7 +26,7 @@ const fromThePage = (page, origin) =>
   page.evaluate((o) => performance.getEntriesByType('resource').filter((e) => e.name.startsWith(o)).length, origin);
 
 test('the token exchange and every ARM request leave from the network worker, not the page', async () => {
-  const { site, fake, close } = await signedInSite();
+  const { site, fake, close } = await signedInSite(SCENARIO);
   const { page, problems } = await watchedPage(browser);
   try {
     await signInAndLoad(page, site);
@@ -57,7 +46,7 @@ test('the token exchange and every ARM request leave from the network worker, no
 });
 
 test("the network worker fetches from the cloud's origins only", async () => {
-  const { site, close } = await signedInSite();
+  const { site, close } = await signedInSite(SCENARIO);
   const { page } = await watchedPage(browser);
   const elsewhere = [];
   page.on('request', (r) => { if (r.url().startsWith('http://127.0.0.2')) elsewhere.push(r.url()); });
@@ -93,7 +82,7 @@ test("the network worker fetches from the cloud's origins only", async () => {
 });
 
 test('a site without network-worker.js still signs in and loads the overview, from the page', async () => {
-  const { site, fake, close } = await signedInSite({ '/network-worker.js': null });
+  const { site, fake, close } = await signedInSite(SCENARIO, { '/network-worker.js': null });
   const { page } = await watchedPage(browser);
   try {
     await signInAndLoad(page, site);

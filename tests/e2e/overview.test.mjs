@@ -7,25 +7,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { serveSite, startFakeAzure, launch, watchedPage, root } from './harness.mjs';
+import { signedInSite, launch, watchedPage, root } from './harness.mjs';
 import { frames } from './rows.mjs';
 
-const CLIENT_ID = '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-/** The site and the fake Azure server with `scenario`, signed in by the fake at once. */
-async function signedInSite(scenario) {
-  const overrides = {};
-  const site = await serveSite(overrides);
-  const fake = await startFakeAzure(['--scenario', scenario, '--app-origin', site.origin, '--auto-approve', '--quiet']);
-  overrides['/config.json'] = JSON.stringify({
-    clientId: CLIENT_ID,
-    cloud: { name: 'FakeAzure', loginUrl: fake.origin, armUrl: fake.origin, armAudience: `${fake.origin}/` },
-  });
-  return { site, fake, close: async () => { fake.stop(); await site.close(); } };
-}
 
 async function signIn(page, site) {
   await page.goto(`${site.origin}/`);
