@@ -390,6 +390,7 @@ fn Insight(
                 <ul>
                     {move || named.get().1.into_iter().map(|(name, linux)| {
                         let count = match linux {
+                            Some(0) => "no Linux machines without MDE".to_string(),
                             Some(1) => "1 Linux machine without MDE".to_string(),
                             Some(n) => format!("{n} Linux machines without MDE"),
                             None => "Linux machines: counting…".to_string(),
