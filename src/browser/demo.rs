@@ -10,7 +10,7 @@ use demo_protocol::{Answer, FromTenant, ToTenant};
 use futures::channel::{mpsc, oneshot};
 use futures::future::LocalBoxFuture;
 use futures::{FutureExt, StreamExt};
-use mde_core::transport::{Request, Response, Transport, TransportError, READ_HEADERS};
+use mde_core::transport::{Request, Response, Transport, TransportError};
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
@@ -116,13 +116,8 @@ impl Transport for DemoTransport {
         super::sleep(answer.delay_ms).await;
         let reply =
             answer.response.ok_or_else(|| TransportError::Network("the demo tenant dropped the request".into()))?;
-        let mut response = http::Response::builder().status(reply.status);
-        for name in READ_HEADERS {
-            if let Some((_, value)) = reply.headers.iter().find(|(n, _)| name.as_str().eq_ignore_ascii_case(n)) {
-                response = response.header(name.clone(), value);
-            }
-        }
-        response.body(reply.body.into_bytes()).map_err(|e| TransportError::Network(e.to_string()))
+        let headers = reply.headers.iter().map(|(name, value)| (name.as_str(), value.as_str()));
+        super::response(reply.status, headers, reply.body.into_bytes())
     }
 
     async fn sleep(&self, ms: u64) {

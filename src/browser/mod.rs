@@ -13,7 +13,7 @@ use std::rc::Rc;
 use futures::future::{AbortHandle, Abortable};
 use mde_core::signed_in::SignedIn;
 
-use mde_core::transport::{Request, Response, Transport, TransportError};
+use mde_core::transport::{Request, Response, Transport, TransportError, READ_HEADERS};
 
 /// Milliseconds since the Unix epoch, from the browser's clock.
 pub fn now_ms() -> u64 {
@@ -52,6 +52,22 @@ pub async fn fetch_text(path: &str) -> Result<String, String> {
     fetch::within(timeout_ms, &abort, exchange)
         .await
         .unwrap_or_else(|| Err(format!("{path} could not be fetched: {}", fetch::timeout_message(timeout_ms))))
+}
+
+/// An answer as the core reads it, from its status, its headers as name and value (in any case:
+/// only those the core reads are kept) and its body; how a worker's answer becomes one.
+pub fn response<'a>(
+    status: u16,
+    headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+    body: Vec<u8>,
+) -> Result<Response, TransportError> {
+    let mut response = http::Response::builder().status(status);
+    for (name, value) in headers {
+        if let Some(read) = READ_HEADERS.iter().find(|read| read.as_str().eq_ignore_ascii_case(name)) {
+            response = response.header(read.clone(), value);
+        }
+    }
+    response.body(body).map_err(|e| TransportError::Network(e.to_string()))
 }
 
 /// The message of a failed browser call (a TypeError's "Failed to fetch", an AbortError...).

@@ -17,7 +17,7 @@ use std::future::Future;
 use std::rc::Rc;
 
 use futures::channel::oneshot;
-use mde_core::transport::{Request, Response, TransportError, READ_HEADERS};
+use mde_core::transport::{Request, Response, TransportError};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
@@ -86,8 +86,6 @@ struct Exchange {
 pub struct NetworkWorker {
     worker: Worker,
     exchange: Rc<RefCell<Exchange>>,
-    /// Itself, for the message handler to post what waited for the worker to run.
-    network: Rc<RefCell<Option<std::rc::Weak<NetworkWorker>>>>,
     _on_message: Closure<dyn Fn(MessageEvent)>,
     _on_error: Closure<dyn Fn(web_sys::Event)>,
 }
@@ -103,9 +101,6 @@ pub fn worker(origins: &[String]) -> Option<Rc<NetworkWorker>> {
         let mut network = n.borrow_mut();
         if network.is_none() {
             *network = NetworkWorker::start(origins).map(Rc::new);
-            if let Some(started) = network.as_ref() {
-                *started.network.borrow_mut() = Some(Rc::downgrade(started));
-            }
         }
         network.clone()
     })?;
@@ -117,16 +112,13 @@ impl NetworkWorker {
     fn start(origins: &[String]) -> Option<NetworkWorker> {
         let worker = Worker::new(&super::site_path(WORKER_PATH)).ok()?;
         let exchange = Rc::new(RefCell::new(Exchange::default()));
-        let answers = exchange.clone();
-        let network = Rc::new(RefCell::new(None::<std::rc::Weak<NetworkWorker>>));
-        let started = network.clone();
+        let (answers, port) = (exchange.clone(), worker.clone());
         let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
             let batch: js_sys::Array = event.data().unchecked_into();
             if !answers.borrow().ready {
+                // The first (empty) batch: the worker runs; what waited for it goes now.
                 answers.borrow_mut().ready = true;
-                if let Some(network) = started.borrow().as_ref().and_then(std::rc::Weak::upgrade) {
-                    network.post();
-                }
+                post(&port, &answers);
             }
             // Taken out first: a receiver may send more requests as soon as it runs.
             let mut delivered = Vec::with_capacity(batch.length() as usize);
@@ -166,7 +158,7 @@ impl NetworkWorker {
         let list: js_sys::Array = origins.iter().map(|o| JsValue::from_str(o)).collect();
         js_sys::Reflect::set(&allowed, &"origins".into(), &list).ok()?;
         worker.post_message(&allowed).ok()?;
-        Some(NetworkWorker { worker, exchange, network, _on_message: on_message, _on_error: on_error })
+        Some(NetworkWorker { worker, exchange, _on_message: on_message, _on_error: on_error })
     }
 
     /// Sends `request` with the others of this task; dropping the future before the answer
@@ -207,28 +199,32 @@ impl NetworkWorker {
         }
         exchange.posting = true;
         let network = self.clone();
-        wasm_bindgen_futures::spawn_local(async move { network.post() });
+        wasm_bindgen_futures::spawn_local(async move { post(&network.worker, &network.exchange) });
     }
+}
 
-    fn post(&self) {
-        let (calls, aborts) = {
-            let mut exchange = self.exchange.borrow_mut();
-            exchange.posting = false;
-            if !exchange.ready || exchange.failed {
-                return;
-            }
-            (std::mem::take(&mut exchange.calls), std::mem::take(&mut exchange.aborts))
-        };
-        let message = js_sys::Object::new();
-        if !calls.is_empty() {
-            let _ = js_sys::Reflect::set(&message, &"calls".into(), &format!("[{}]", calls.join(",")).into());
+/// Posts the calls and aborts queued in `exchange` to `worker` as one message, once it runs.
+fn post(worker: &Worker, exchange: &RefCell<Exchange>) {
+    let (calls, aborts) = {
+        let mut exchange = exchange.borrow_mut();
+        exchange.posting = false;
+        if !exchange.ready || exchange.failed {
+            return;
         }
-        if !aborts.is_empty() {
-            let ids: js_sys::Array = aborts.into_iter().map(JsValue::from).collect();
-            let _ = js_sys::Reflect::set(&message, &"abort".into(), &ids);
-        }
-        let _ = self.worker.post_message(&message);
+        (std::mem::take(&mut exchange.calls), std::mem::take(&mut exchange.aborts))
+    };
+    if calls.is_empty() && aborts.is_empty() {
+        return;
     }
+    let message = js_sys::Object::new();
+    if !calls.is_empty() {
+        let _ = js_sys::Reflect::set(&message, &"calls".into(), &format!("[{}]", calls.join(",")).into());
+    }
+    if !aborts.is_empty() {
+        let ids: js_sys::Array = aborts.into_iter().map(JsValue::from).collect();
+        let _ = js_sys::Reflect::set(&message, &"abort".into(), &ids);
+    }
+    let _ = worker.post_message(&message);
 }
 
 /// A request the page still waits for: dropped early, it is aborted in the worker.
@@ -265,19 +261,14 @@ fn outcome(answer: &Answer) -> Outcome {
         Some(error) if error == "timeout" => Outcome::TimedOut,
         Some(error) => Outcome::Failed(TransportError::Network(error)),
         None => {
-            let mut response = http::Response::builder().status(answer.status());
-            // Only the headers CORS exposes reach the worker; the client reads these.
+            // Only the headers CORS exposes reach the worker.
             let headers: Vec<String> =
                 answer.headers().map(|h| h.iter().filter_map(|v| v.as_string()).collect()).unwrap_or_default();
-            for pair in headers.chunks_exact(2) {
-                if let Some(name) = READ_HEADERS.iter().find(|name| name.as_str() == pair[0]) {
-                    response = response.header(name.clone(), &pair[1]);
-                }
-            }
+            let pairs = headers.chunks_exact(2).map(|pair| (pair[0].as_str(), pair[1].as_str()));
             let body = answer.body().map(|b| js_sys::Uint8Array::new(&b).to_vec()).unwrap_or_default();
-            match response.body(body) {
+            match super::response(answer.status(), pairs, body) {
                 Ok(response) => Outcome::Answered(response),
-                Err(e) => Outcome::Failed(TransportError::Network(e.to_string())),
+                Err(e) => Outcome::Failed(e),
             }
         }
     }
