@@ -33,6 +33,17 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $bindgen" ]; then
   cargo install wasm-bindgen-cli --version "$bindgen" --locked || cargo install wasm-bindgen-cli --version "$bindgen"
 fi
 
+# The app's wasm is split by page (scripts/split-build.sh): the splitter is the binary of the
+# crate that cargo-leptos uses for this, wasm_split_cli_support, pinned with the helpers that
+# Leptos's Cargo.lock entry expects.
+WASM_SPLIT_VERSION=0.2.4
+if [ ! -x "$TOOLS/bin/wasm-split-cli" ] || [ "$(cat "$TOOLS/wasm-split.version" 2>/dev/null)" != "$WASM_SPLIT_VERSION" ]; then
+  say "installing wasm-split-cli (crates.io wasm_split_cli_support $WASM_SPLIT_VERSION, about 6 minutes)"
+  cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked --root "$TOOLS" ||
+    cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --root "$TOOLS"
+  echo "$WASM_SPLIT_VERSION" >"$TOOLS/wasm-split.version"
+fi
+
 # Debian's binaryen is too old for this wasm-bindgen: take npm's, first on PATH.
 if ! wasm-opt --version 2>/dev/null | grep -q "^wasm-opt version ${BINARYEN_VERSION%%.*} "; then
   say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION)"

@@ -5,14 +5,10 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::pages::audit::AuditPage;
-use crate::pages::bulk::BulkPage;
-use crate::pages::demo::DemoRoot;
+use crate::lazy_page;
 use crate::pages::home::{Home, Setup};
-use crate::pages::machines::{MachineChangePage, MachinesPage};
-use crate::pages::overview::Overview;
-use crate::pages::subscription::SubscriptionPage;
 use crate::pages::tenant::TenantRoot;
+use crate::pages::overview::Overview;
 use crate::router::{use_location, Location, Page, Route};
 use crate::session::{self, Start};
 
@@ -65,7 +61,7 @@ fn Routes() -> impl IntoView {
     move || match area.get() {
         Area::Home => view! { <Home/> }.into_any(),
         Area::Setup => view! { <Setup/> }.into_any(),
-        Area::Demo => view! { <DemoRoot/> }.into_any(),
+        Area::Demo => lazy_page::demo_root().into_any(),
         Area::Tenant(tenant) => view! { <TenantRoot tenant=tenant/> }.into_any(),
         Area::NotFound => view! {
             <main class="page"><p>"This page does not exist. "<a href="/">"Go to the start page"</a></p></main>
@@ -74,19 +70,20 @@ fn Routes() -> impl IntoView {
     }
 }
 
-/// The page within a tenant or the demo that the address names.
+/// The page within a tenant or the demo that the address names; all but the overview load
+/// their code when first shown (see `lazy_page`).
 #[component]
 pub fn TenantPage() -> impl IntoView {
     let location = use_location();
     let page = Memo::new(move |_| location.route().page().cloned());
     move || match page.get() {
         Some(Page::Overview) => view! { <Overview/> }.into_any(),
-        Some(Page::Subscription(id)) => view! { <SubscriptionPage id=id/> }.into_any(),
-        Some(Page::Audit) => view! { <AuditPage/> }.into_any(),
-        Some(Page::Bulk) => view! { <BulkPage/> }.into_any(),
-        Some(Page::Machines) => view! { <MachinesPage/> }.into_any(),
-        Some(Page::MachineChange) => view! { <MachineChangePage/> }.into_any(),
-        Some(Page::Machine) => view! { <crate::pages::machine::MachinePage/> }.into_any(),
+        Some(Page::Subscription(id)) => lazy_page::subscription_page(id).into_any(),
+        Some(Page::Audit) => lazy_page::audit_page().into_any(),
+        Some(Page::Bulk) => lazy_page::bulk_page().into_any(),
+        Some(Page::Machines) => lazy_page::machines_page().into_any(),
+        Some(Page::MachineChange) => lazy_page::machine_change_page().into_any(),
+        Some(Page::Machine) => lazy_page::machine_page().into_any(),
         None => ().into_any(),
     }
 }

@@ -6,6 +6,7 @@ pub mod app;
 pub mod audit_log;
 pub mod browser;
 pub mod components;
+pub mod lazy_page;
 pub mod pages;
 pub mod router;
 pub mod session;
