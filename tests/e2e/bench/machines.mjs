@@ -25,9 +25,9 @@
 //
 // --profile samples the main thread (CDP Profiler) in each phase and prints the hot functions,
 // and the app's own functions by total time. The shipped wasm has no name section (wasm-opt
-// strips it), so with --profile the site serves the same build passed through wasm-bindgen and
-// `wasm-opt -Oz -g` (which keeps the names) from target/wasm32-unknown-unknown/release: it must
-// be the build in dist/ (the script checks), so run `trunk build --release` just before.
+// strips it), so with --profile the site serves the same build split again by
+// scripts/split-build.sh with SPLIT_KEEP_NAMES (`wasm-opt -Oz -g`, which keeps the names): it
+// must be the build in dist/ (the script checks), so run `trunk build --release` just before.
 //
 // Usage: node tests/e2e/bench/machines.mjs [--tenants 200:11000,2000:55000] [--latency-ms 0] [--profile] [--cpu-time]
 //   (subscriptions:machines generated; the generator's disabled and deleted subscriptions leave
@@ -395,21 +395,27 @@ async function run(site, overrides, tenant) {
 
 /** With --profile: the same build with its function names (see the header). */
 function namedBuild(overrides) {
-  const index = fs.readFileSync(path.join(root, 'dist/index.html'), 'utf8');
-  const [, js, wasm] = index.match(
-    /from '\/(mde-console-[0-9a-f]+\.js)';\s*const wasm = await init\(\{ module_or_path: '\/(mde-console-[0-9a-f]+_bg\.wasm)'/);
+  const dist = path.join(root, 'dist');
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mde-bench-named-'));
-  execFileSync('wasm-bindgen', ['--target', 'web', '--no-typescript', '--out-dir', out, '--out-name', 'mde-console',
-    path.join(root, 'target/wasm32-unknown-unknown/release/mde-console.wasm')]);
-  execFileSync('wasm-opt', ['-Oz', '-g', path.join(out, 'mde-console_bg.wasm'), '-o', path.join(out, 'named.wasm')]);
-  const glue = fs.readFileSync(path.join(out, 'mde-console.js'));
-  const named = fs.readFileSync(path.join(out, 'named.wasm'));
-  fs.rmSync(out, { recursive: true, force: true });
-  if (!glue.equals(fs.readFileSync(path.join(root, 'dist', js)))) {
-    throw new Error('the wasm in target/wasm32-unknown-unknown/release is not the build in dist/ (their JS glue differs): ' +
-      'run `trunk build --release` again');
+  execFileSync(path.join(root, 'scripts/split-build.sh'), {
+    cwd: root, stdio: 'inherit',
+    env: { ...process.env, TRUNK_STAGING_DIR: out, TRUNK_PROFILE: 'release', SPLIT_KEEP_NAMES: '1' },
+  });
+  // Each file's part after the build's hash (".js", "_bg.wasm", "-split.js", "-{module}.wasm").
+  const build = (name) => name.match(/^mde-console-([0-9a-f]+)/)?.[1];
+  const role = (name) => name.replace(/^mde-console-[0-9a-f]+/, '');
+  const shipped = new Map(fs.readdirSync(dist).filter(build).map((name) => [role(name), name]));
+  for (const name of fs.readdirSync(out)) {
+    const target = shipped.get(role(name));
+    if (!target) throw new Error(`${name} has no counterpart in dist/: run \`trunk build --release\` again`);
+    const bytes = fs.readFileSync(path.join(out, name));
+    if (name.endsWith('.wasm')) {
+      overrides[`/${target}`] = bytes;
+    } else if (bytes.toString().replaceAll(build(name), build(target)) !== fs.readFileSync(path.join(dist, target), 'utf8')) {
+      throw new Error('the app built now is not the build in dist/ (their JS glue differs): run `trunk build --release` again');
+    }
   }
-  overrides[`/${wasm}`] = named;
+  fs.rmSync(out, { recursive: true, force: true });
 }
 
 const overrides = {};
