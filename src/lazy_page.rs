@@ -2,13 +2,15 @@
 //!
 //! The start page and a tenant's overview are what every visitor loads; demo mode and the other
 //! pages are split off the app's wasm (each `#[wasm_split]` below is a module of its own, cut by
-//! scripts/split-build.sh) and fetched the first time one of them is shown. Off wasm, and in a
-//! build that is not split, they are plain calls.
+//! scripts/split-build.sh) and fetched the first time one of them is shown. In a build without
+//! the `split` feature they are plain calls.
 
 use std::future::Future;
 
 use leptos::prelude::*;
-use wasm_split_helpers::{wasm_split, SplitLoaderError};
+#[cfg(feature = "split")]
+use wasm_split_helpers::wasm_split;
+use wasm_split_helpers::SplitLoaderError;
 
 use crate::pages::audit::AuditPage;
 use crate::pages::bulk::BulkPage;
@@ -17,69 +19,85 @@ use crate::pages::machine::MachinePage;
 use crate::pages::machines::{MachineChangePage, MachinesPage};
 use crate::pages::subscription::SubscriptionPage;
 
+/// A split point's call, as a future: with the `split` feature (which only scripts/split-build.sh
+/// turns on) `#[wasm_split]` made the function async; without it (tests, native builds) it is a
+/// plain call, and no module is left to find at run time.
+#[cfg(feature = "split")]
+macro_rules! load {
+    ($call:expr) => {
+        $call
+    };
+}
+#[cfg(not(feature = "split"))]
+macro_rules! load {
+    ($call:expr) => {
+        async move { $call }
+    };
+}
+
 // Demo mode (its worker, its scenario bar and the scenario it keeps), loaded with the demo
 // tenant's own worker: a signed-in visitor never fetches it. The pages below it are shared.
-#[wasm_split(demo_root, fallible)]
+#[cfg_attr(feature = "split", wasm_split(demo_root, fallible))]
 fn demo() -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <DemoRoot/> }.into_any())
 }
 
-#[wasm_split(subscription_page, fallible)]
+#[cfg_attr(feature = "split", wasm_split(subscription_page, fallible))]
 fn subscription(id: String) -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <SubscriptionPage id=id/> }.into_any())
 }
 
-#[wasm_split(audit_page, fallible)]
+#[cfg_attr(feature = "split", wasm_split(audit_page, fallible))]
 fn audit() -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <AuditPage/> }.into_any())
 }
 
-#[wasm_split(bulk_page, fallible)]
+#[cfg_attr(feature = "split", wasm_split(bulk_page, fallible))]
 fn bulk() -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <BulkPage/> }.into_any())
 }
 
-#[wasm_split(machines_page, fallible)]
+#[cfg_attr(feature = "split", wasm_split(machines_page, fallible))]
 fn machines() -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <MachinesPage/> }.into_any())
 }
 
-#[wasm_split(machine_change_page, fallible)]
+#[cfg_attr(feature = "split", wasm_split(machine_change_page, fallible))]
 fn machine_change() -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <MachineChangePage/> }.into_any())
 }
 
-#[wasm_split(machine_page, fallible)]
+#[cfg_attr(feature = "split", wasm_split(machine_page, fallible))]
 fn machine() -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <MachinePage/> }.into_any())
 }
 
 pub fn demo_root() -> impl IntoView {
-    show(demo())
+    show(load!(demo()))
 }
 
 pub fn subscription_page(id: String) -> impl IntoView {
-    show(subscription(id))
+    show(load!(subscription(id)))
 }
 
 pub fn audit_page() -> impl IntoView {
-    show(audit())
+    show(load!(audit()))
 }
 
 pub fn bulk_page() -> impl IntoView {
-    show(bulk())
+    show(load!(bulk()))
 }
 
 pub fn machines_page() -> impl IntoView {
-    show(machines())
+    show(load!(machines()))
 }
 
 pub fn machine_change_page() -> impl IntoView {
-    show(machine_change())
+    show(load!(machine_change()))
 }
 
 pub fn machine_page() -> impl IntoView {
-    show(machine())
+    show(load!(machine()))
 }
 
 #[derive(Clone, Copy, PartialEq)]
