@@ -7,8 +7,8 @@ use leptos::task::spawn_local;
 
 use crate::lazy_page;
 use crate::pages::home::{Home, Setup};
-use crate::pages::tenant::TenantRoot;
 use crate::pages::overview::Overview;
+use crate::pages::tenant::TenantRoot;
 use crate::router::{use_location, Location, Page, Route};
 use crate::session::{self, Start};
 
