@@ -132,11 +132,13 @@ fn show(load: impl Future<Output = Result<AnyView, SplitLoaderError>> + 'static)
     move || match state.get() {
         Loading::Pending => view! { <p class="loading" role="status">"Loading the page…"</p> }.into_any(),
         Loading::Ready => page.try_update_value(Option::take).flatten().unwrap_or_else(|| ().into_any()),
+        // Inside the page's <main>: the look of components::Problem, with a reload for its retry.
         Loading::Failed => view! {
-            <main class="page">
-                <p role="alert">"This page could not be loaded: the network may be down, or the site was updated. "
-                <button type="button" on:click=|_| crate::browser::reload()>"Reload"</button></p>
-            </main>
+            <section class="problem" role="alert">
+                <h2>"This page could not be loaded"</h2>
+                <p>"The network may be down, or the site was updated since this tab opened: a reload takes the current version."</p>
+                <button type="button" on:click=|_| crate::browser::reload()>"Reload"</button>
+            </section>
         }
         .into_any(),
     }
