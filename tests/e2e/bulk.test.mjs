@@ -19,6 +19,8 @@ async function overviewLoaded(page) {
 
 /** The plan table as {name: [writes...] or 'Skipped (...): reason'}. */
 async function readPlan(page) {
+  // The plan page's code is fetched when first shown: wait for its table.
+  await page.locator('table.plan tbody tr').first().waitFor();
   return page.$$eval('table.plan tbody tr', (rows) => Object.fromEntries(rows.map((r) => {
     const name = r.querySelector('th').firstChild.textContent.trim();
     const skip = r.querySelector('.skip');
@@ -28,6 +30,7 @@ async function readPlan(page) {
 
 /** The run table as {name: [result, reads back]}. */
 async function readRun(page) {
+  await page.locator('table.run tbody tr').first().waitFor();
   return page.$$eval('table.run tbody tr', (rows) => Object.fromEntries(rows.map((r) => {
     const cells = [...r.querySelectorAll('th, td')].map((c) => c.textContent.trim());
     return [cells[0], [cells[1], cells[2]]];
@@ -160,6 +163,7 @@ test('Defender for Servers is turned on only when the plan opts in, as a separat
     await page.getByLabel('Select Contoso Sandbox').check();
     await page.getByLabel('Select Contoso Identity').check();
     await page.getByRole('link', { name: 'Plan a change for 2 →' }).click();
+    await page.getByRole('heading', { name: 'Change many subscriptions' }).waitFor();
     const without = await readPlan(page);
     assert.match(without['Contoso Sandbox'], /^Skipped \(Defender for Servers off\):.*Plan 1 or Plan 2/);
     assert.match(without['Contoso Identity'], /^Skipped \(Defender for Servers off\)/);

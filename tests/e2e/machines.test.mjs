@@ -117,22 +117,29 @@ function spreadsheet({ bytes }) {
 }
 
 /** The plan table as {name: write text or 'Skipped (...): reason'}. */
-const readPlan = (page) => page.$$eval('table.plan tbody tr', (rows) => Object.fromEntries(rows.map((r) => [
-  r.querySelector('th').textContent, r.querySelectorAll('td')[1].textContent.trim()])));
+const readPlan = async (page) => {
+  // A page's code is fetched when first shown: wait for its table.
+  await page.locator('table.plan tbody tr').first().waitFor();
+  return page.$$eval('table.plan tbody tr', (rows) => Object.fromEntries(rows.map((r) => [
+    r.querySelector('th').textContent, r.querySelectorAll('td')[1].textContent.trim()])));
+};
 
 /** The run table as {name: {result, read, operation, code, problem, retry}}. */
-const readRun = (page) => page.$$eval('table.run tbody tr', (rows) => Object.fromEntries(rows.map((r) => {
-  const [name, result, read, problem] = [...r.querySelectorAll('th, td')];
-  const operation = read.querySelector('.advice');
-  return [name.textContent, {
-    result: result.textContent.trim(),
-    read: [...read.childNodes].filter((n) => n !== operation).map((n) => n.textContent).join('').trim(),
-    operation: operation?.textContent.trim() ?? '',
-    code: problem.dataset.code ?? '',
-    problem: problem.querySelector('strong')?.textContent ?? '',
-    retry: !!problem.querySelector('button.retry'),
-  }];
-})));
+const readRun = async (page) => {
+  await page.locator('table.run tbody tr').first().waitFor();
+  return page.$$eval('table.run tbody tr', (rows) => Object.fromEntries(rows.map((r) => {
+    const [name, result, read, problem] = [...r.querySelectorAll('th, td')];
+    const operation = read.querySelector('.advice');
+    return [name.textContent, {
+      result: result.textContent.trim(),
+      read: [...read.childNodes].filter((n) => n !== operation).map((n) => n.textContent).join('').trim(),
+      operation: operation?.textContent.trim() ?? '',
+      code: problem.dataset.code ?? '',
+      problem: problem.querySelector('strong')?.textContent ?? '',
+      retry: !!problem.querySelector('button.retry'),
+    }];
+  })));
+};
 
 const runSummary = (page, text) => page.locator('.run-progress .summary').filter({ hasText: new RegExp(`^${text}$`) })
   .waitFor({ timeout: 20_000 });
