@@ -17,8 +17,9 @@ if [ "${TRUNK_PROFILE:-debug}" = release ]; then profile=release; flag=--release
 work="$target_dir/split/$profile"
 rm -rf "$work" && mkdir -p "$work/split" "$work/bound"
 
-# The split points are a feature (Cargo.toml); relocations on the final link only (cargo rustc passes them to the binary alone), so the
-# dependencies built for the workers are shared, not rebuilt with other flags.
+# The split points are the app crate's `split` feature, and the relocations are flags of the
+# final link alone (cargo rustc passes them to this binary only): the dependencies stay the ones
+# built for the workers, not rebuilt with other flags.
 cargo rustc $flag --features split --target wasm32-unknown-unknown --bin mde-console --quiet -- -C link-arg=--emit-relocs
 wasm-split-cli "$target_dir/wasm32-unknown-unknown/$profile/mde-console.wasm" "$work/split" --target web --out-name mde-console
 wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle --out-dir "$work/bound" --out-name mde-console "$work/split/mde-console.wasm"
