@@ -1,11 +1,11 @@
 """Trunk post_build hook (first): loads the split app from index.html, as Trunk's loader would.
 
 The app is built by scripts/split-build.sh (a pre_build hook), not by Trunk, so index.html has
-no loader for it: this adds one before </head>, the same as Trunk writes for a Rust app (module
-preload and wasm preload, the module's with its integrity (Chromium ignores it on a fetch preload, and says
-so in the console), an inline module script that starts the wasm and
-announces TrunkApplicationStarted). scripts/csp-hash.py, next, allows that script by its hash.
-The split modules are not preloaded: each page fetches its own when it is first opened.
+no loader for it: this adds the one Trunk writes for a Rust app before </head>. That is a
+module preload with its integrity, a wasm preload (without: Chromium ignores integrity on a
+fetch preload, and says so in the console), and an inline module script that starts the wasm
+and announces TrunkApplicationStarted. scripts/csp-hash.py, next, allows that script by its
+hash. The split modules are not preloaded: each page fetches its own when it is first opened.
 """
 import base64
 import glob
