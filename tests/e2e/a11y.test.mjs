@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { serveSite, startFakeAzure, launch, root } from './harness.mjs';
+import { serveSite, startFakeAzure, launch, root, explained } from './harness.mjs';
 
 // axe is served from the site's own origin: the CSP's script-src 'self' lets it in, so the
 // test needs no bypassCSP and audits the page under the policy it ships with.
@@ -19,13 +19,20 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-/** A page in `colorScheme`; its console errors and uncaught exceptions are collected. */
+/**
+ * A page in `colorScheme`; its uncaught exceptions are collected in `errors`, and its console's
+ * errors and warnings (its workers' too) in `logged`, to explain a failure.
+ */
 async function schemePage(colorScheme) {
   const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const errors = [];
+  const logged = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  return { context, page, errors };
+  const log = (m) => { if (m.type() === 'error' || m.type() === 'warning') logged.push(`${m.type()}: ${m.text()}`); };
+  page.on('console', log);
+  page.on('worker', (w) => w.on('console', log));
+  return { context, page, errors, logged };
 }
 
 /** Runs axe on the page as it is; adds its serious and critical violations to `found` under `where`. */
@@ -49,7 +56,7 @@ async function announcedPolitely(page, selector) {
 for (const scheme of ['light', 'dark']) {
   test(`the demo's pages and dialogs have no serious or critical axe violation (${scheme})`, { timeout: 150_000 }, async () => {
     const site = await serveSite({ '/axe.min.js': AXE });
-    const { context, page, errors } = await schemePage(scheme);
+    const { context, page, errors, logged } = await schemePage(scheme);
     const found = [];
     try {
       await page.goto(`${site.origin}/`);
@@ -110,8 +117,10 @@ for (const scheme of ['light', 'dark']) {
 
       // A machine's page: the test alert's steps, the Run Command confirmation, the alert's arrival.
       await page.goto(`${site.origin}/try/machines`);
+      await loaded.waitFor({ timeout: 30_000 });
       // (prod-web-01 lost its extension above: its alert would never come.)
       await page.getByLabel('Search').fill('prod-sql-01');
+      await page.getByRole('status').filter({ hasText: /^1 of 64 machines shown$/ }).waitFor();
       await page.getByRole('link', { name: /^Verify prod-sql-01:/ }).click();
       await page.getByRole('heading', { name: 'prod-sql-01', level: 1 }).waitFor();
       await audit(page, 'machine page', found);
@@ -129,6 +138,8 @@ for (const scheme of ['light', 'dark']) {
 
       assert.equal(report(found), '', `serious or critical violations (${scheme}):\n${report(found)}`);
       assert.deepEqual(errors, []);
+    } catch (error) {
+      throw await explained(page, error, [...errors, ...logged]);
     } finally {
       await context.close();
       await site.close();

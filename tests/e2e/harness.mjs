@@ -117,6 +117,17 @@ export async function watchedPage(browser) {
 }
 
 /**
+ * `error` with what the page showed when it was thrown (its address, the text of its body and
+ * `notes`, such as console errors): a wait that timed out in CI then says where the app was.
+ */
+export async function explained(page, error, notes = []) {
+  const text = await page.locator('body').innerText({ timeout: 2_000 }).catch((e) => `(no text: ${e.message})`);
+  error.message += `\n--- the page at ${page.url()} showed:\n${text.slice(0, 1_500)}`;
+  if (notes.length) error.message += `\n--- and logged:\n${notes.join('\n')}`;
+  return error;
+}
+
+/**
  * The site, and the fake Azure server with `scenario` that signs in at once; `overrides` as for
  * `serveSite` (config.json is the fake's).
  */
