@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { serveSite, startFakeAzure, launch, root, explained } from './harness.mjs';
+import { serveSite, startFakeAzure, launch, root, explained, watchedPage } from './harness.mjs';
 
 // axe is served from the site's own origin: the CSP's script-src 'self' lets it in, so the
 // test needs no bypassCSP and audits the page under the policy it ships with.
@@ -19,21 +19,8 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-/**
- * A page in `colorScheme`; its uncaught exceptions are collected in `errors`, and its console's
- * errors and warnings (its workers' too) in `logged`, to explain a failure.
- */
-async function schemePage(colorScheme) {
-  const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors = [];
-  const logged = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  const log = (m) => { if (m.type() === 'error' || m.type() === 'warning') logged.push(`${m.type()}: ${m.text()}`); };
-  page.on('console', log);
-  page.on('worker', (w) => w.on('console', log));
-  return { context, page, errors, logged };
-}
+/** A page in `colorScheme`, with the harness's record of its problems. */
+const schemePage = (colorScheme) => watchedPage(browser, { colorScheme, viewport: { width: 1280, height: 900 } });
 
 /** Runs axe on the page as it is; adds its serious and critical violations to `found` under `where`. */
 async function audit(page, where, found) {
@@ -56,7 +43,7 @@ async function announcedPolitely(page, selector) {
 for (const scheme of ['light', 'dark']) {
   test(`the demo's pages and dialogs have no serious or critical axe violation (${scheme})`, { timeout: 150_000 }, async () => {
     const site = await serveSite({ '/axe.min.js': AXE });
-    const { context, page, errors, logged } = await schemePage(scheme);
+    const { context, page, problems } = await schemePage(scheme);
     const found = [];
     try {
       await page.goto(`${site.origin}/`);
@@ -137,9 +124,9 @@ for (const scheme of ['light', 'dark']) {
       await audit(page, 'audit log', found);
 
       assert.equal(report(found), '', `serious or critical violations (${scheme}):\n${report(found)}`);
-      assert.deepEqual(errors, []);
+      assert.deepEqual(problems.errors, []);
     } catch (error) {
-      throw await explained(page, error, [...errors, ...logged]);
+      throw await explained(page, error, [...problems.errors, ...problems.console, ...problems.csp]);
     } finally {
       await context.close();
       await site.close();
@@ -154,7 +141,7 @@ for (const scheme of ['light', 'dark']) {
       clientId: '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f',
       cloud: { name: 'FakeAzure', loginUrl: fake.origin, armUrl: fake.origin, armAudience: `${fake.origin}/` },
     });
-    const { context, page, errors } = await schemePage(scheme);
+    const { context, page, problems } = await schemePage(scheme);
     const found = [];
     try {
       await page.goto(`${site.origin}/`);
@@ -174,7 +161,7 @@ for (const scheme of ['light', 'dark']) {
       await page.getByRole('dialog', { name: 'Sign out?' }).waitFor();
       await audit(page, 'sign-out dialog', found);
       assert.equal(report(found), '', `serious or critical violations (${scheme}):\n${report(found)}`);
-      assert.deepEqual(errors, []);
+      assert.deepEqual(problems.errors, []);
     } finally {
       await context.close();
       fake.stop();

@@ -98,11 +98,12 @@ export async function launch() {
 }
 
 /**
- * A new page that records what a user must never meet: console errors, uncaught exceptions,
- * CSP violations and dialogs (an `alert()` means injected script ran).
+ * A new page that records what a user must never meet: console errors (its workers' too),
+ * uncaught exceptions, CSP violations and dialogs (an `alert()` means injected script ran).
+ * `options` are the browser context's (a colour scheme, a viewport).
  */
-export async function watchedPage(browser) {
-  const context = await browser.newContext();
+export async function watchedPage(browser, options = {}) {
+  const context = await browser.newContext(options);
   const page = await context.newPage();
   const problems = { console: [], errors: [], csp: [], dialogs: [] };
   page.on('console', (m) => { if (m.type() === 'error') problems.console.push(m.text()); });
