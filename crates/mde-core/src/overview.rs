@@ -68,43 +68,55 @@ type Task<'a> = Pin<Box<dyn Future<Output = Answer> + 'a>>;
 
 /// Fetches the whole overview, calling `emit` for each answer as it arrives.
 ///
-/// Subscriptions stream in page by page, and each page's settings and permissions are
-/// fetched while the next page is still on its way, so the first rows show after about two
-/// round trips whatever the tenant's size. The plans come from Resource Graph: one query for
-/// the first page (so the first rows are complete early), one for all the rest.
-pub async fn load<T: Transport>(client: &ArmClient<T>, concurrency: usize, mut emit: impl FnMut(OverviewEvent)) {
+/// The subscriptions list runs ahead, a page after another, beside the reads: the table has
+/// all its rows, in their order, after a round trip per page, and they stay put while their
+/// cells fill in (a table still growing at the end of the load moves under the user's eyes,
+/// and rebuilds the rows in view at every redraw). Each page's settings and permissions are
+/// read as it arrives, at most `concurrency` at a time (the listing's one request is not
+/// counted), so the first rows show after about two round trips whatever the tenant's size.
+/// The plans come from Resource Graph: one query for the first page (so the first rows are
+/// complete early), one for all the rest.
+pub async fn load<T: Transport>(client: &ArmClient<T>, concurrency: usize, emit: impl FnMut(OverviewEvent)) {
+    // Both the listing and the reads tell the view (never across an await).
+    let emit = RefCell::new(emit);
+    let emit = |event| emit.borrow_mut()(event);
     let later_ids: RefCell<Vec<String>> = RefCell::new(Vec::new());
-    let pages = futures::stream::unfold((Some(client.url(&api::subscriptions())), true), |(next, first)| {
+    let (pages, listed) = futures::channel::mpsc::unbounded::<Vec<Task<'_>>>();
+    let listing = {
         let later_ids = &later_ids;
         async move {
-            let url = next?;
-            let tasks: Vec<Task<'_>> = match client.page::<Subscription>(url).await {
-                Ok((subscriptions, next)) => {
-                    let ids: Vec<String> = subscriptions.iter().map(|s| s.subscription_id.clone()).collect();
-                    let mut tasks: Vec<Task<'_>> = Vec::with_capacity(ids.len() * 2 + 2);
-                    let more = next.is_some();
-                    tasks.push(Box::pin(futures::future::ready(Answer::Event(OverviewEvent::Listed {
-                        subscriptions,
-                        more,
-                    }))));
-                    if first && !ids.is_empty() {
-                        tasks.push(Box::pin(plans_query(client, ids.clone())));
-                    } else {
-                        later_ids.borrow_mut().extend(ids.iter().cloned());
+            let mut all_ids = Vec::new();
+            let mut next = Some(client.url(&api::subscriptions()));
+            while let Some(url) = next.take() {
+                let subscriptions = match client.page::<Subscription>(url).await {
+                    Ok((subscriptions, next_page)) => {
+                        next = next_page;
+                        subscriptions
                     }
-                    for id in ids {
-                        tasks.push(Box::pin(settings(client, id.clone())));
-                        tasks.push(Box::pin(permissions(client, id)));
+                    Err(failure) => {
+                        emit(OverviewEvent::ListFailed(failure));
+                        break;
                     }
-                    return Some((tasks, (next, false)));
+                };
+                let ids: Vec<String> = subscriptions.iter().map(|s| s.subscription_id.clone()).collect();
+                emit(OverviewEvent::Listed { subscriptions, more: next.is_some() });
+                let mut tasks: Vec<Task<'_>> = Vec::with_capacity(ids.len() * 2 + 1);
+                if all_ids.is_empty() && !ids.is_empty() {
+                    tasks.push(Box::pin(plans_query(client, ids.clone())));
+                } else {
+                    later_ids.borrow_mut().extend(ids.iter().cloned());
                 }
-                Err(failure) => {
-                    vec![Box::pin(futures::future::ready(Answer::Event(OverviewEvent::ListFailed(failure))))]
+                for id in &ids {
+                    tasks.push(Box::pin(settings(client, id.clone())));
+                    tasks.push(Box::pin(permissions(client, id.clone())));
                 }
-            };
-            Some((tasks, (None, false)))
+                all_ids.extend(ids);
+                let _ = pages.unbounded_send(tasks);
+            }
+            // `pages` goes here: the reads end after the last page's.
+            all_ids
         }
-    });
+    };
     // Once every page is listed, the plans of the subscriptions after the first page.
     // (`lazy`: the ids are read when the stream gets there, after the last page.)
     let rest = futures::stream::once(futures::future::lazy(|_| {
@@ -116,19 +128,29 @@ pub async fn load<T: Transport>(client: &ArmClient<T>, concurrency: usize, mut e
         };
         task
     }));
-    let tasks = pages.flat_map(futures::stream::iter).chain(rest);
+    let reading = read(client, concurrency, listed.flat_map(futures::stream::iter).chain(rest), &emit);
+    let (all_ids, ()) = futures::future::join(listing, reading).await;
 
-    let mut all_ids: Vec<String> = Vec::new();
+    // Coverage comes last: the table is usable without it.
+    if !all_ids.is_empty() {
+        let rows = client.query::<MachineRow>(MACHINES_QUERY, &all_ids).await;
+        emit(OverviewEvent::Coverage(rows.map(|rows| coverage::by_subscription(&rows))));
+    }
+}
+
+/// Runs the reads, `concurrency` at a time, then reads one by one the plans Resource Graph
+/// did not have.
+async fn read<'a, T: Transport>(
+    client: &'a ArmClient<T>,
+    concurrency: usize,
+    tasks: impl futures::Stream<Item = Task<'a>>,
+    emit: &impl Fn(OverviewEvent),
+) {
     let mut read_directly: Vec<String> = Vec::new();
     let mut answers = std::pin::pin!(tasks.buffer_unordered(concurrency.max(1)));
     while let Some(answer) = answers.next().await {
         match answer {
-            Answer::Event(event) => {
-                if let OverviewEvent::Listed { subscriptions, .. } = &event {
-                    all_ids.extend(subscriptions.iter().map(|s| s.subscription_id.clone()));
-                }
-                emit(event)
-            }
+            Answer::Event(event) => emit(event),
             Answer::Plans { found, read_directly: missing } => {
                 if !found.is_empty() {
                     emit(OverviewEvent::Plans(found));
@@ -137,19 +159,12 @@ pub async fn load<T: Transport>(client: &ArmClient<T>, concurrency: usize, mut e
             }
         }
     }
-
     if !read_directly.is_empty() {
         let tasks = read_directly.into_iter().map(|id| pricing(client, id));
         let mut answers = futures::stream::iter(tasks).buffer_unordered(concurrency.max(1));
         while let Some(event) = answers.next().await {
             emit(event);
         }
-    }
-
-    // Coverage comes last: the table is usable without it.
-    if !all_ids.is_empty() {
-        let rows = client.query::<MachineRow>(MACHINES_QUERY, &all_ids).await;
-        emit(OverviewEvent::Coverage(rows.map(|rows| coverage::by_subscription(&rows))));
     }
 }
 
