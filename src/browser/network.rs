@@ -20,10 +20,15 @@ use futures::channel::oneshot;
 use mde_core::transport::{Request, Response, TransportError};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
-use web_sys::{MessageEvent, Worker};
+use web_sys::{MessageEvent, MessagePort, SharedWorker, Worker};
 
 /// The worker's file, from the site's root (not hashed: a worker's file is named at run time).
 const WORKER_PATH: &str = "/network-worker.js";
+
+/// The shared worker's name: the tabs of one site share the worker of this name, so a change to
+/// the messages between the page and the worker needs a new one (a tab of the earlier build may
+/// keep the earlier worker running).
+const SHARED_NAME: &str = "mde-network-1";
 
 const FAILED: &str = "the app's network worker (network-worker.js) did not start";
 
@@ -83,8 +88,49 @@ struct Exchange {
     failed: bool,
 }
 
+/// Where the calls go: a shared worker's port (a dedicated worker's fetches cost the page's main
+/// thread a few tasks each in Chromium, a shared worker's do not), or a dedicated worker where
+/// the browser has no shared ones.
+enum Endpoint {
+    Shared(SharedWorker, MessagePort),
+    Dedicated(Worker),
+}
+
+impl Endpoint {
+    fn start(url: &str) -> Option<Endpoint> {
+        match SharedWorker::new_with_str(url, SHARED_NAME) {
+            Ok(worker) => {
+                let port = worker.port();
+                Some(Endpoint::Shared(worker, port))
+            }
+            Err(_) => Worker::new(url).ok().map(Endpoint::Dedicated),
+        }
+    }
+
+    fn post(&self, message: &JsValue) -> Result<(), JsValue> {
+        match self {
+            Endpoint::Shared(_, port) => port.post_message(message),
+            Endpoint::Dedicated(worker) => worker.post_message(message),
+        }
+    }
+
+    /// Answers come on the port; a worker that cannot load says so on the worker.
+    fn listen(&self, on_message: &js_sys::Function, on_error: &js_sys::Function) {
+        match self {
+            Endpoint::Shared(worker, port) => {
+                worker.set_onerror(Some(on_error));
+                port.set_onmessage(Some(on_message)); // starts the port
+            }
+            Endpoint::Dedicated(worker) => {
+                worker.set_onerror(Some(on_error));
+                worker.set_onmessage(Some(on_message));
+            }
+        }
+    }
+}
+
 pub struct NetworkWorker {
-    worker: Worker,
+    worker: Rc<Endpoint>,
     exchange: Rc<RefCell<Exchange>>,
     _on_message: Closure<dyn Fn(MessageEvent)>,
     _on_error: Closure<dyn Fn(web_sys::Event)>,
@@ -110,7 +156,7 @@ pub fn worker(origins: &[String]) -> Option<Rc<NetworkWorker>> {
 
 impl NetworkWorker {
     fn start(origins: &[String]) -> Option<NetworkWorker> {
-        let worker = Worker::new(&super::site_path(WORKER_PATH)).ok()?;
+        let worker = Rc::new(Endpoint::start(&super::site_path(WORKER_PATH))?);
         let exchange = Rc::new(RefCell::new(Exchange::default()));
         let (answers, port) = (exchange.clone(), worker.clone());
         let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
@@ -152,12 +198,11 @@ impl NetworkWorker {
                 });
             }
         });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        worker.listen(on_message.as_ref().unchecked_ref(), on_error.as_ref().unchecked_ref());
         let allowed = js_sys::Object::new();
         let list: js_sys::Array = origins.iter().map(|o| JsValue::from_str(o)).collect();
         js_sys::Reflect::set(&allowed, &"origins".into(), &list).ok()?;
-        worker.post_message(&allowed).ok()?;
+        worker.post(&allowed).ok()?;
         Some(NetworkWorker { worker, exchange, _on_message: on_message, _on_error: on_error })
     }
 
@@ -204,7 +249,7 @@ impl NetworkWorker {
 }
 
 /// Posts the calls and aborts queued in `exchange` to `worker` as one message, once it runs.
-fn post(worker: &Worker, exchange: &RefCell<Exchange>) {
+fn post(worker: &Endpoint, exchange: &RefCell<Exchange>) {
     let (calls, aborts) = {
         let mut exchange = exchange.borrow_mut();
         exchange.posting = false;
@@ -224,7 +269,7 @@ fn post(worker: &Worker, exchange: &RefCell<Exchange>) {
         let ids: js_sys::Array = aborts.into_iter().map(JsValue::from).collect();
         let _ = js_sys::Reflect::set(&message, &"abort".into(), &ids);
     }
-    let _ = worker.post_message(&message);
+    let _ = worker.post(&message);
 }
 
 /// A request the page still waits for: dropped early, it is aborted in the worker.

@@ -1,6 +1,6 @@
 // The signed-in app's network worker (public/network-worker.js): the requests to Entra ID and
-// ARM leave from it, not from the page (whose main thread they kept busy for seconds on a large
-// tenant); it fetches from the cloud's origins only, since the page's Content-Security-Policy
+// ARM leave from it (a shared worker, or a dedicated one where the browser has none), not from
+// the page (whose main thread they kept busy for seconds on a large tenant); it fetches from the cloud's origins only, since the page's Content-Security-Policy
 // does not reach a worker; and a site that lacks its file still works, from the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,15 +25,63 @@ async function signInAndLoad(page, site) {
 const fromThePage = (page, origin) =>
   page.evaluate((o) => performance.getEntriesByType('resource').filter((e) => e.name.startsWith(o)).length, origin);
 
-test('the token exchange and every ARM request leave from the network worker, not the page', async () => {
+/**
+ * Evaluates `fn(arg)` in the shared worker whose script ends with `suffix`, through the
+ * browser's DevTools session (Playwright lists dedicated workers only).
+ */
+async function inSharedWorker(suffix, fn, arg) {
+  const cdp = await browser.newBrowserCDPSession();
+  try {
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    const target = targetInfos.find((t) => t.type === 'shared_worker' && t.url.endsWith(suffix));
+    if (!target) return undefined;
+    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
+    const answer = new Promise((ok) => cdp.on('Target.receivedMessageFromTarget', (m) => {
+      const message = JSON.parse(m.message);
+      if (m.sessionId === sessionId && message.id === 1) ok(message.result.result.value);
+    }));
+    const expression = `(${fn})(${JSON.stringify(arg)})`;
+    await cdp.send('Target.sendMessageToTarget', {
+      sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression, returnByValue: true } }),
+    });
+    return await answer;
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/** The paths of the requests to `origin` in a worker's resource timeline. */
+const requested = (origin) =>
+  performance.getEntriesByType('resource').filter((e) => e.name.startsWith(origin)).map((e) => new URL(e.name).pathname);
+
+test('the token exchange and every ARM request leave from the shared network worker, not the page', async () => {
   const { site, fake, close } = await signedInSite(SCENARIO);
   const { page, problems } = await watchedPage(browser);
   try {
     await signInAndLoad(page, site);
+    const inWorker = await inSharedWorker('/network-worker.js', requested, fake.origin);
+    assert.ok(inWorker, 'the network worker runs as a shared worker');
+    assert.ok(inWorker.some((p) => p.endsWith('/oauth2/v2.0/token')), 'the sign-in code is redeemed from the worker');
+    assert.ok(inWorker.filter((p) => p.endsWith('/providers/Microsoft.Security/settings')).length >= 3,
+      "every subscription's settings are read from the worker");
+    assert.equal(await fromThePage(page, fake.origin), 0, 'the page made no request to Entra ID or ARM itself');
+    assert.equal(page.workers().filter((w) => w.url().endsWith('/network-worker.js')).length, 0, 'no dedicated one');
+    assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
+  } finally {
+    await page.context().close();
+    await close();
+  }
+});
+
+test('a browser without shared workers gets a dedicated network worker', async () => {
+  const { site, fake, close } = await signedInSite(SCENARIO);
+  const { page, problems } = await watchedPage(browser);
+  await page.addInitScript(() => { delete window.SharedWorker; });
+  try {
+    await signInAndLoad(page, site);
     const worker = page.workers().find((w) => w.url().endsWith('/network-worker.js'));
     assert.ok(worker, 'the network worker runs');
-    const inWorker = await worker.evaluate((o) =>
-      performance.getEntriesByType('resource').filter((e) => e.name.startsWith(o)).map((e) => new URL(e.name).pathname), fake.origin);
+    const inWorker = await worker.evaluate(requested, fake.origin);
     assert.ok(inWorker.some((p) => p.endsWith('/oauth2/v2.0/token')), 'the sign-in code is redeemed from the worker');
     assert.ok(inWorker.filter((p) => p.endsWith('/providers/Microsoft.Security/settings')).length >= 3,
       "every subscription's settings are read from the worker");
@@ -45,36 +93,37 @@ test('the token exchange and every ARM request leave from the network worker, no
   }
 });
 
-test("the network worker fetches from the cloud's origins only", async () => {
-  const { site, close } = await signedInSite(SCENARIO);
+test("the network worker fetches from the origins its page named only", async () => {
+  const { site, fake, close } = await signedInSite(SCENARIO);
   const { page } = await watchedPage(browser);
   const elsewhere = [];
   page.on('request', (r) => { if (r.url().startsWith('http://127.0.0.2')) elsewhere.push(r.url()); });
   try {
     await signInAndLoad(page, site);
-    const worker = page.workers().find((w) => w.url().endsWith('/network-worker.js'));
-    // A call to another origin, as a bug in the app (or a hostile nextLink it let through)
-    // would make: the worker answers with a refusal and sends nothing.
-    const answers = await worker.evaluate(async () => {
+    // A port of its own to the app's worker, as another tab of the site has: a call to another
+    // origin (as a bug in the app, or a hostile nextLink it let through, would make) is answered
+    // with a refusal and never sent, before and after the port names the cloud's origins.
+    const answers = await page.evaluate(async (arm) => {
+      const worker = new SharedWorker('/network-worker.js', 'mde-network-1');
       const seen = [];
-      const post = self.postMessage;
-      // The app's own answers go on to the page; the test's call's answer is kept here.
-      self.postMessage = (message, transfer) => {
-        seen.push(...message.filter((a) => a.id === 999999));
-        post.call(self, message.filter((a) => a.id !== 999999), transfer);
-      };
-      self.onmessage({ data: { calls: JSON.stringify([{
-        id: 999999, method: 'GET', url: 'http://127.0.0.2:9/subscriptions?api-version=2022-12-01',
+      worker.port.onmessage = ({ data }) => seen.push(...data);
+      const call = (id) => ({ calls: JSON.stringify([{
+        id, method: 'GET', url: 'http://127.0.0.2:9/subscriptions?api-version=2022-12-01',
         headers: [['Authorization', 'Bearer stolen']], body: '', timeoutMs: 5000,
-      }]) } });
+      }]) });
+      worker.port.postMessage(call(1));
+      worker.port.postMessage({ origins: [arm] });
+      worker.port.postMessage(call(2));
       await new Promise((ok) => setTimeout(ok, 500));
-      self.postMessage = post;
       return seen;
-    });
-    assert.equal(answers.length, 1);
-    assert.equal(answers[0].id, 999999);
-    assert.match(answers[0].error, /http:\/\/127\.0\.0\.2:9 is not an origin of this app's cloud/);
+    }, fake.origin);
+    assert.deepEqual(answers.map((a) => a.id), [1, 2], 'both calls answered');
+    for (const a of answers) assert.match(a.error, /http:\/\/127\.0\.0\.2:9 is not an origin of this app's cloud/);
     assert.deepEqual(elsewhere, []);
+    // The app's own port is untouched: its overview still answers.
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.waitForFunction((re) => new RegExp(re).test(document.querySelector('.summary')?.textContent.trim()),
+      COMPLETE.source, { timeout: 30_000 });
   } finally {
     await page.context().close();
     await close();
