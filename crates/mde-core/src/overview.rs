@@ -594,6 +594,55 @@ mod tests {
         }
     }
 
+    /// ARM's subscriptions list in pages of two (`$skiptoken` is the page), every other read
+    /// empty; answers at once.
+    struct Paged;
+
+    impl crate::transport::Transport for Paged {
+        async fn send(
+            &self,
+            request: crate::transport::Request,
+        ) -> Result<crate::transport::Response, crate::transport::TransportError> {
+            let body = if request.uri().path() == "/subscriptions" {
+                let page: usize =
+                    request.uri().query().and_then(|q| q.split("skiptoken=").nth(1)).map_or(0, |p| p.parse().unwrap());
+                let sub = |i: usize| format!(r#"{{"subscriptionId":"s{i}","displayName":"S{i}","state":"Enabled"}}"#);
+                let next = format!(
+                    r#","nextLink":"https://management.azure.com/subscriptions?api-version=2022-12-01&%24skiptoken={}""#,
+                    page + 1
+                );
+                format!(r#"{{"value":[{},{}]{}}}"#, sub(2 * page), sub(2 * page + 1), if page < 2 { &next } else { "" })
+            } else {
+                r#"{"value":[]}"#.to_string()
+            };
+            Ok(http::Response::builder().status(200).body(body.into_bytes()).unwrap())
+        }
+        async fn sleep(&self, _: u64) {}
+        fn now_ms(&self) -> u64 {
+            1
+        }
+    }
+
+    #[test]
+    fn every_page_of_the_list_comes_before_the_first_pages_reads_are_done() {
+        // The table has all its rows early, and they stay put while their cells fill in.
+        let client = ArmClient::new(Paged, "https://management.azure.com");
+        let mut seen = Vec::new();
+        futures::executor::block_on(load(&client, 2, |event| {
+            seen.push(match event {
+                OverviewEvent::Listed { subscriptions, .. } => format!("listed {}", subscriptions.len()),
+                OverviewEvent::Settings { subscription_id, .. } => format!("settings {subscription_id}"),
+                _ => String::new(),
+            })
+        }));
+        seen.retain(|e| !e.is_empty());
+        let position = |e: &str| seen.iter().position(|s| s == e).unwrap_or_else(|| panic!("{e} in {seen:?}"));
+        assert_eq!(seen.iter().filter(|e| e.starts_with("listed")).count(), 3, "{seen:?}");
+        assert!(seen[..3].iter().all(|e| e == "listed 2"), "the three pages first: {seen:?}");
+        assert!(position("settings s1") > 2, "{seen:?}");
+        assert_eq!(seen.len(), 3 + 6, "every subscription's settings read once: {seen:?}");
+    }
+
     #[test]
     fn a_subscription_resource_graph_has_not_indexed_yet_is_read_directly_not_shown_off() {
         let sub = |id: &str| format!(r#"{{"subscriptionId":"{id}","displayName":"{id}","state":"Enabled"}}"#);
