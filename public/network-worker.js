@@ -6,7 +6,9 @@
 // message. The page starts it as a shared worker where the browser has them: a dedicated
 // worker's fetches still cost its page's main thread a few tasks each (Chromium reports every
 // load to the page's frame), a shared worker's do not. Each page then talks to it through a
-// port of its own; a dedicated worker talks through its global scope.
+// port of its own; a dedicated worker talks through its global scope. The page names the shared
+// worker (SHARED_NAME in network.rs): a change to the messages below needs a new name, since a
+// tab of the earlier build may keep the earlier worker running.
 //
 // From the page:  {origins: [...]}  the only origins to fetch from, first (a worker served
 //                                   without headers has no Content-Security-Policy: the
