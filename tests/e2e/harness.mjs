@@ -101,10 +101,16 @@ export async function launch() {
  * A new page that records what a user must never meet: console errors (its workers' too),
  * uncaught exceptions, CSP violations and dialogs (an `alert()` means injected script ran).
  * `options` are the browser context's (a colour scheme, a viewport).
+ *
+ * The page has no shared workers, so the app's network worker is a dedicated one, as in a
+ * browser without them: Playwright neither sees nor routes a shared worker's requests
+ * (microsoft/playwright#36690), and the tests read and rewrite ARM's answers with it.
+ * `sharedWorkers: true` keeps them (tests/e2e/network.test.mjs: the app's usual path).
  */
-export async function watchedPage(browser, options = {}) {
+export async function watchedPage(browser, options = {}, { sharedWorkers = false } = {}) {
   const context = await browser.newContext(options);
   const page = await context.newPage();
+  if (!sharedWorkers) await page.addInitScript(() => { delete window.SharedWorker; });
   const problems = { console: [], errors: [], csp: [], dialogs: [] };
   page.on('console', (m) => { if (m.type() === 'error') problems.console.push(m.text()); });
   page.on('pageerror', (e) => problems.errors.push(String(e)));

@@ -54,17 +54,22 @@ async function inSharedWorker(suffix, fn, arg) {
 const requested = (origin) =>
   performance.getEntriesByType('resource').filter((e) => e.name.startsWith(origin)).map((e) => new URL(e.name).pathname);
 
+/** `inWorker` (a worker's requested paths) has the sign-in and the settings reads; the page none. */
+async function assertFromTheWorker(inWorker, page, origin) {
+  assert.ok(inWorker.some((p) => p.endsWith('/oauth2/v2.0/token')), 'the sign-in code is redeemed from the worker');
+  assert.ok(inWorker.filter((p) => p.endsWith('/providers/Microsoft.Security/settings')).length >= 3,
+    "every subscription's settings are read from the worker");
+  assert.equal(await fromThePage(page, origin), 0, 'the page made no request to Entra ID or ARM itself');
+}
+
 test('the token exchange and every ARM request leave from the shared network worker, not the page', async () => {
   const { site, fake, close } = await signedInSite(SCENARIO);
-  const { page, problems } = await watchedPage(browser);
+  const { page, problems } = await watchedPage(browser, {}, { sharedWorkers: true });
   try {
     await signInAndLoad(page, site);
     const inWorker = await inSharedWorker('/network-worker.js', requested, fake.origin);
     assert.ok(inWorker, 'the network worker runs as a shared worker');
-    assert.ok(inWorker.some((p) => p.endsWith('/oauth2/v2.0/token')), 'the sign-in code is redeemed from the worker');
-    assert.ok(inWorker.filter((p) => p.endsWith('/providers/Microsoft.Security/settings')).length >= 3,
-      "every subscription's settings are read from the worker");
-    assert.equal(await fromThePage(page, fake.origin), 0, 'the page made no request to Entra ID or ARM itself');
+    await assertFromTheWorker(inWorker, page, fake.origin);
     assert.equal(page.workers().filter((w) => w.url().endsWith('/network-worker.js')).length, 0, 'no dedicated one');
     assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
   } finally {
@@ -75,17 +80,13 @@ test('the token exchange and every ARM request leave from the shared network wor
 
 test('a browser without shared workers gets a dedicated network worker', async () => {
   const { site, fake, close } = await signedInSite(SCENARIO);
-  const { page, problems } = await watchedPage(browser);
-  await page.addInitScript(() => { delete window.SharedWorker; });
+  const { page, problems } = await watchedPage(browser); // no shared workers
   try {
     await signInAndLoad(page, site);
     const worker = page.workers().find((w) => w.url().endsWith('/network-worker.js'));
     assert.ok(worker, 'the network worker runs');
     const inWorker = await worker.evaluate(requested, fake.origin);
-    assert.ok(inWorker.some((p) => p.endsWith('/oauth2/v2.0/token')), 'the sign-in code is redeemed from the worker');
-    assert.ok(inWorker.filter((p) => p.endsWith('/providers/Microsoft.Security/settings')).length >= 3,
-      "every subscription's settings are read from the worker");
-    assert.equal(await fromThePage(page, fake.origin), 0, 'the page made no request to Entra ID or ARM itself');
+    await assertFromTheWorker(inWorker, page, fake.origin);
     assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
   } finally {
     await page.context().close();
@@ -95,7 +96,7 @@ test('a browser without shared workers gets a dedicated network worker', async (
 
 test("the network worker fetches from the origins its page named only", async () => {
   const { site, fake, close } = await signedInSite(SCENARIO);
-  const { page } = await watchedPage(browser);
+  const { page } = await watchedPage(browser, {}, { sharedWorkers: true });
   const elsewhere = [];
   page.on('request', (r) => { if (r.url().startsWith('http://127.0.0.2')) elsewhere.push(r.url()); });
   try {
@@ -132,7 +133,7 @@ test("the network worker fetches from the origins its page named only", async ()
 
 test('a site without network-worker.js still signs in and loads the overview, from the page', async () => {
   const { site, fake, close } = await signedInSite(SCENARIO, { '/network-worker.js': null });
-  const { page } = await watchedPage(browser);
+  const { page } = await watchedPage(browser, {}, { sharedWorkers: true });
   try {
     await signInAndLoad(page, site);
     assert.equal(page.workers().filter((w) => w.url().endsWith('/network-worker.js')).length, 0);
