@@ -63,6 +63,10 @@ test('demo: connectors on the overview and the subscription page, Defender porta
     assert.match(await note.textContent(), /directory \(b2e7a9c4-1d3f-4e6a-8c5b-7f9d0e1a2b34\) .*turn the integration off and on again/);
     await page.getByText('No AWS account or GCP project is connected through this subscription.').waitFor();
     await page.getByRole('link', { name: '← All subscriptions' }).click();
+    // The overview read to the end (leaving it mid-load stops it, and coming back loads it again):
+    // until then, no subscription is known to have the integration on.
+    await page.waitForFunction(() => /^\d+ subscriptions: \d+ On, \d+ Partial, \d+ On — no plan, \d+ Off$/
+      .test(document.querySelector('.summary')?.textContent.trim()));
     await page.locator('table.subscriptions tbody tr').filter({ hasText: 'Fabrikam (acquired)' }).locator('.select input').check();
     await page.getByRole('link', { name: 'Plan a change for 1 →' }).click();
     await page.getByRole('heading', { name: 'Change many subscriptions' }).waitFor();
