@@ -5,7 +5,7 @@
 //! one Resource Graph query (per-subscription pricing reads only if that query fails).
 //! Events are emitted as answers arrive, so rows fill in while the rest is still loading.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -80,12 +80,14 @@ pub async fn load<T: Transport>(client: &ArmClient<T>, concurrency: usize, emit:
     // Both the listing and the reads tell the view (never across an await).
     let emit = RefCell::new(emit);
     let emit = |event| emit.borrow_mut()(event);
-    let later_ids: RefCell<Vec<String>> = RefCell::new(Vec::new());
+    // Every id listed, in order; the first page's plans are asked for at once, the rest's
+    // after the last page.
+    let listed_ids: RefCell<Vec<String>> = RefCell::default();
+    let first_page = Cell::new(0);
     let (pages, listed) = futures::channel::mpsc::unbounded::<Vec<Task<'_>>>();
     let listing = {
-        let later_ids = &later_ids;
+        let (listed_ids, first_page) = (&listed_ids, &first_page);
         async move {
-            let mut all_ids = Vec::new();
             let mut next = Some(client.url(&api::subscriptions()));
             while let Some(url) = next.take() {
                 let subscriptions = match client.page::<Subscription>(url).await {
@@ -101,26 +103,24 @@ pub async fn load<T: Transport>(client: &ArmClient<T>, concurrency: usize, emit:
                 let ids: Vec<String> = subscriptions.iter().map(|s| s.subscription_id.clone()).collect();
                 emit(OverviewEvent::Listed { subscriptions, more: next.is_some() });
                 let mut tasks: Vec<Task<'_>> = Vec::with_capacity(ids.len() * 2 + 1);
-                if all_ids.is_empty() && !ids.is_empty() {
+                if listed_ids.borrow().is_empty() && !ids.is_empty() {
+                    first_page.set(ids.len());
                     tasks.push(Box::pin(plans_query(client, ids.clone())));
-                } else {
-                    later_ids.borrow_mut().extend(ids.iter().cloned());
                 }
                 for id in &ids {
                     tasks.push(Box::pin(settings(client, id.clone())));
                     tasks.push(Box::pin(permissions(client, id.clone())));
                 }
-                all_ids.extend(ids);
+                listed_ids.borrow_mut().extend(ids);
                 let _ = pages.unbounded_send(tasks);
             }
             // `pages` goes here: the reads end after the last page's.
-            all_ids
         }
     };
     // Once every page is listed, the plans of the subscriptions after the first page.
     // (`lazy`: the ids are read when the stream gets there, after the last page.)
     let rest = futures::stream::once(futures::future::lazy(|_| {
-        let ids = later_ids.borrow_mut().split_off(0);
+        let ids = listed_ids.borrow()[first_page.get()..].to_vec();
         let task: Task<'_> = if ids.is_empty() {
             Box::pin(futures::future::ready(Answer::Event(OverviewEvent::Plans(HashMap::new()))))
         } else {
@@ -129,7 +129,8 @@ pub async fn load<T: Transport>(client: &ArmClient<T>, concurrency: usize, emit:
         task
     }));
     let reading = read(client, concurrency, listed.flat_map(futures::stream::iter).chain(rest), &emit);
-    let (all_ids, ()) = futures::future::join(listing, reading).await;
+    futures::future::join(listing, reading).await;
+    let all_ids = listed_ids.take();
 
     // Coverage comes last: the table is usable without it.
     if !all_ids.is_empty() {
