@@ -129,7 +129,8 @@ fn show(load: impl Future<Output = Result<AnyView, SplitLoaderError>> + 'static)
             }
         })
     });
-    move || match state.get() {
+    move || {
+        match state.get() {
         Loading::Pending => view! { <p class="loading" role="status">"Loading the page…"</p> }.into_any(),
         Loading::Ready => page.try_update_value(Option::take).flatten().unwrap_or_else(|| ().into_any()),
         // Inside the page's <main>: the look of components::Problem, with a reload for its retry.
@@ -141,5 +142,6 @@ fn show(load: impl Future<Output = Result<AnyView, SplitLoaderError>> + 'static)
             </section>
         }
         .into_any(),
+    }
     }
 }

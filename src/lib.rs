@@ -10,6 +10,7 @@ pub mod lazy_page;
 pub mod pages;
 pub mod router;
 pub mod session;
+pub mod tenant;
 
 /// Sets the panic hook and mounts the app on `<body>`.
 pub fn start() {

@@ -44,8 +44,8 @@ pub struct Session {
     pub concurrency: usize,
     /// The overview's rows, kept while the user works in this tenant.
     pub overview: crate::pages::overview::OverviewStore,
-    /// The bulk run, which goes on while the user looks at other pages.
-    pub bulk: crate::pages::bulk::BulkStore,
+    /// The runs of the session's writes, which go on while the user looks at other pages.
+    pub runs: crate::tenant::Runs,
     /// The machines and their deployment status, kept while the user works in this tenant.
     pub machines: crate::pages::machines::MachinesStore,
 }
@@ -236,7 +236,7 @@ pub async fn tenant_session(
         base: format!("/tenants/{tenant_id}"),
         concurrency: config.concurrency,
         overview: Default::default(),
-        bulk: Default::default(),
+        runs: crate::tenant::Runs::new(&config.cloud),
         machines: Default::default(),
     })
 }

@@ -31,28 +31,37 @@ fn session() -> Option<web_sys::Storage> {
 
 impl Store {
     pub fn get<T: DeserializeOwned>(self, key: &str) -> Option<T> {
-        let key = format!("{PREFIX}{key}");
-        let text = match self {
-            Store::Session => session()?.get_item(&key).ok()??,
-            Store::Memory => MEMORY.with(|m| m.borrow().get(&key).cloned())?,
-        };
-        serde_json::from_str(&text).ok()
+        serde_json::from_str(&self.get_text(key)?).ok()
     }
 
     pub fn set<T: Serialize>(self, key: &str, value: &T) {
+        if let Ok(text) = serde_json::to_string(value) {
+            self.set_text(key, &text);
+        }
+    }
+
+    /// The stored text itself, for values that read their own envelope (a run's record).
+    pub fn get_text(self, key: &str) -> Option<String> {
+        let key = format!("{PREFIX}{key}");
+        match self {
+            Store::Session => session()?.get_item(&key).ok()?,
+            Store::Memory => MEMORY.with(|m| m.borrow().get(&key).cloned()),
+        }
+    }
+
+    pub fn set_text(self, key: &str, text: &str) {
         if SEALED.with(Cell::get) {
             return;
         }
         let key = format!("{PREFIX}{key}");
-        let Ok(text) = serde_json::to_string(value) else { return };
         match self {
             Store::Session => {
                 if let Some(s) = session() {
-                    let _ = s.set_item(&key, &text);
+                    let _ = s.set_item(&key, text);
                 }
             }
             Store::Memory => MEMORY.with(|m| {
-                m.borrow_mut().insert(key, text);
+                m.borrow_mut().insert(key, text.to_string());
             }),
         }
     }

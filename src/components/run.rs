@@ -1,118 +1,166 @@
-//! What a bulk run and a machine run share: the record kept in the session and in
-//! sessionStorage (a reload loses nothing), how many executions are in flight, Pause / Cancel,
-//! and the progress bar with its buttons.
+//! The plan and the run of any kind of write, as one pair of views: the plan's table (each
+//! item's writes, or why it is skipped), then the run with its progress bar, Pause / Resume /
+//! Cancel, a row per item with what ARM read back (never what was hoped), each failure with
+//! ARM's code, message and advice, Retry for one row or all failed, Continue after a reload, and
+//! the results' exports. A kind says what its columns show ([`RunRows`]).
 
-use std::cell::Cell;
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use mde_core::bulk::record::Progress;
-use mde_core::bulk::run::Control;
+use mde_core::run::{Control, Progress, Record, Row};
 use send_wrapper::SendWrapper;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 
-use crate::browser::now_ms;
-use crate::browser::storage::Store;
-use crate::pages::bulk::counted;
+use crate::browser::download;
+use crate::session::Session;
+use crate::tenant::{ReadBackInto, Runner};
 
-/// The record is saved at most this often while a run goes on (and when it ends): saving a
-/// large run on every answer cost seconds of main thread. A reload in between loses nothing:
-/// rows not yet saved as finished are "not finished", and Continue reads them again.
-const SAVE_EVERY_MS: u64 = 250;
+/// What a kind's plan and run tables show.
+pub trait RunRows: ReadBackInto + Sized {
+    /// What the rows are: `("subscription", "subscriptions")`.
+    const UNIT: (&'static str, &'static str);
+    /// The columns between the item and its writes in the plan, and between the result and
+    /// the problem in the run.
+    const PLAN_COLUMNS: &'static [&'static str];
+    const RUN_COLUMNS: &'static [&'static str];
 
-/// A run's record (`None`: no run yet) and its executions in flight, kept under `key` in
-/// sessionStorage.
-pub struct RunStore<R: Send + Sync + 'static> {
-    pub record: ArcRwSignal<Option<R>>,
-    active: ArcRwSignal<usize>,
-    control: SendWrapper<Rc<Control>>,
-    saved_at: SendWrapper<Rc<Cell<u64>>>,
+    fn runner(session: &Session) -> Runner<Self>;
+    /// The run's heading, and the results' file name without its extension.
+    fn title(plan: &Self::Plan) -> String;
+    fn file_stem(plan: &Self::Plan) -> String;
+    /// The plan's cells of an item after its name: its writes, or why it is skipped.
+    fn plan_cells(session: &Session, item: &Self::Item) -> Vec<AnyView>;
+    /// The run's cells of a row between its result and its problem.
+    fn run_cells(row: &Row<Self::Finished>) -> Vec<AnyView>;
 }
 
-impl<R: Send + Sync + 'static> Clone for RunStore<R> {
-    fn clone(&self) -> Self {
-        RunStore {
-            record: self.record.clone(),
-            active: self.active.clone(),
-            control: self.control.clone(),
-            saved_at: self.saved_at.clone(),
-        }
-    }
-}
-
-impl<R: Send + Sync + 'static> Default for RunStore<R> {
-    fn default() -> Self {
-        RunStore {
-            record: ArcRwSignal::default(),
-            active: ArcRwSignal::default(),
-            control: SendWrapper::new(Rc::default()),
-            saved_at: SendWrapper::new(Rc::default()),
-        }
+/// "1 subscription", "3 subscriptions".
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
     }
 }
 
-impl<R: Serialize + DeserializeOwned + Send + Sync + 'static> RunStore<R> {
-    /// The run, read from sessionStorage the first time; `after_reload` marks what was waiting
-    /// or running as not finished.
-    pub fn record(&self, key: &str, after_reload: fn(R) -> R) -> RwSignal<Option<R>> {
-        if self.record.with_untracked(Option::is_none) && self.active.get_untracked() == 0 {
-            if let Some(kept) = Store::Session.get::<R>(key) {
-                self.record.set(Some(after_reload(kept)));
+/// Every item of a plan: its writes in order, or why it is skipped. (Functions rather than
+/// components: a component's props cannot name the kind, which only its types' owner knows.)
+pub fn plan_table<K: RunRows>(plan: Memo<K::Plan>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let caption = format!("The plan, {} by {}", K::UNIT.0, K::UNIT.0);
+    let items = move || plan.with(|p| K::items(p).to_vec()).into_iter().enumerate().collect::<Vec<_>>();
+    view! {
+        <table class="plan">
+            <caption class="visually-hidden">{caption}</caption>
+            <thead><tr>
+                <th scope="col">{capitalised(K::UNIT.0)}</th>
+                {K::PLAN_COLUMNS.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}
+            </tr></thead>
+            <tbody>
+                <For each=items key=|(i, item)| (*i, serde_json::to_string(item).unwrap_or_default()) children=move |(_, item)| {
+                    let target = K::target(&item).to_string();
+                    let subscription = K::subscription(&item).to_string();
+                    let machine = (target != subscription).then(|| target.clone());
+                    view! {
+                        <tr data-subscription=machine.is_none().then_some(subscription) data-machine=machine.clone() class:skipped=K::skip(&item).is_some()>
+                            <th scope="row">{K::name(&item).to_string()}{machine.is_none().then(|| view! { <br/><small class="id">{target.clone()}</small> })}</th>
+                            {K::plan_cells(&session, &item)}
+                        </tr>
+                    }
+                }/>
+            </tbody>
+        </table>
+    }
+}
+
+/// The run, live. `way_on` follows the run's buttons (a new plan, back to the list); `below`
+/// comes under them (the plan's exports).
+pub fn run_view<K: RunRows>(
+    record: RwSignal<Option<Record<K>>>,
+    way_on: AnyView,
+    below: Option<AnyView>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let runner = K::runner(&session);
+    let progress = Memo::new(move |_| record.with(|r| r.as_ref().map(Record::progress).unwrap_or_default()));
+    let title = record.with_untracked(|r| r.as_ref().map(|r| K::title(&r.plan)).unwrap_or_default());
+    let again = {
+        let (runner, session) = (runner.clone(), session.clone());
+        Callback::new(move |ids: Vec<String>| runner.again(&session, ids))
+    };
+    let failed = Signal::derive(move || record.with(|r| r.as_ref().map(Record::failed).unwrap_or_default()));
+    let not_finished =
+        Signal::derive(move || record.with(|r| r.as_ref().map(Record::not_finished).unwrap_or_default()));
+    let export = Callback::new(move |format: &'static str| {
+        record.with_untracked(|r| {
+            let Some(r) = r else { return };
+            let file = format!("{}.{format}", K::file_stem(&r.plan));
+            match format {
+                "csv" => download(&file, "text/csv", &r.to_csv()),
+                _ => download(&file, "application/json", &r.to_json()),
             }
+        })
+    });
+    let rows = move || {
+        record
+            .with(|r| {
+                r.as_ref().map(|r| r.rows.iter().map(|row| (row.target.clone(), row.version)).collect::<Vec<_>>())
+            })
+            .unwrap_or_default()
+    };
+    view! {
+        <h1>{title}</h1>
+        <RunControls progress=progress active=runner.active() control=runner.control() failed=failed
+            not_finished=not_finished again=again unit=K::UNIT export=export>
+            {way_on}
+        </RunControls>
+        {below}
+        <table class="run">
+            <caption class="visually-hidden">{format!("Each {} of the run", K::UNIT.0)}</caption>
+            <thead><tr>
+                <th scope="col">{capitalised(K::UNIT.0)}</th><th scope="col">"Result"</th>
+                {K::RUN_COLUMNS.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}
+                <th scope="col">"Problem"</th>
+            </tr></thead>
+            <tbody>
+                <For each=rows key=|key| key.clone() children=move |(target, _)| {
+                    let row = record.with_untracked(|r| r.as_ref().and_then(|r| r.rows.iter().find(|row| row.target == target).cloned()));
+                    row.map(|row| run_row::<K>(row, again))
+                }/>
+            </tbody>
+        </table>
+    }
+}
+
+fn run_row<K: RunRows>(row: Row<K::Finished>, retry: Callback<Vec<String>>) -> impl IntoView {
+    let label = Record::<K>::label(&row);
+    let failure = row.finished().and_then(K::failure).cloned();
+    let problem = match (row.skip(), &failure) {
+        (Some(reason), _) => Some(view! { <span>{reason.to_string()}</span> }.into_any()),
+        // ARM's words (they carry its status and code), then what to do.
+        (None, Some(f)) => {
+            let advice = (!f.advice.is_empty()).then(|| view! { <span class="advice">{f.advice.clone()}</span> });
+            Some(view! { <strong>{f.message.clone()}</strong>{advice} }.into_any())
         }
-        self.record.clone().into()
-    }
-
-    pub fn active(&self) -> Signal<bool> {
-        let active = self.active.clone();
-        Signal::derive(move || active.get() > 0)
-    }
-
-    pub fn control(&self) -> Rc<Control> {
-        Rc::clone(&self.control)
-    }
-
-    /// An execution starts (a new run, Retry or Continue); Pause and Cancel start afresh when
-    /// none was running.
-    pub fn begin(&self) {
-        if self.active.get_untracked() == 0 {
-            self.control.reset();
-        }
-        self.active.update(|n| *n += 1);
-    }
-
-    /// An execution ended: the record is saved.
-    pub fn end(&self, key: &str) {
-        self.save(key);
-        self.active.update(|n| *n -= 1);
-    }
-
-    /// Takes an event into the record; saved when the last save is old enough.
-    pub fn update(&self, key: &str, change: impl FnOnce(&mut R)) {
-        self.record.update(|r| {
-            if let Some(r) = r {
-                change(r);
-            }
-        });
-        if now_ms().saturating_sub(self.saved_at.get()) >= SAVE_EVERY_MS {
-            self.save(key);
-        }
-    }
-
-    pub fn save(&self, key: &str) {
-        self.saved_at.set(now_ms());
-        self.record.with_untracked(|r| {
-            if let Some(r) = r {
-                Store::Session.set(key, r);
-            }
-        });
-    }
-
-    /// Forgets the run (a new plan follows).
-    pub fn clear(&self, key: &str) {
-        self.record.set(None);
-        Store::Session.remove(key);
+        (None, None) => None,
+    };
+    let target = row.target.clone();
+    let machine = (row.target != row.subscription_id).then(|| row.target.clone());
+    // The failure's status and code as data, for scripts and tests that read the table.
+    let status = failure.as_ref().and_then(|f| f.status).map(|s| s.to_string());
+    let code = failure.as_ref().map(|f| f.code.clone());
+    view! {
+        <tr data-subscription=(machine.is_none()).then(|| row.subscription_id.clone()) data-machine=machine
+            class=format!("run-{}", label.to_ascii_lowercase().replace(' ', "-"))>
+            <th scope="row">{row.name.clone()}</th>
+            <td>{label}</td>
+            {K::run_cells(&row)}
+            <td data-status=status data-code=code>
+                {problem}
+                {failure.is_some().then(|| view! {
+                    <button class="small retry" on:click=move |_| retry.run(vec![target.clone()])>"Retry"</button>
+                })}
+            </td>
+        </tr>
     }
 }
 
@@ -171,7 +219,13 @@ pub fn RunControls(
     }
 }
 
-fn capitalised(word: &str) -> String {
+/// Why the run kept in this tab was set aside, when it was.
+#[component]
+pub fn SetAside(why: Signal<Option<String>>) -> impl IntoView {
+    move || why.get().map(|why| view! { <p class="notice" role="note">{why}</p> })
+}
+
+pub fn capitalised(word: &str) -> String {
     let mut chars = word.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }

@@ -3,33 +3,98 @@
 //! live progress, Pause, Cancel, Retry and Continue. See `mde_core::bulk` for the rules.
 
 mod exports;
-mod results;
-pub mod runner;
-
-use std::collections::HashMap;
 
 use leptos::prelude::*;
-use mde_core::bulk::record::Record;
-use mde_core::bulk::run::ReadBack;
+use mde_core::bulk::run::{Finished, SubscriptionChanges};
 use mde_core::bulk::{Action, Plan, PlanItem};
+use mde_core::run::Row;
 use mde_core::status::ServersPlan;
 use mde_core::tenancy;
 
+use crate::components::run::{counted, plan_table, run_view, RunRows, SetAside};
 use crate::router::use_location;
 use crate::session::Session;
+use crate::tenant::Runner;
 
 pub use exports::Exports;
-pub use runner::BulkStore;
 
 #[component]
 pub fn BulkPage() -> impl IntoView {
     let session = expect_context::<Session>();
-    let record = session.bulk.record(&session);
+    let runner = session.runs.subscriptions.clone();
+    let record = runner.record(&session);
     // A memo: the page is swapped when a run starts or ends, not on every event of the run.
     let running = Memo::new(move |_| record.with(Option::is_some));
-    move || match running.get() {
-        true => view! { <results::RunView record=record/> }.into_any(),
-        false => view! { <PlanView/> }.into_any(),
+    let arm_url = session.client.arm_url().to_string();
+    let base = session.base.clone();
+    view! {
+        <SetAside why=runner.set_aside()/>
+        {move || match running.get() {
+            true => {
+                let (runner, session, base, arm_url) = (runner.clone(), session.clone(), base.clone(), arm_url.clone());
+                let active = runner.active();
+                let plan = Signal::derive(move || record.with(|r| r.as_ref().map(|r| r.plan.clone())).unwrap_or_else(empty_plan));
+                let clear = move |_| runner.clear(&session);
+                let way_on = view! {
+                    <Show when=move || !active.get()>
+                        <a class="button" href=base.clone() on:click=clear.clone()>"New plan"</a>
+                    </Show>
+                };
+                let exports = view! { <Exports plan=plan arm_url=arm_url/> };
+                run_view::<SubscriptionChanges>(record, way_on.into_any(), Some(exports.into_any())).into_any()
+            }
+            false => view! { <PlanView/> }.into_any(),
+        }}
+    }
+}
+
+fn empty_plan() -> Plan {
+    Plan { action: Action::Fix, servers_plan: None, items: Vec::new() }
+}
+
+impl RunRows for SubscriptionChanges {
+    const UNIT: (&'static str, &'static str) = ("subscription", "subscriptions");
+    const PLAN_COLUMNS: &'static [&'static str] = &["Writes, in order"];
+    const RUN_COLUMNS: &'static [&'static str] = &["Reads back", "Writes sent"];
+
+    fn runner(session: &Session) -> Runner<Self> {
+        session.runs.subscriptions.clone()
+    }
+
+    fn title(plan: &Plan) -> String {
+        plan.action.label().to_string()
+    }
+
+    fn file_stem(plan: &Plan) -> String {
+        format!("mde-results-{}", plan.action.key())
+    }
+
+    /// The writes, or the skip; and, seed: a subscription of another directory (moved?).
+    fn plan_cells(session: &Session, item: &PlanItem) -> Vec<AnyView> {
+        let moved = session.overview.signal().with_untracked(|k| {
+            let row = k.model.row(&item.subscription_id)?;
+            tenancy::moved_note(&row.subscription, &session.tenant_id)
+        });
+        vec![view! {
+            <td>{match &item.skip {
+                Some(skip) => view! { <span class="skip">{format!("Skipped ({}): {}", skip.kind.label(), skip.reason)}</span> }.into_any(),
+                None => view! {
+                    <ol>{item.writes.iter().map(|w| view! { <li>{w.describe()}</li> }).collect_view()}</ol>
+                }.into_any(),
+            }}
+            {moved.map(|note| view! { <p class="notice moved-subscription">{note}</p> })}
+            </td>
+        }
+        .into_any()]
+    }
+
+    fn run_cells(row: &Row<Finished>) -> Vec<AnyView> {
+        let finished = row.finished();
+        let read = finished
+            .and_then(|f| f.read_back)
+            .map(|r| format!("{} · Defender for Servers {}", r.status().label(), r.plan.label()));
+        let writes = finished.map(|f| f.writes.len().to_string());
+        vec![view! { <td>{read}</td> }.into_any(), view! { <td>{writes}</td> }.into_any()]
     }
 }
 
@@ -59,36 +124,12 @@ fn PlanView() -> impl IntoView {
     // Whether any selected subscription has Defender for Servers off: only then is the opt-in asked.
     let plan_off_somewhere =
         Memo::new(move |_| plan.with(|p| p.items.iter().any(|i| i.plan_now == Some(ServersPlan::Off))));
-    // Seed: subscriptions of another directory (moved?) and the first onboarding's data location.
-    let home = session.tenant_id.clone();
-    let moved = Memo::new(move |_| {
-        kept.with(|k| {
-            let notes = k.model.rows.iter().filter_map(|r| {
-                tenancy::moved_note(&r.subscription, &home).map(|n| (r.subscription.subscription_id.clone(), n))
-            });
-            notes.collect::<HashMap<String, String>>()
-        })
-    });
     let first_onboarding = Memo::new(move |_| kept.with(|k| tenancy::may_be_first_onboarding(&k.model)));
     let base = session.base.clone();
     let back = base.clone();
     let start = {
         let session = session.clone();
-        move |_| {
-            let before: HashMap<String, ReadBack> = kept.with_untracked(|k| {
-                let chosen = selected.get_untracked();
-                k.model
-                    .rows
-                    .iter()
-                    .filter(|r| chosen.contains(&r.subscription.subscription_id))
-                    .filter_map(|r| {
-                        let read = ReadBack { parts: *r.parts.ready()?, plan: *r.plan.ready()? };
-                        Some((r.subscription.subscription_id.clone(), read))
-                    })
-                    .collect()
-            });
-            session.bulk.start(&session, Record::new(plan.get_untracked(), before));
-        }
+        move |_| session.runs.subscriptions.start(&session, plan.get_untracked())
     };
     let arm_url = session.client.arm_url().to_string();
     view! {
@@ -139,7 +180,7 @@ fn PlanView() -> impl IntoView {
                 </button>
             </p>
             <Exports plan=Signal::derive(move || plan.get()) arm_url=arm_url.clone()/>
-            <PlanTable plan=plan moved=moved/>
+            {plan_table::<SubscriptionChanges>(plan)}
         </Show>
     }
 }
@@ -170,38 +211,4 @@ fn Totals(plan: Memo<Plan>) -> impl IntoView {
         })
     };
     view! { <p class="summary" role="status">{text}</p> }
-}
-
-/// Every selected subscription: its writes in order, or why it is skipped.
-#[component]
-fn PlanTable(plan: Memo<Plan>, moved: Memo<HashMap<String, String>>) -> impl IntoView {
-    view! {
-        <table class="plan">
-            <caption class="visually-hidden">"The plan, subscription by subscription"</caption>
-            <thead><tr><th scope="col">"Subscription"</th><th scope="col">"Writes, in order"</th></tr></thead>
-            <tbody>
-                <For each=move || plan.get().items key=|item| item.clone() children=move |item: PlanItem| view! {
-                    <tr data-subscription=item.subscription_id.clone() class:skipped=item.skip.is_some()>
-                        <th scope="row">{item.name.clone()}<br/><small class="id">{item.subscription_id.clone()}</small></th>
-                        <td>{match &item.skip {
-                            Some(skip) => view! { <span class="skip">{format!("Skipped ({}): {}", skip.kind.label(), skip.reason)}</span> }.into_any(),
-                            None => view! {
-                                <ol>{item.writes.iter().map(|w| view! { <li>{w.describe()}</li> }).collect_view()}</ol>
-                            }.into_any(),
-                        }}
-                        {moved.with(|m| m.get(&item.subscription_id).cloned()).map(|note| view! { <p class="notice moved-subscription">{note}</p> })}
-                        </td>
-                    </tr>
-                }/>
-            </tbody>
-        </table>
-    }
-}
-
-pub fn counted(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
 }

@@ -53,7 +53,7 @@ pub fn demo_session(transport: DemoTransport, json: &str) -> Session {
         base: "/try".into(),
         concurrency: mde_core::config::DEFAULT_CONCURRENCY,
         overview: Default::default(),
-        bulk: Default::default(),
+        runs: crate::tenant::Runs::new(&Cloud::public()),
         machines: Default::default(),
     }
 }

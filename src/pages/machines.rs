@@ -5,7 +5,6 @@
 
 mod change;
 mod charts;
-mod runner;
 pub mod store;
 
 use std::collections::BTreeSet;

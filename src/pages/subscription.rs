@@ -2,23 +2,22 @@
 //! dialog that lists the exact change, and after each write what ARM reports.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use mde_core::api;
 use mde_core::arm::permissions::{self, Permission};
 use mde_core::arm::pricings::{Pricing, VIRTUAL_MACHINES};
 use mde_core::arm::settings::Setting;
 use mde_core::arm::subscriptions::Subscription;
-use mde_core::audit::{self, AuditEntry};
-use mde_core::change::{self, Facts, Intent, Outcome, SettingChange, LINUX_OFF_RULE, UNIFIED_OFF_RULE};
+use mde_core::bulk::run::{ReadBack, SubscriptionChanges};
+use mde_core::bulk::{Plan, Write};
+use mde_core::change::{self, Facts, Intent, SettingChange, LINUX_OFF_RULE, UNIFIED_OFF_RULE};
 use mde_core::connectors::{self, ConnectedAccount};
 use mde_core::error::{ArmFailure, Remedy};
 use mde_core::overview::SETTINGS_WRITE;
 use mde_core::portal::{defender_portal_url, portal_url, subscription_portal_url};
+use mde_core::run::Record;
 use mde_core::status::{IntegrationParts, IntegrationStatus, ServersPlan};
 use mde_core::tenancy;
-use mde_core::time::iso_utc;
 
-use crate::audit_log;
 use crate::browser::{self, copy_text};
 use crate::components::dialog::Dialog;
 use crate::components::registration::RegisterSecurity;
@@ -88,12 +87,24 @@ pub fn SubscriptionPage(id: String) -> impl IntoView {
             data.set(Some(loaded))
         });
     });
-    let outcomes = RwSignal::new(Vec::<Outcome>::new());
     let pending = RwSignal::new(None::<(Intent, Vec<SettingChange>)>);
-    let busy = RwSignal::new(false);
+    // A change goes through the session's run of this page's changes: written, read back,
+    // logged; once it ends, the dialog closes and the page reads the subscription again.
+    let runner = session.runs.subscription.clone();
+    let record = runner.record(&session);
+    let busy = runner.active();
+    Effect::new(move |was_busy: Option<bool>| {
+        let now = busy.get();
+        if was_busy == Some(true) && !now {
+            pending.set(None);
+            reload.update(|n| *n += 1);
+        }
+        now
+    });
 
     let back = session.base.clone();
     let dialog_session = session.clone();
+    let results_id = subscription_id.clone();
     view! {
         <p><a href=back>"← All subscriptions"</a></p>
         {move || match data.get() {
@@ -106,10 +117,10 @@ pub fn SubscriptionPage(id: String) -> impl IntoView {
             }.into_any(),
             Some(Ok(loaded)) => view! { <Parts session=session.clone() loaded=loaded pending=pending busy=busy/> }.into_any(),
         }}
-        <Results outcomes=outcomes/>
+        <Results record=record subscription_id=results_id/>
         {move || pending.get().map(|(intent, changes)| {
             let session = dialog_session.clone();
-            view! { <ConfirmDialog session=session intent=intent changes=changes pending=pending busy=busy outcomes=outcomes reload=reload data=data/> }
+            view! { <ConfirmDialog session=session intent=intent changes=changes pending=pending busy=busy data=data/> }
         })}
     }
 }
@@ -119,7 +130,7 @@ fn Parts(
     session: Session,
     loaded: Loaded,
     pending: RwSignal<Option<(Intent, Vec<SettingChange>)>>,
-    busy: RwSignal<bool>,
+    busy: Signal<bool>,
 ) -> impl IntoView {
     let parts = IntegrationParts::from_settings(&loaded.settings);
     let status = IntegrationStatus::of(parts, Some(loaded.plan));
@@ -270,9 +281,7 @@ fn ConfirmDialog(
     intent: Intent,
     changes: Vec<SettingChange>,
     pending: RwSignal<Option<(Intent, Vec<SettingChange>)>>,
-    busy: RwSignal<bool>,
-    outcomes: RwSignal<Vec<Outcome>>,
-    reload: RwSignal<u32>,
+    busy: Signal<bool>,
     data: RwSignal<Option<Result<Loaded, ArmFailure>>>,
 ) -> impl IntoView {
     let title = match intent {
@@ -290,38 +299,13 @@ fn ConfirmDialog(
     let first_onboarding = intent == Intent::Integration(true)
         && session.overview.signal().with_untracked(|k| tenancy::may_be_first_onboarding(&k.model));
     let (rest_copy, az_copy) = (rest.clone(), az.clone());
+    // Not scoped to the page: the run goes on, and is logged, even if the user leaves meanwhile.
     let apply = move |_| {
-        let session = session.clone();
-        let changes = changes.clone();
-        busy.set(true);
-        // Not scoped to the page: writes that have started run to their end and are logged,
-        // even if the user leaves meanwhile.
-        spawn_local(async move {
-            let before = data.get_untracked().and_then(Result::ok);
-            let settings = before.as_ref().map(|l| l.settings.clone()).unwrap_or_default();
-            let name = before.map(|l| l.subscription.display_name).unwrap_or_default();
-            let arm_url = session.client.arm_url().to_string();
-            let done = change::apply(&session.client, &changes, &settings, |outcome| {
-                let time = iso_utc(browser::now_ms());
-                let at = audit::Context {
-                    time: &time,
-                    tenant_id: &session.tenant_id,
-                    user: &session.user,
-                    subscription_name: &name,
-                    arm_url: &arm_url,
-                };
-                audit_log::append(&session, AuditEntry::from_outcome(outcome, &at));
-            })
-            .await;
-            // The overview's row takes what Azure read back, even if the re-read below is dropped.
-            if let Some(change) = changes.first() {
-                session.overview.changed(&change.subscription_id, &settings, &done);
-            }
-            outcomes.set(done);
-            busy.set(false);
-            pending.set(None);
-            reload.update(|n| *n += 1);
-        });
+        let Some(Ok(loaded)) = data.get_untracked() else { return };
+        let parts = IntegrationParts::from_settings(&loaded.settings);
+        let name = loaded.subscription.display_name.clone();
+        let plan = Plan::one(intent, &name, changes.clone(), parts, loaded.plan);
+        session.runs.subscription.start(&session, plan);
     };
     view! {
         // Apply has the focus first; Escape cancels unless the writes have started.
@@ -347,27 +331,37 @@ fn ConfirmDialog(
     }
 }
 
-/// What ARM answered and reports now, per setting written.
+/// What ARM answered and reports now, per setting written, for the last change made on this
+/// subscription's page.
 #[component]
-fn Results(outcomes: RwSignal<Vec<Outcome>>) -> impl IntoView {
-    let any_enabled = move || outcomes.with(|o| o.iter().any(|o| o.verified() && o.change.turns_on()));
+fn Results(record: RwSignal<Option<Record<SubscriptionChanges>>>, subscription_id: String) -> impl IntoView {
+    let finished = Memo::new(move |_| {
+        record.with(|r| {
+            let row = r.as_ref()?.rows.first()?;
+            row.subscription_id.eq_ignore_ascii_case(&subscription_id).then(|| row.finished().cloned()).flatten()
+        })
+    });
+    let any_enabled = move || {
+        finished
+            .with(|f| f.as_ref().is_some_and(|f| f.failure.is_none() && f.writes.iter().any(|w| w.write.turns_on())))
+    };
     view! {
-        <Show when=move || !outcomes.with(Vec::is_empty)>
+        <Show when=move || finished.with(Option::is_some)>
             <section class="results" aria-labelledby="results-title" role="status">
                 <h2 id="results-title">"Result, as Azure reports it"</h2>
                 <ul>
-                    {move || outcomes.get().into_iter().map(|o| {
-                        let read = match &o.read_back {
-                            Ok(Some(v)) => format!("Azure now reports {} = {}.", o.change.setting, v),
-                            Ok(None) => format!("Azure now reports no {} setting.", o.change.setting),
-                            Err(f) => format!("Reading {} back failed: {f}.", o.change.setting),
+                    {move || finished.get().map(|f| f.writes.iter().map(|w| {
+                        let reads = match (&f.read_back, &f.failure) {
+                            (Some(read), _) => format!("Azure now reports {} = {}.", w.write.name(), setting_value(read, &w.write)),
+                            (None, Some(failure)) => format!("Reading it back failed: {}.", failure.message),
+                            (None, None) => String::new(),
                         };
-                        match &o.written {
-                            Ok(_) if o.verified() => view! { <li class="ok">{format!("Done: {}. {read}", o.change.describe())}</li> }.into_any(),
-                            Ok(_) => view! { <li class="failed">{format!("Written, but not confirmed: {}. {read}", o.change.describe())}</li> }.into_any(),
-                            Err(f) => view! { <li class="failed">{format!("Failed: {}. {f} — {}", o.change.describe(), f.advice())}</li> }.into_any(),
+                        match (&w.sent.error, &f.read_back) {
+                            (Some(e), _) => view! { <li class="failed">{format!("Failed: {}. {} — {}", w.write.describe(), e.message, e.advice)}</li> }.into_any(),
+                            (None, Some(read)) if read.holds(&w.write) => view! { <li class="ok">{format!("Done: {}. {reads}", w.write.describe())}</li> }.into_any(),
+                            (None, _) => view! { <li class="failed">{format!("Written, but not confirmed: {}. {reads}", w.write.describe())}</li> }.into_any(),
                         }
-                    }).collect_view()}
+                    }).collect_view())}
                 </ul>
                 <Show when=any_enabled>
                     <p class="note">"Defender for Cloud now onboards the machines to Defender for Endpoint: this can take up to 12 hours for existing machines, and up to an hour for machines created from now on."</p>
@@ -375,4 +369,9 @@ fn Results(outcomes: RwSignal<Vec<Outcome>>) -> impl IntoView {
             </section>
         </Show>
     }
+}
+
+/// The setting's `enabled` as read back (the Linux exclusion is stored inverted).
+fn setting_value(read: &ReadBack, write: &Write) -> bool {
+    read.value_of(write)
 }

@@ -11,10 +11,13 @@ use common::{fake, InProcess, NOW, SUB};
 use fake_azure::{FakeAzure, Options};
 use futures::executor::block_on;
 use mde_core::auth::{self, AuthError, Callback, Tokens};
-use mde_core::change::{self, SettingChange};
+use mde_core::bulk::run::SubscriptionChanges;
+use mde_core::bulk::Plan;
+use mde_core::change::{Intent, SettingChange};
 use mde_core::client::ArmClient;
 use mde_core::config::{self, AppConfig};
 use mde_core::overview::{self, Overview};
+use mde_core::run::{self, Control, Kind, Record};
 use mde_core::signed_in::{SignedIn, TokenEvents};
 use mde_core::status::IntegrationStatus;
 use mde_core::transport::{Request, Response, Transport, TransportError};
@@ -152,11 +155,28 @@ fn the_overview_and_a_fix_against_the_fake() {
         },
         SettingChange { subscription_id: SUB.into(), setting: "WDATP_UNIFIED_SOLUTION".into(), enabled: true },
     ];
-    let before: Vec<mde_core::arm::settings::Setting> = block_on(client.list(&mde_core::api::settings(SUB))).unwrap();
-    let outcomes = block_on(change::apply(&client, &changes, &before, |_| {}));
-    assert!(outcomes.iter().all(|o| o.verified()), "{outcomes:?}");
-    assert_eq!(outcomes[0].before, Some(true));
-    assert_eq!(outcomes[1].before, None, "the unified setting did not exist before");
+    // The subscription page's Fix: a plan of one through the run pipeline.
+    let parts = *prod.parts.ready().unwrap();
+    let plan = Plan::one(Intent::Fix, "Prod", changes, parts, *prod.plan.ready().unwrap());
+    let kind = SubscriptionChanges { cloud: mde_core::cloud::Cloud::public() };
+    let mut record = Record::<SubscriptionChanges>::new(plan.clone());
+    let work = record.work();
+    block_on(run::apply(&kind, &client, &plan, work, 4, &Control::default(), |event| {
+        record.apply(&event);
+    }));
+    let finished = record.rows[0].finished().expect("the run ended");
+    assert_eq!(finished.failure, None, "written and read back as asked");
+    assert_eq!(finished.writes.iter().map(|w| w.sent.status).collect::<Vec<_>>(), [200, 200]);
+    let audited = SubscriptionChanges::audited(&plan.items[0], finished);
+    let values: Vec<_> = audited.iter().map(|a| (a.setting.as_str(), a.before, a.requested, a.after)).collect();
+    assert_eq!(
+        values,
+        [
+            ("WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW", Some(true), false, Some(false)),
+            // Absent before: the portal reads a missing unified setting as included.
+            ("WDATP_UNIFIED_SOLUTION", Some(true), true, Some(true)),
+        ]
+    );
     let after: Vec<mde_core::arm::settings::Setting> = block_on(client.list(&mde_core::api::settings(SUB))).unwrap();
     assert_eq!(mde_core::status::IntegrationParts::from_settings(&after).status(), IntegrationStatus::On);
 }

@@ -22,12 +22,12 @@ use fake_azure::generate::{scenario_json, GenerateOptions};
 use fake_azure::{FakeAzure, Faults, Options};
 use futures::executor::block_on;
 use mde_core::auth::{self, AuthError, Callback, Tokens};
-use mde_core::bulk::record::{Record, Row, RowState};
-use mde_core::bulk::run::{self, Control, Failure, RunEvent, Work};
+use mde_core::bulk::run::{Finished, SubscriptionChanges};
 use mde_core::bulk::{Action, Plan, PlanItem, SkipKind};
 use mde_core::client::ArmClient;
 use mde_core::config::{self, AppConfig};
 use mde_core::overview::{self, Overview};
+use mde_core::run::{self, Control, Event, Failure, Record, Row, RowState, Work};
 use mde_core::signed_in::{SignedIn, TokenEvents};
 use mde_core::status::ServersPlan;
 use mde_core::transport::{Request, Response, Transport, TransportError};
@@ -254,6 +254,10 @@ fn witness(network: &Network, ids: &[String]) -> HashMap<String, Held> {
 /// What the page offers Retry for: a failure that may clear by itself (no answer, throttled, a
 /// 5xx, another update in progress, a write Azure has not applied yet, a re-read that failed),
 /// not a refusal that will stand (read-only, no permission).
+fn failure(row: &Row<Finished>) -> Option<&Failure> {
+    row.finished().and_then(|f| f.failure.as_ref())
+}
+
 fn retryable(failure: &Failure) -> bool {
     match failure.status {
         None => ["", "NotApplied", SkipKind::Unknown.label()].contains(&failure.code.as_str()),
@@ -322,11 +326,12 @@ fn a_fix_of_200_subscriptions_under_every_fault_ends_right_or_shows_why_and_writ
     let requests_before = network.log.borrow().len();
 
     // The run as the page keeps it; when each subscription was shown done.
-    let mut record = Record::new(plan.clone(), HashMap::new());
+    let kind = SubscriptionChanges { cloud: config.cloud.clone() };
+    let mut record = Record::<SubscriptionChanges>::new(plan.clone());
     let mut done_at: HashMap<String, usize> = HashMap::new();
-    let mut run = |record: &mut Record, work: Vec<Work>| {
-        block_on(run::apply(&client, &config.cloud, work, CONCURRENCY, &Control::default(), |event| {
-            if let RunEvent::Finished(id, finished) = &event {
+    let mut run = |record: &mut Record<SubscriptionChanges>, work: Vec<Work<PlanItem>>| {
+        block_on(run::apply(&kind, &client, &plan, work, CONCURRENCY, &Control::default(), |event| {
+            if let Event::Finished(id, finished) = &event {
                 if finished.is_done() {
                     done_at.entry(id.to_ascii_lowercase()).or_insert(network.log.borrow().len());
                 }
@@ -334,22 +339,19 @@ fn a_fix_of_200_subscriptions_under_every_fault_ends_right_or_shows_why_and_writ
             record.apply(&event);
         }))
     };
-    run(&mut record, changing.iter().cloned().map(Work::Planned).collect());
+    let work = record.work();
+    assert_eq!(work.len(), changing.len());
+    run(&mut record, work);
     let failed_first = record.failed().len();
 
     // "Retry all failed", as the page does (each re-read, then only what it lacks is sent),
     // while any failure may clear by itself.
     let mut rounds = 0;
-    while rounds < RETRY_ROUNDS && record.rows.iter().any(|r| r.failure().is_some_and(retryable)) {
+    while rounds < RETRY_ROUNDS && record.rows.iter().any(|r| failure(r).is_some_and(retryable)) {
         rounds += 1;
         let failed = record.failed();
-        record.requeue(&failed);
-        let again = failed.into_iter().map(|subscription_id| Work::Again {
-            subscription_id,
-            action: Action::Fix,
-            servers_plan: Some(ServersPlan::P1),
-        });
-        run(&mut record, again.collect());
+        let again = record.requeue(&failed);
+        run(&mut record, again);
     }
 
     // The witness: the fake's own state.
@@ -359,27 +361,27 @@ fn a_fix_of_200_subscriptions_under_every_fault_ends_right_or_shows_why_and_writ
     let run_log = &log[requests_before..];
 
     let row_of = |id: &str| record.rows.iter().find(|r| r.subscription_id.eq_ignore_ascii_case(id));
-    let is_done = |row: &Row| matches!(&row.state, RowState::Finished(f) if f.is_done());
-    let settled = |row: &Row| matches!(row.state, RowState::Finished(_) | RowState::Skipped(_));
+    let is_done = |row: &Row<Finished>| matches!(&row.state, RowState::Finished(f) if f.is_done());
+    let settled = |row: &Row<Finished>| matches!(row.state, RowState::Finished(_) | RowState::Skipped(_));
     let lost: Vec<&String> = ids.iter().filter(|id| !row_of(id).is_some_and(settled)).collect();
     let mut wrong = Vec::new();
     for (id, planned) in ids.iter().zip(&plan.items) {
         let (Some(row), held) = (row_of(id), after[id]) else { continue };
-        let agrees = row.read_back().is_none_or(|r| {
+        let agrees = row.finished().and_then(|f| f.read_back).is_none_or(|r| {
             (r.parts.integration, r.parts.linux, r.parts.unified, r.plan)
                 == (held.wdatp, held.linux, held.unified, held.plan)
         });
         let right = if read_only.contains(&id.as_str()) {
             // Never done: refused in ARM's words, or found read-only on re-reading, or left
             // out of the plan; and untouched.
-            let refused = row
-                .failure()
+            let refused = failure(row)
                 .is_some_and(|f| f.code == "ReadOnlyDisabledSubscription" || f.code == SkipKind::ReadOnly.label());
-            let left_out = matches!(&row.state, RowState::Skipped(s) if s.kind == SkipKind::ReadOnly);
+            let left_out = matches!(&row.state, RowState::Skipped(_))
+                && planned.skip.as_ref().is_some_and(|s| s.kind == SkipKind::ReadOnly);
             (refused || left_out) && held == before[id]
         } else if let Some(skip) = &planned.skip {
             // Left out (no permission, already on): untouched.
-            matches!(&row.state, RowState::Skipped(s) if s == skip) && held == before[id]
+            matches!(&row.state, RowState::Skipped(reason) if reason == &skip.reason) && held == before[id]
         } else {
             is_done(row) && held.fully_on()
         };
@@ -416,9 +418,7 @@ fn a_fix_of_200_subscriptions_under_every_fault_ends_right_or_shows_why_and_writ
     let (done, failed, skipped) = (progress.done, progress.failed, progress.skipped);
     let by_kind: BTreeMap<&str, usize> = SkipKind::ALL
         .iter()
-        .map(|k| {
-            (k.label(), record.rows.iter().filter(|r| matches!(&r.state, RowState::Skipped(s) if s.kind == *k)).count())
-        })
+        .map(|k| (k.label(), plan.items.iter().filter(|i| i.skip.as_ref().is_some_and(|s| s.kind == *k)).count()))
         .filter(|(_, n)| *n > 0)
         .collect();
     println!(
@@ -494,22 +494,22 @@ fn in_the_demo_tenant_a_busy_subscription_fails_once_then_retry_succeeds_and_the
     let payments = item("Contoso Payments").clone();
     assert_eq!(payments.writes.len(), 1, "the integration on: {:?}", payments.writes);
 
-    let mut record = Record::new(plan.clone(), HashMap::new());
+    let kind = SubscriptionChanges { cloud: config.cloud.clone() };
+    let mut record = Record::<SubscriptionChanges>::new(plan.clone());
     let id = payments.subscription_id.clone();
-    let mut run = |work: Work| {
-        block_on(run::apply(&client, &config.cloud, vec![work], 1, &Control::default(), |e| {
+    let mut run = |work: Work<PlanItem>| {
+        block_on(run::apply(&kind, &client, &plan, vec![work], 1, &Control::default(), |e| {
             record.apply(&e);
         }));
         record.rows.iter().find(|r| r.subscription_id == id).unwrap().clone()
     };
-    let first = run(Work::Planned(payments.clone()));
-    let failure = first.failure().expect("the client's own retries ran out");
-    assert_eq!((failure.status, failure.code.as_str()), (Some(409), "Conflict"));
-    assert_eq!(failure.advice, "Another update to this subscription is in progress: retry in a few seconds.");
-    let again = Work::Again { subscription_id: id.clone(), action: Action::Fix, servers_plan: None };
-    let retried = run(again);
-    assert_eq!(retried.label(), "Done", "{:?}", retried.failure());
-    assert!(retried.read_back().is_some_and(|r| r.parts.integration));
+    let first = run(Work { item: payments.clone(), again: false });
+    let refused = failure(&first).expect("the client's own retries ran out");
+    assert_eq!((refused.status, refused.code.as_str()), (Some(409), "Conflict"));
+    assert_eq!(refused.advice, "Another update to this subscription is in progress: retry in a few seconds.");
+    let retried = run(Work { item: payments.clone(), again: true });
+    assert_eq!(Record::<SubscriptionChanges>::label(&retried), "Done", "{:?}", failure(&retried));
+    assert!(retried.finished().and_then(|f| f.read_back).is_some_and(|r| r.parts.integration));
     let puts: Vec<(u16, String)> =
         network.log.borrow().iter().filter(|s| s.method == "PUT").map(|s| s.answer.clone().unwrap()).collect();
     let conflict = (409, "Conflict".to_string());

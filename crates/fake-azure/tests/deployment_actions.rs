@@ -12,14 +12,14 @@ use std::collections::BTreeMap;
 use common::{owner, setting, InProcess, ARM, SUB};
 use fake_azure::{FakeAzure, Faults, Options};
 use futures::executor::block_on;
-use mde_core::audit::Context;
+use mde_core::audit::{AuditEntry, Context};
 use mde_core::client::ArmClient;
-use mde_core::deployment::actions::record::MachineRecord;
-use mde_core::deployment::actions::run::{self, Control, MachineEvent, ReadBack};
+use mde_core::deployment::actions::run::{MachineChanges, MachineFinished, ReadBack};
 use mde_core::deployment::actions::{self, MachineAction, SkipKind};
 use mde_core::deployment::readiness::SubscriptionFacts;
 use mde_core::deployment::{Machine, MachineKind, MachineState, MdeExtension, OsFamily};
 use mde_core::lro::Limits;
+use mde_core::run::{self, Control, Event, Failure, Kind, Record, Row};
 use mde_core::status::{IntegrationParts, ServersPlan};
 use mde_core::transport::{Request, Response, Transport, TransportError};
 use serde_json::{json, Value};
@@ -162,26 +162,66 @@ fn client(inner: &InProcess) -> (ArmClient<Recording>, std::rc::Rc<RefCell<Vec<S
     (ArmClient::new(Recording { inner: inner.clone(), log: std::rc::Rc::clone(&log) }, ARM), log)
 }
 
-/// Plans `action` for `machines`, runs it, and returns the record with every event taken in.
-fn run(client: &ArmClient<Recording>, action: MachineAction, machines: &[&Machine]) -> MachineRecord {
-    let plan = actions::plan(action, machines, integration_on);
-    let mut record = MachineRecord::new(plan.clone());
+type MachineRecord = Record<MachineChanges>;
+
+/// What the page reads of a row and a record.
+trait Shown {
+    fn label(&self) -> &'static str;
+    fn failure(&self) -> Option<&Failure>;
+    fn read_back(&self) -> Option<&ReadBack>;
+}
+
+impl Shown for Row<MachineFinished> {
+    fn label(&self) -> &'static str {
+        MachineRecord::label(self)
+    }
+    fn failure(&self) -> Option<&Failure> {
+        self.finished().and_then(MachineChanges::failure)
+    }
+    fn read_back(&self) -> Option<&ReadBack> {
+        self.finished().and_then(|f| f.read_back.as_ref())
+    }
+}
+
+/// The audit entry of a machine's write, as the page logs it.
+fn audit(record: &MachineRecord, machine_id: &str, at: &Context<'_>) -> Option<AuditEntry> {
+    let item = record.item(machine_id)?;
+    let finished = record.rows.iter().find(|r| r.target == machine_id)?.finished()?;
+    MachineChanges::audited(item, finished).first().map(|a| a.entry(at))
+}
+
+/// Runs `work` of `record`'s plan and takes every event in; returns the events.
+fn apply(
+    client: &ArmClient<Recording>,
+    record: &mut MachineRecord,
+    work: Vec<run::Work<actions::MachineItem>>,
+) -> Vec<Event<MachineFinished>> {
     let events = RefCell::new(Vec::new());
-    block_on(run::apply(client, plan.items, 4, &Control::default(), &Limits::default(), |e| {
+    let kind = MachineChanges { limits: Limits::default() };
+    block_on(run::apply(&kind, client, &record.plan.clone(), work, 4, &Control::default(), |e| {
         events.borrow_mut().push(e)
     }));
     let events = events.into_inner();
     for event in &events {
         record.apply(event);
     }
-    let started = events.iter().filter(|e| matches!(e, MachineEvent::Started(_))).count();
-    let finished = events.iter().filter(|e| matches!(e, MachineEvent::Finished(..))).count();
+    events
+}
+
+/// Plans `action` for `machines`, runs it, and returns the record with every event taken in.
+fn run(client: &ArmClient<Recording>, action: MachineAction, machines: &[&Machine]) -> MachineRecord {
+    let plan = actions::plan(action, machines, integration_on);
+    let mut record = MachineRecord::new(plan);
+    let work = record.work();
+    let events = apply(client, &mut record, work);
+    let started = events.iter().filter(|e| matches!(e, Event::Started(_))).count();
+    let finished = events.iter().filter(|e| matches!(e, Event::Finished(..))).count();
     assert_eq!((started, finished), (record.plan.changing().count(), record.plan.changing().count()));
     record
 }
 
-fn row<'r>(record: &'r MachineRecord, machine: &Machine) -> &'r mde_core::deployment::actions::record::Row {
-    record.rows.iter().find(|r| r.machine_id == machine.id).unwrap()
+fn row<'r>(record: &'r MachineRecord, machine: &Machine) -> &'r Row<MachineFinished> {
+    record.rows.iter().find(|r| r.target == machine.id).unwrap()
 }
 
 fn tags_now(client: &ArmClient<Recording>, machine: &Machine) -> BTreeMap<String, String> {
@@ -206,7 +246,7 @@ fn the_tag_is_set_and_cleared_on_linux_machines_keeping_their_30_other_tags() {
     let machines = [&estate.linux_vm, &estate.linux_arc, &estate.windows_vm];
 
     let record = run(&client, MachineAction::ExcludeAutoUpdate, &machines);
-    assert_eq!(record.summary(), "2 done, 1 skipped");
+    assert_eq!(record.progress().summary(), "2 done, 1 skipped");
     for machine in [&estate.linux_vm, &estate.linux_arc] {
         let row = row(&record, machine);
         assert_eq!(row.label(), "Done", "{:?}", row.state);
@@ -216,7 +256,7 @@ fn the_tag_is_set_and_cleared_on_linux_machines_keeping_their_30_other_tags() {
         // ARM itself, read apart from the run: every other tag as it was.
         let now = tags_now(&client, machine);
         assert!(thirty_tags().iter().all(|(k, v)| now.get(k) == Some(v)), "{now:?}");
-        let entry = record.audit(&machine.id, &at()).unwrap();
+        let entry = audit(&record, &machine.id, &at()).unwrap();
         assert_eq!((entry.before, entry.requested, entry.after, entry.status), (Some(false), true, Some(true), 200));
         assert!(entry
             .request
@@ -227,7 +267,7 @@ fn the_tag_is_set_and_cleared_on_linux_machines_keeping_their_30_other_tags() {
     let skip = record.plan.items.iter().find(|i| i.machine_id == estate.windows_vm.id).unwrap().skip.clone().unwrap();
     assert_eq!((skipped.label(), skip.kind), ("Skipped", SkipKind::NotLinux));
     assert!(skip.reason.contains("read by the MDE.Linux extension only"), "{}", skip.reason);
-    assert!(record.audit(&estate.windows_vm.id, &at()).is_none());
+    assert!(audit(&record, &estate.windows_vm.id, &at()).is_none());
     assert!(!log.borrow().iter().any(|l| l.contains("win-vm-01")), "nothing is sent for a skipped machine");
 
     // Clear it again (the machines now carry the tag, as the table would show after a refresh).
@@ -238,10 +278,10 @@ fn the_tag_is_set_and_cleared_on_linux_machines_keeping_their_30_other_tags() {
     };
     let (vm, arc) = (tagged(&estate.linux_vm), tagged(&estate.linux_arc));
     let record = run(&client, MachineAction::IncludeAutoUpdate, &[&vm, &arc]);
-    assert_eq!(record.summary(), "2 done");
+    assert_eq!(record.progress().summary(), "2 done");
     for machine in [&vm, &arc] {
         assert_eq!(tags_now(&client, machine), thirty_tags(), "the tag gone, the 30 others kept");
-        let entry = record.audit(&machine.id, &at()).unwrap();
+        let entry = audit(&record, &machine.id, &at()).unwrap();
         assert_eq!((entry.before, entry.requested, entry.after), (Some(true), false, Some(false)));
     }
 }
@@ -254,12 +294,12 @@ fn a_throttled_patch_is_retried_by_the_client() {
     fake.azure.borrow_mut().set_faults(Faults { after_429: Some(1), retry_after_s: 2, ..Faults::default() });
     let (client, log) = client(&fake);
     let record = run(&client, MachineAction::ExcludeAutoUpdate, &[&estate.linux_vm]);
-    assert_eq!(record.summary(), "1 done");
+    assert_eq!(record.progress().summary(), "1 done");
     let patches: Vec<String> = log.borrow().iter().filter(|l| l.starts_with("PATCH")).cloned().collect();
     assert_eq!(patches.len(), 2, "{patches:?}");
     assert!(patches[0].ends_with("-> 429") && patches[1].ends_with("-> 200"), "{patches:?}");
     assert!(fake.azure.borrow().injected().throttled >= 1);
-    assert_eq!(record.audit(&estate.linux_vm.id, &at()).unwrap().status, 200);
+    assert_eq!(audit(&record, &estate.linux_vm.id, &at()).unwrap().status, 200);
 }
 
 #[test]
@@ -284,7 +324,7 @@ fn removal_follows_the_operation_to_its_end_and_reads_back_404() {
     assert!(polls[0].ends_with("-> 200 InProgress"), "{polls:?}");
     assert!(polls.last().unwrap().ends_with("-> 200 Succeeded"), "{polls:?}");
     assert_eq!(log.last().unwrap(), &format!("GET {ext} -> 404"));
-    let entry = record.audit(&estate.removable.id, &at()).unwrap();
+    let entry = audit(&record, &estate.removable.id, &at()).unwrap();
     assert_eq!((entry.before, entry.requested, entry.after, entry.status), (Some(true), false, Some(false), 202));
     assert!(entry.request.starts_with(&format!("DELETE {ARM}{ext}?api-version=")));
 }
@@ -301,19 +341,16 @@ fn a_failed_removal_shows_the_operations_error_and_the_state_read_back_then_retr
     assert!(failure.advice.contains("the extension stays"), "{}", failure.advice);
     assert_eq!(failed.read_back(), Some(&ReadBack::Extension(Some("Failed".into()))));
     assert_eq!(failed.finished().unwrap().operation.as_deref(), Some("Failed"));
-    let entry = record.audit(&estate.failing.id, &at()).unwrap();
+    let entry = audit(&record, &estate.failing.id, &at()).unwrap();
     assert_eq!((entry.status, entry.error_code.as_str(), entry.after), (202, FAILURE_CODE, Some(true)));
     assert!(record.to_csv().contains(FAILURE_CODE));
 
     // Retry all failed: the scenario failed it once, so the second removal goes through.
-    let again = record.requeue(&record.failed());
+    let failed = record.failed();
+    let again = record.requeue(&failed);
     assert_eq!(again.len(), 1);
-    let events = RefCell::new(Vec::new());
-    block_on(run::apply(&client, again, 4, &Control::default(), &Limits::default(), |e| events.borrow_mut().push(e)));
-    for event in events.into_inner() {
-        record.apply(&event);
-    }
-    assert_eq!(record.summary(), "1 done");
+    apply(&client, &mut record, again);
+    assert_eq!(record.progress().summary(), "1 done");
     assert_eq!(row(&record, &estate.failing).read_back(), Some(&ReadBack::Extension(None)));
 }
 
@@ -322,7 +359,7 @@ fn a_hostile_machine_name_is_addressed_by_an_encoded_url() {
     let (estate, fake) = estate(open());
     let (client, log) = client(&fake);
     let record = run(&client, MachineAction::ExcludeAutoUpdate, &[&estate.hostile]);
-    assert_eq!(record.summary(), "1 done");
+    assert_eq!(record.progress().summary(), "1 done");
     let encoded = "web%22%27%3Cscript%3Ealert%281%29%3C%5Cscript%3E%24%28x%29";
     let patch = log.borrow().iter().find(|l| l.starts_with("PATCH")).cloned().unwrap();
     assert_eq!(

@@ -2,8 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::change::Outcome;
-
 /// One change as it happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -43,78 +41,6 @@ pub struct Context<'a> {
     pub user: &'a str,
     pub subscription_name: &'a str,
     pub arm_url: &'a str,
-}
-
-impl AuditEntry {
-    pub fn from_outcome(outcome: &Outcome, at: &Context<'_>) -> Self {
-        let owned = |s: Option<&str>| s.unwrap_or_default().to_string();
-        let (status, error_code, error_message, request_id, correlation_id) = match &outcome.written {
-            Ok(w) => (
-                w.status,
-                String::new(),
-                String::new(),
-                owned(w.request_id.as_deref()),
-                owned(w.correlation_id.as_deref()),
-            ),
-            Err(failure) => {
-                let (request, correlation) = failure.request_ids();
-                (
-                    failure.status().unwrap_or(0),
-                    failure.code().to_string(),
-                    failure.to_string(),
-                    owned(request),
-                    owned(correlation),
-                )
-            }
-        };
-        AuditEntry {
-            time: at.time.to_string(),
-            tenant_id: at.tenant_id.to_string(),
-            user: at.user.to_string(),
-            subscription_id: outcome.change.subscription_id.clone(),
-            subscription_name: at.subscription_name.to_string(),
-            setting: outcome.change.setting.clone(),
-            before: outcome.before,
-            requested: outcome.change.enabled,
-            after: outcome.read_back.clone().ok().flatten(),
-            request: format!("PUT {}{}", at.arm_url, outcome.change.path()),
-            status,
-            error_code,
-            error_message,
-            request_id,
-            correlation_id,
-        }
-    }
-}
-
-impl AuditEntry {
-    /// One write of a bulk run, with the values read before the plan and after the run.
-    pub fn from_write(
-        result: &crate::bulk::run::WriteResult,
-        before: Option<bool>,
-        after: Option<bool>,
-        at: &Context<'_>,
-    ) -> Self {
-        let owned = |s: &Option<String>| s.clone().unwrap_or_default();
-        let error = result.error.as_ref();
-        AuditEntry {
-            time: at.time.to_string(),
-            tenant_id: at.tenant_id.to_string(),
-            user: at.user.to_string(),
-            subscription_id: result.write.subscription_id().to_string(),
-            subscription_name: at.subscription_name.to_string(),
-            setting: result.write.name().to_string(),
-            before,
-            requested: result.write.requested(),
-            after,
-            request: format!("PUT {}{}", at.arm_url, result.write.path()),
-            status: result.status,
-            error_code: error.map(|e| e.code.clone()).unwrap_or_default(),
-            error_message: error.map(|e| e.message.clone()).unwrap_or_default(),
-            request_id: owned(&result.request_id),
-            correlation_id: owned(&result.correlation_id),
-        }
-    }
 }
 
 const COLUMNS: [&str; 15] = [

@@ -25,6 +25,7 @@ pub mod lro;
 pub mod overview;
 pub mod portal;
 pub mod registration;
+pub mod run;
 pub mod signed_in;
 pub mod status;
 pub mod tenancy;

@@ -6,7 +6,7 @@ use crate::arm::pricings::Pricing;
 use crate::arm::settings::{Setting, WDATP, WDATP_EXCLUDE_LINUX, WDATP_UNIFIED_SOLUTION};
 
 /// The three parts of the integration of one subscription, read from its settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct IntegrationParts {
     /// `WDATP` enabled: the integration is on (Windows machines onboard).
     pub integration: bool,

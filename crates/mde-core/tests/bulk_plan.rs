@@ -2,14 +2,12 @@
 //! writes per subscription in order, the skips with reasons they can act on, and the run's
 //! record surviving a reload.
 
-use std::collections::HashMap;
-
 use mde_core::arm::subscriptions::Subscription;
-use mde_core::bulk::record::{Record, RowState};
-use mde_core::bulk::run::{Failure, Finished, ReadBack, RunEvent};
+use mde_core::bulk::run::{Finished, ReadBack, SubscriptionChanges};
 use mde_core::bulk::{Action, Pick, Plan, SkipKind, Write};
 use mde_core::cloud::Cloud;
 use mde_core::overview::{Load, SubscriptionRow};
+use mde_core::run::{Event, Failure, Record, RowState};
 use mde_core::status::{IntegrationParts, ServersPlan};
 
 fn row(name: &str, state: &str, parts: (bool, bool, bool), plan: ServersPlan, can_change: bool) -> SubscriptionRow {
@@ -140,14 +138,14 @@ fn the_record_survives_a_reload_and_knows_what_to_continue() {
     let rows = estate();
     let refs: Vec<&SubscriptionRow> = rows.iter().collect();
     let plan = Plan::new(Action::Fix, None, &Cloud::public(), &refs);
-    let mut record = Record::new(plan, HashMap::new());
+    let mut record = Record::<SubscriptionChanges>::new(plan);
     let read =
         ReadBack { parts: IntegrationParts { integration: true, linux: true, unified: true }, plan: ServersPlan::P2 };
-    record.apply(&RunEvent::Finished(
+    record.apply(&Event::Finished(
         "id-linux-gap".into(),
-        Finished { writes: vec![], read_back: Some(read), failure: None },
+        Box::new(Finished { before: None, writes: vec![], read_back: Some(read), failure: None }),
     ));
-    record.apply(&RunEvent::Started("id-unified-gap".into()));
+    record.apply(&Event::Started("id-unified-gap".into()));
     let failure = Failure {
         status: Some(409),
         code: "ScopeLocked".into(),
@@ -155,23 +153,45 @@ fn the_record_survives_a_reload_and_knows_what_to_continue() {
         advice: "Remove the lock.".into(),
         request_id: None,
     };
-    record.apply(&RunEvent::Finished(
+    record.apply(&Event::Finished(
         "id-off-with-plan".into(),
-        Finished { writes: vec![], read_back: None, failure: Some(failure) },
+        Box::new(Finished { before: None, writes: vec![], read_back: None, failure: Some(failure) }),
     ));
     let progress = record.progress();
     assert_eq!((progress.done, progress.failed, progress.running, progress.skipped), (1, 1, 1, 5));
 
-    let json = serde_json::to_string(&record).unwrap();
-    let kept: Record = serde_json::from_str::<Record>(&json).unwrap().after_reload();
-    assert_eq!(kept.rows.iter().find(|r| r.subscription_id == "id-unified-gap").unwrap().state, RowState::NotFinished);
+    let kept = Record::<SubscriptionChanges>::restore(&record.stored()).unwrap();
+    assert_eq!(kept.rows.iter().find(|r| r.target == "id-unified-gap").unwrap().state, RowState::NotFinished);
     assert_eq!(kept.not_finished(), ["id-unified-gap"]);
     assert_eq!(kept.failed(), ["id-off-with-plan"]);
-    assert_eq!(kept.rows[0].label(), "Done");
+    assert_eq!(Record::<SubscriptionChanges>::label(&kept.rows[0]), "Done");
+    // Continue sends the unfinished one again, to be re-read first.
+    let mut again = kept.clone();
+    let work = again.requeue(&again.not_finished());
+    assert_eq!(
+        work.iter().map(|w| (w.item.subscription_id.as_str(), w.again)).collect::<Vec<_>>(),
+        [("id-unified-gap", true)]
+    );
 
     let csv = kept.to_csv();
     let failed_line = csv.lines().find(|l| l.starts_with("id-off-with-plan")).unwrap();
     // A formula in ARM's message is defused for spreadsheets.
     assert!(failed_line.contains(",409,ScopeLocked,'=cmd|' /C calc'!A0,Remove the lock.,"), "{failed_line}");
     assert!(csv.lines().any(|l| l.starts_with("id-linux-gap,Linux gap,Done,0,On,P2,")));
+}
+
+#[test]
+fn a_record_of_another_version_or_kind_is_set_aside_whole() {
+    let rows = estate();
+    let refs: Vec<&SubscriptionRow> = rows.iter().collect();
+    let record = Record::<SubscriptionChanges>::new(Plan::new(Action::Fix, None, &Cloud::public(), &refs));
+    // What the build before the one pipeline kept: the record itself, with no envelope.
+    let older = serde_json::json!({ "plan": record.plan, "before": {}, "rows": [] }).to_string();
+    let why = Record::<SubscriptionChanges>::restore(&older).unwrap_err();
+    assert!(why.contains("another version of MDE Console"), "{why}");
+    // A machines record under the bulk key is not read as a bulk one.
+    let stored = record.stored().replace(r#""kind":"bulk""#, r#""kind":"machines""#);
+    assert!(Record::<SubscriptionChanges>::restore(&stored).is_err());
+    assert!(Record::<SubscriptionChanges>::restore("not json").unwrap_err().contains("not a run record"));
+    assert_eq!(Record::<SubscriptionChanges>::restore(&record.stored()).unwrap(), record.clone().after_reload());
 }

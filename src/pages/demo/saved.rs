@@ -52,9 +52,17 @@ pub struct Loaded {
 
 const SCENARIO: &str = "demo.scenario";
 const WRITES: &str = "demo.writes";
-/// The demo's audit log and its bulk and machines runs (`audit_log`, `bulk::runner`,
-/// `machines::runner`): they describe writes that a fresh start undoes.
-const RUNS: [&str; 3] = ["audit.demo", "bulk.demo", "machines.demo"];
+/// The demo's audit log and its runs (`audit_log`, `tenant::runner`, one key per kind of
+/// write, and a record set aside): they describe writes that a fresh start undoes.
+const RUNS: [&str; 7] = [
+    "audit.demo",
+    "bulk.demo",
+    "subscription.demo",
+    "machines.demo",
+    "bulk.demo.set-aside",
+    "subscription.demo.set-aside",
+    "machines.demo.set-aside",
+];
 
 pub fn scenario() -> Option<Loaded> {
     Store::Session.get(SCENARIO)

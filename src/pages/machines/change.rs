@@ -6,23 +6,84 @@
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
-use mde_core::deployment::actions::record::{MachineRecord, Row, RowState};
+use mde_core::deployment::actions::run::{MachineChanges, MachineFinished, ReadBack};
 use mde_core::deployment::actions::{self, MachineAction, MachineItem, MachinePlan};
+use mde_core::run::Row;
 
-use crate::browser::download;
-use crate::components::run::RunControls;
-use crate::pages::bulk::counted;
+use crate::components::run::{counted, plan_table, run_view, RunRows, SetAside};
 use crate::router::use_location;
 use crate::session::Session;
+use crate::tenant::Runner;
 
 #[component]
 pub fn MachineChangePage() -> impl IntoView {
     let session = expect_context::<Session>();
-    let record = session.machines.run.record(&session);
+    let runner = session.runs.machines.clone();
+    let record = runner.record(&session);
     let running = Memo::new(move |_| record.with(Option::is_some));
-    move || match running.get() {
-        true => view! { <RunView record=record/> }.into_any(),
-        false => view! { <PlanView/> }.into_any(),
+    let back = format!("{}/machines", session.base);
+    view! {
+        <SetAside why=runner.set_aside()/>
+        {move || match running.get() {
+            true => {
+                let (runner, session, back) = (runner.clone(), session.clone(), back.clone());
+                let active = runner.active();
+                let clear = move |_| runner.clear(&session);
+                let way_on = view! {
+                    <Show when=move || !active.get()>
+                        <a class="button" href=back.clone() on:click=clear.clone()>"Done: back to the machines"</a>
+                    </Show>
+                };
+                run_view::<MachineChanges>(record, way_on.into_any(), None).into_any()
+            }
+            false => view! { <PlanView/> }.into_any(),
+        }}
+    }
+}
+
+impl RunRows for MachineChanges {
+    const UNIT: (&'static str, &'static str) = ("machine", "machines");
+    const PLAN_COLUMNS: &'static [&'static str] = &["Subscription", "Write"];
+    const RUN_COLUMNS: &'static [&'static str] = &["ARM reads back"];
+
+    fn runner(session: &Session) -> Runner<Self> {
+        session.runs.machines.clone()
+    }
+
+    fn title(plan: &MachinePlan) -> String {
+        plan.action.label().to_string()
+    }
+
+    fn file_stem(plan: &MachinePlan) -> String {
+        format!("mde-machines-{}", plan.action.key())
+    }
+
+    fn plan_cells(session: &Session, item: &MachineItem) -> Vec<AnyView> {
+        let subscription = session.machines.signal().with_untracked(|k| {
+            k.table
+                .context(&item.subscription_id)
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| item.subscription_id.clone())
+        });
+        let write = match (&item.skip, &item.write) {
+            (Some(skip), _) => {
+                view! { <span class="skip">{format!("Skipped ({}): {}", skip.kind.label(), skip.reason)}</span> }
+                    .into_any()
+            }
+            (None, Some(write)) => view! { <span>{write.describe()}</span> }.into_any(),
+            (None, None) => ().into_any(),
+        };
+        vec![view! { <td>{subscription}</td> }.into_any(), view! { <td>{write}</td> }.into_any()]
+    }
+
+    fn run_cells(row: &Row<MachineFinished>) -> Vec<AnyView> {
+        let finished = row.finished();
+        let read = finished.and_then(|f| f.read_back.as_ref()).map(ReadBack::describe);
+        let operation = finished.and_then(|f| f.operation.clone());
+        vec![view! {
+            <td>{read}{operation.map(|o| view! { <span class="advice">{format!("Operation: {o}")}</span> })}</td>
+        }
+        .into_any()]
     }
 }
 
@@ -63,7 +124,7 @@ fn PlanView() -> impl IntoView {
     };
     let start = {
         let session = session.clone();
-        move |_| session.machines.run.start(&session, MachineRecord::new(plan.get_untracked()))
+        move |_| session.runs.machines.start(&session, plan.get_untracked())
     };
     view! {
         <h1>"Change machines"</h1>
@@ -127,109 +188,7 @@ fn PlanView() -> impl IntoView {
                     {move || plan.with(|p| format!("{} on {}", p.action.label(), counted(p.totals().writes, "machine", "machines")))}
                 </button>
             </p>
-            <table class="plan">
-                <caption class="visually-hidden">"The plan, machine by machine"</caption>
-                <thead><tr><th scope="col">"Machine"</th><th scope="col">"Subscription"</th><th scope="col">"Write"</th></tr></thead>
-                <tbody>
-                    <For each=move || plan.get().items key=|item| (item.machine_id.clone(), item.write.as_ref().map(|w| w.describe()), item.skip.as_ref().map(|s| s.reason.clone())) children=move |item: MachineItem| view! {
-                        <tr data-machine=item.machine_id.clone() class:skipped=item.skip.is_some()>
-                            <th scope="row">{item.name.clone()}</th>
-                            <td>{names(&item.subscription_id)}</td>
-                            <td>{match (&item.skip, &item.write) {
-                                (Some(skip), _) => view! { <span class="skip">{format!("Skipped ({}): {}", skip.kind.label(), skip.reason)}</span> }.into_any(),
-                                (None, Some(write)) => view! { <span>{write.describe()}</span> }.into_any(),
-                                (None, None) => ().into_any(),
-                            }}</td>
-                        </tr>
-                    }/>
-                </tbody>
-            </table>
+            {plan_table::<MachineChanges>(plan)}
         </Show>
-    }
-}
-
-#[component]
-fn RunView(record: RwSignal<Option<MachineRecord>>) -> impl IntoView {
-    let session = expect_context::<Session>();
-    let run = session.machines.run.clone();
-    let progress = Memo::new(move |_| record.with(|r| r.as_ref().map(MachineRecord::progress).unwrap_or_default()));
-    let title = record.with_untracked(|r| r.as_ref().map(|r| r.plan.action.label()).unwrap_or_default());
-    let again = {
-        let (run, session) = (run.clone(), session.clone());
-        Callback::new(move |ids: Vec<String>| run.again(&session, ids))
-    };
-    let failed = Signal::derive(move || record.with(|r| r.as_ref().map(MachineRecord::failed).unwrap_or_default()));
-    let not_finished =
-        Signal::derive(move || record.with(|r| r.as_ref().map(MachineRecord::not_finished).unwrap_or_default()));
-    let export = Callback::new(move |format: &'static str| {
-        record.with_untracked(|r| {
-            let Some(r) = r else { return };
-            let file = format!("mde-machines-{}.{format}", r.plan.action.key());
-            match format {
-                "csv" => download(&file, "text/csv", &r.to_csv()),
-                _ => download(&file, "application/json", &r.to_json()),
-            }
-        })
-    });
-    let active = run.active();
-    let clear = {
-        let (run, session) = (run.clone(), session.clone());
-        move |_| run.clear(&session)
-    };
-    let back = format!("{}/machines", session.base);
-    view! {
-        <h1>{title}</h1>
-        <RunControls progress=progress active=active control=run.control() failed=failed not_finished=not_finished
-            again=again unit=("machine", "machines") export=export>
-            <Show when=move || !active.get()>
-                <a class="button" href=back.clone() on:click=clear.clone()>"Done: back to the machines"</a>
-            </Show>
-        </RunControls>
-        <table class="run">
-            <caption class="visually-hidden">"Each machine of the run"</caption>
-            <thead><tr>
-                <th scope="col">"Machine"</th><th scope="col">"Result"</th>
-                <th scope="col">"ARM reads back"</th><th scope="col">"Problem"</th>
-            </tr></thead>
-            <tbody>
-                <For each=move || record.with(|r| r.as_ref().map(|r| r.rows.iter().map(|row| (row.machine_id.clone(), row.version)).collect::<Vec<_>>()).unwrap_or_default())
-                    key=|key| key.clone()
-                    children=move |(id, _)| {
-                        let row = record.with_untracked(|r| r.as_ref().and_then(|r| r.rows.iter().find(|row| row.machine_id == id).cloned()));
-                        row.map(|row| view! { <RunRow row=row retry=again/> })
-                    }/>
-            </tbody>
-        </table>
-    }
-}
-
-#[component]
-fn RunRow(row: Row, retry: Callback<Vec<String>>) -> impl IntoView {
-    let label = row.label();
-    let read = row.read_back().map(|r| r.describe());
-    let operation = row.finished().and_then(|f| f.operation.clone());
-    let problem = match &row.state {
-        RowState::Skipped(skip) => Some(view! { <span>{skip.reason.clone()}</span> }.into_any()),
-        _ => row.failure().map(|f| {
-            let advice = (!f.advice.is_empty()).then(|| view! { <span class="advice">{f.advice.clone()}</span> });
-            view! { <strong>{f.message.clone()}</strong>{advice} }.into_any()
-        }),
-    };
-    let id = row.machine_id.clone();
-    let status = row.failure().and_then(|f| f.status).map(|s| s.to_string());
-    let code = row.failure().map(|f| f.code.clone());
-    let can_retry = row.failure().is_some();
-    view! {
-        <tr data-machine=row.machine_id.clone() class=format!("run-{}", label.to_ascii_lowercase().replace(' ', "-"))>
-            <th scope="row">{row.name.clone()}</th>
-            <td>{label}</td>
-            <td>{read}{operation.map(|o| view! { <span class="advice">{format!("Operation: {o}")}</span> })}</td>
-            <td data-status=status data-code=code>
-                {problem}
-                {can_retry.then(|| view! {
-                    <button class="small retry" on:click=move |_| retry.run(vec![id.clone()])>"Retry"</button>
-                })}
-            </td>
-        </tr>
     }
 }

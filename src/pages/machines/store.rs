@@ -55,8 +55,6 @@ pub struct Kept {
 pub struct MachinesStore {
     kept: ArcRwSignal<Kept>,
     selected: ArcRwSignal<BTreeSet<String>>,
-    /// The change to the selected machines, which goes on while the user looks at other pages.
-    pub run: super::runner::MachineRun,
 }
 
 /// What the table needs to know of each subscription: its name and, once the overview has

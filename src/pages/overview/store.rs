@@ -13,7 +13,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mde_core::arm::settings::{Setting, SettingProperties, WDATP, WDATP_EXCLUDE_LINUX, WDATP_UNIFIED_SOLUTION};
 use mde_core::bulk::run::ReadBack;
-use mde_core::change::Outcome;
 use mde_core::connectors::{self, Connectors, ConnectorsRead};
 use mde_core::overview::{self, Overview, OverviewEvent};
 use mde_core::status::ServersPlan;
@@ -68,7 +67,7 @@ impl OverviewStore {
         self.selected.clone().into()
     }
 
-    /// What a bulk run read back of a subscription, shown on its row.
+    /// What a run read back of a subscription, shown on its row.
     pub fn read_back_parts(&self, subscription_id: &str, read: &ReadBack) {
         let setting =
             |name: &str, enabled| Setting { name: name.into(), kind: None, properties: SettingProperties { enabled } };
@@ -94,22 +93,11 @@ impl OverviewStore {
         });
     }
 
-    /// A change made on a subscription page: its row takes each setting as Azure read it back
-    /// after the write, over the settings the page showed (`before`). Done at once, since the
-    /// page's own re-read is dropped if the user comes straight back.
-    pub fn changed(&self, subscription_id: &str, before: &[Setting], outcomes: &[Outcome]) {
-        let mut settings = before.to_vec();
-        for outcome in outcomes {
-            let Ok(read_back) = outcome.read_back else { continue };
-            settings.retain(|s| !s.name.eq_ignore_ascii_case(&outcome.change.setting));
-            if let Some(enabled) = read_back {
-                let properties = SettingProperties { enabled };
-                settings.push(Setting { name: outcome.change.setting.clone(), kind: None, properties });
-            }
-        }
-        let result = Ok(settings);
-        self.kept
-            .update(|k| k.model.apply(OverviewEvent::Settings { subscription_id: subscription_id.into(), result }));
+    /// The subscription's name as the overview has it ("" while it is not listed).
+    pub fn subscription_name(&self, subscription_id: &str) -> String {
+        self.kept.with_untracked(|k| {
+            k.model.row(subscription_id).map(|row| row.subscription.display_name.clone()).unwrap_or_default()
+        })
     }
 
     /// Loads the overview from scratch. After each frame's answers are applied, `on_frame` gets
@@ -276,21 +264,8 @@ pub fn loaded_ago(elapsed_ms: u64) -> String {
 mod tests {
     use super::*;
     use mde_core::arm::subscriptions::Subscription;
-    use mde_core::change::SettingChange;
-    use mde_core::client::Written;
-    use mde_core::error::ArmFailure;
     use mde_core::overview::Load;
     use mde_core::status::IntegrationParts;
-
-    fn setting(name: &str, enabled: bool) -> Setting {
-        Setting { name: name.into(), kind: None, properties: SettingProperties { enabled } }
-    }
-
-    fn outcome(setting: &str, read_back: Result<Option<bool>, ArmFailure>) -> Outcome {
-        let change = SettingChange { subscription_id: "s1".into(), setting: setting.into(), enabled: true };
-        let written = Ok(Written { status: 200, request_id: None, correlation_id: None });
-        Outcome { change, before: Some(false), written, read_back }
-    }
 
     #[test]
     fn a_change_shows_in_the_row_as_azure_read_it_back() {
@@ -302,24 +277,14 @@ mod tests {
             state: "Enabled".into(),
         };
         store.kept.update(|k| k.model.apply(OverviewEvent::Listed { subscriptions: vec![subscription], more: false }));
-        let before = [setting("WDATP", true), setting("WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW", true)];
-        let parts = |store: &OverviewStore| store.kept.with_untracked(|k| k.model.rows[0].parts.clone());
-
-        // Linux back in (the exclusion read back false); the unified write's read-back failed,
-        // so the unified setting stays as the page showed it (absent: included).
-        store.changed(
-            "s1",
-            &before,
-            &[
-                outcome("WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW", Ok(Some(false))),
-                outcome("WDATP_UNIFIED_SOLUTION", Err(ArmFailure::Network("reset".into()))),
-            ],
-        );
-        assert_eq!(parts(&store), Load::Ready(IntegrationParts { integration: true, linux: true, unified: true }));
-
-        // A setting read back as absent is absent: WDATP gone means the integration is off.
-        store.changed("s1", &before, &[outcome("wdatp", Ok(None))]);
-        assert_eq!(parts(&store), Load::Ready(IntegrationParts { integration: false, linux: false, unified: true }));
+        let row = |store: &OverviewStore| {
+            store.kept.with_untracked(|k| (k.model.rows[0].parts.clone(), k.model.rows[0].plan.clone()))
+        };
+        let parts = IntegrationParts { integration: true, linux: false, unified: true };
+        store.read_back_parts("s1", &ReadBack { parts, plan: ServersPlan::P1 });
+        assert_eq!(row(&store), (Load::Ready(parts), Load::Ready(ServersPlan::P1)));
+        assert_eq!(store.subscription_name("s1"), "One");
+        assert_eq!(store.subscription_name("s2"), "");
     }
 
     #[test]

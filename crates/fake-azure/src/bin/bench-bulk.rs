@@ -15,11 +15,12 @@ use std::time::Instant;
 
 use fake_azure::generate::{scenario_json, GenerateOptions};
 use fake_azure::{FakeAzure, Faults, Options};
-use mde_core::bulk::run::{self, Control, RunEvent, Work};
+use mde_core::bulk::run::SubscriptionChanges;
 use mde_core::bulk::{Action, Pick, Plan};
 use mde_core::client::ArmClient;
 use mde_core::cloud::Cloud;
 use mde_core::overview::{self, Overview};
+use mde_core::run::{self, Control, Event, Kind, Record};
 
 #[path = "shared/simulated_network.rs"]
 mod simulated_network;
@@ -53,7 +54,7 @@ fn main() {
 
     let partial: Vec<_> = model.rows.iter().filter(|row| Pick::Partial.matches(row)).collect();
     let plan = Plan::new(Action::Fix, None, &Cloud::public(), &partial);
-    let work: Vec<Work> = plan.changing().cloned().map(Work::Planned).collect();
+    let work = Record::<SubscriptionChanges>::new(plan.clone()).work();
     let changing = work.len();
     let skipped: Vec<String> = plan.totals().skipped.iter().map(|(kind, n)| format!("{n} {}", kind.label())).collect();
     let skipped = if skipped.is_empty() { "none".to_string() } else { skipped.join(", ") };
@@ -69,22 +70,16 @@ fn main() {
     let requests_before = client.transport().requests();
     let (mut done, mut failed) = (0, 0);
     let started = Instant::now();
-    futures::executor::block_on(run::apply(
-        &client,
-        &Cloud::public(),
-        work,
-        concurrency,
-        &Control::default(),
-        |event| {
-            if let RunEvent::Finished(_, finished) = event {
-                if finished.is_done() {
-                    done += 1;
-                } else {
-                    failed += 1;
-                }
+    let kind = SubscriptionChanges { cloud: Cloud::public() };
+    futures::executor::block_on(run::apply(&kind, &client, &plan, work, concurrency, &Control::default(), |event| {
+        if let Event::Finished(_, finished) = event {
+            if SubscriptionChanges::failure(&finished).is_none() {
+                done += 1;
+            } else {
+                failed += 1;
             }
-        },
-    ));
+        }
+    }));
     let wall_ms = started.elapsed().as_millis() as u64;
     let requests = client.transport().requests() - requests_before;
 

@@ -5,7 +5,6 @@
 //! the run sends exactly its writes. It is serialisable, so a run survives a reload.
 
 pub mod export;
-pub mod record;
 pub mod run;
 
 use serde::{Deserialize, Serialize};
@@ -16,7 +15,7 @@ use crate::change::{self, Facts, Intent, NotReady, SettingChange};
 use crate::cloud::Cloud;
 use crate::error::roles_for;
 use crate::overview::{SubscriptionRow, SETTINGS_WRITE};
-use crate::status::{IntegrationStatus, ServersPlan};
+use crate::status::{IntegrationParts, IntegrationStatus, ServersPlan};
 
 /// What to do to every selected subscription.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,13 +26,28 @@ pub enum Action {
     UnifiedOn,
     /// Turn the integration off (machines stay onboarded).
     Off,
+    /// Turn the integration (WDATP) on alone: a subscription page's switch, not a bulk choice.
+    On,
 }
 
 impl Action {
+    /// The bulk page's choices.
     pub const ALL: [Action; 4] = [Action::Fix, Action::LinuxOn, Action::UnifiedOn, Action::Off];
+
+    /// The action a subscription page's switch asks for.
+    pub fn of(intent: Intent) -> Action {
+        match intent {
+            Intent::Fix => Action::Fix,
+            Intent::LinuxOn => Action::LinuxOn,
+            Intent::UnifiedOn => Action::UnifiedOn,
+            Intent::Integration(false) => Action::Off,
+            Intent::Integration(true) => Action::On,
+        }
+    }
 
     pub fn intent(self) -> Intent {
         match self {
+            Action::On => Intent::Integration(true),
             Action::Fix => Intent::Fix,
             Action::LinuxOn => Intent::LinuxOn,
             Action::UnifiedOn => Intent::UnifiedOn,
@@ -47,6 +61,7 @@ impl Action {
             Action::LinuxOn => "Enable Linux",
             Action::UnifiedOn => "Enable the unified solution",
             Action::Off => "Turn the integration off",
+            Action::On => "Turn the integration on",
         }
     }
 
@@ -57,6 +72,7 @@ impl Action {
             Action::LinuxOn => "linux",
             Action::UnifiedOn => "unified",
             Action::Off => "off",
+            Action::On => "on",
         }
     }
 
@@ -177,6 +193,11 @@ impl Write {
         }
     }
 
+    /// Whether it starts onboarding machines (a setting turned on; a plan alone does not).
+    pub fn turns_on(&self) -> bool {
+        matches!(self, Write::Setting(change) if change.turns_on())
+    }
+
     /// The resource name written: the setting, or the pricing.
     pub fn name(&self) -> &str {
         match self {
@@ -282,6 +303,16 @@ pub struct PlanItem {
     /// write the plan takes it from here instead of reading it again (one request less).
     #[serde(default)]
     pub plan_now: Option<ServersPlan>,
+    /// The integration as read when planned: the audit log's "before".
+    #[serde(default)]
+    pub parts_now: Option<IntegrationParts>,
+}
+
+impl PlanItem {
+    /// The subscription as read when planned, when both its settings and its plan were known.
+    pub fn before(&self) -> Option<run::ReadBack> {
+        Some(run::ReadBack { parts: self.parts_now?, plan: self.plan_now? })
+    }
 }
 
 /// The whole plan.
@@ -312,6 +343,27 @@ impl Plan {
         let servers_plan = servers_plan.filter(|p| p.allows_integration() && action.turns_on());
         let items = rows.iter().map(|row| plan_one(action, servers_plan, cloud, row)).collect();
         Plan { action, servers_plan, items }
+    }
+
+    /// One subscription's switches (the subscription page) as a plan of one, with what the
+    /// page read of it.
+    pub fn one(
+        intent: Intent,
+        name: &str,
+        changes: Vec<SettingChange>,
+        parts: IntegrationParts,
+        plan: ServersPlan,
+    ) -> Plan {
+        let subscription_id = changes.first().map(|c| c.subscription_id.clone()).unwrap_or_default();
+        let item = PlanItem {
+            subscription_id,
+            name: name.to_string(),
+            writes: changes.into_iter().map(Write::Setting).collect(),
+            skip: None,
+            plan_now: Some(plan),
+            parts_now: Some(parts),
+        };
+        Plan { action: Action::of(intent), servers_plan: None, items: vec![item] }
     }
 
     pub fn totals(&self) -> Totals {
@@ -369,5 +421,6 @@ pub fn plan_one(action: Action, servers_plan: Option<ServersPlan>, cloud: &Cloud
         writes,
         skip,
         plan_now: row.plan.ready().copied(),
+        parts_now: row.parts.ready().copied(),
     }
 }

@@ -1,17 +1,11 @@
-//! Applying a plan: subscriptions in parallel (at most `concurrency` at once), the writes to
-//! one subscription in order (ARM answers 409 to concurrent writes on a subscription), then
-//! one read-back, so that a row shows what ARM says, never what was hoped. Pause holds back
-//! subscriptions not yet started; Cancel leaves them unstarted; the ones in flight finish.
-//!
-//! Everything a row ends with is serialisable: the page keeps the run in sessionStorage and a
-//! reload shows what was done and what never started.
+//! The writes to subscriptions as a kind of the one run pipeline ([`crate::run`]): the
+//! writes to one subscription in order (ARM answers 409 to concurrent writes on a
+//! subscription), then one read-back, so that a row shows what ARM says, never what was hoped.
+//! Retry and Continue re-read the subscription and send only what it still lacks.
 
-use std::cell::{Cell, RefCell};
-
-use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 
-use super::{plan_one, Action, PlanItem, Skip, SkipKind, Write};
+use super::{plan_one, Action, Plan, PlanItem, Skip, SkipKind, Write};
 use crate::api;
 use crate::arm::permissions::{self, Permission};
 use crate::arm::pricings::{Pricing, VIRTUAL_MACHINES};
@@ -21,67 +15,9 @@ use crate::client::ArmClient;
 use crate::cloud::Cloud;
 use crate::error::ArmFailure;
 use crate::overview::{Load, SubscriptionRow, SETTINGS_WRITE};
+use crate::run::{Audited, Failure, Kind, Row, Sent};
 use crate::status::{IntegrationParts, IntegrationStatus, ServersPlan};
 use crate::transport::Transport;
-
-/// How often a paused run looks whether it may go on.
-const PAUSE_POLL_MS: u64 = 250;
-
-/// Pause, resume and cancel, shared between the page and the running [`apply`].
-#[derive(Debug, Default)]
-pub struct Control {
-    paused: Cell<bool>,
-    cancelled: Cell<bool>,
-}
-
-impl Control {
-    pub fn pause(&self, paused: bool) {
-        self.paused.set(paused);
-    }
-
-    /// Ready for a new run: not paused, not cancelled.
-    pub fn reset(&self) {
-        self.paused.set(false);
-        self.cancelled.set(false);
-    }
-
-    pub fn cancel(&self) {
-        self.cancelled.set(true);
-    }
-
-    pub fn is_paused(&self) -> bool {
-        self.paused.get()
-    }
-
-    pub fn is_cancelled(&self) -> bool {
-        self.cancelled.get()
-    }
-}
-
-/// A failure as a row shows it and the session keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Failure {
-    /// HTTP status (`None`: no answer).
-    pub status: Option<u16>,
-    pub code: String,
-    pub message: String,
-    pub advice: String,
-    #[serde(default)]
-    pub request_id: Option<String>,
-}
-
-impl From<&ArmFailure> for Failure {
-    fn from(failure: &ArmFailure) -> Self {
-        Failure {
-            status: failure.status(),
-            code: failure.code().to_string(),
-            message: failure.to_string(),
-            advice: failure.advice(),
-            request_id: failure.request_ids().0.map(str::to_string),
-        }
-    }
-}
 
 /// What ARM says about a subscription's integration and plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,17 +57,15 @@ impl ReadBack {
 #[serde(rename_all = "camelCase")]
 pub struct WriteResult {
     pub write: Write,
-    /// HTTP status of the write (`0`: no answer).
-    pub status: u16,
-    pub error: Option<Failure>,
-    pub request_id: Option<String>,
-    pub correlation_id: Option<String>,
+    pub sent: Sent,
 }
 
 /// How one subscription ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Finished {
+    /// What the subscription was before: as planned, or as read again for Retry and Continue.
+    pub before: Option<ReadBack>,
     /// The writes sent, in order (a failed write ends the list: later writes depend on it).
     pub writes: Vec<WriteResult>,
     /// What ARM said when read back afterwards.
@@ -147,93 +81,104 @@ impl Finished {
     }
 }
 
-/// Something the run did.
-#[derive(Debug, Clone, PartialEq)]
-pub enum RunEvent {
-    Started(String),
-    Finished(String, Finished),
-    /// Cancelled before it started.
-    NotStarted(String),
+/// The writes to subscriptions: a bulk plan, or one subscription's switches (a plan of one).
+pub struct SubscriptionChanges {
+    /// Retry and Continue plan again, with the cloud's rules.
+    pub cloud: Cloud,
 }
 
-/// One subscription for the run to do.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Work {
-    /// Send the planned writes.
-    Planned(PlanItem),
-    /// Read the subscription again and send what it still lacks (Retry, and Continue after a
-    /// reload): a write already done is never sent twice.
-    Again { subscription_id: String, action: Action, servers_plan: Option<ServersPlan> },
-}
+impl Kind for SubscriptionChanges {
+    type Plan = Plan;
+    type Item = PlanItem;
+    type Finished = Finished;
 
-impl Work {
-    pub fn subscription_id(&self) -> &str {
-        match self {
-            Work::Planned(item) => &item.subscription_id,
-            Work::Again { subscription_id, .. } => subscription_id,
+    const NAME: &'static str = "bulk";
+    const CSV_TARGET: &'static [&'static str] = &["subscriptionId", "subscriptionName"];
+    const CSV_DETAIL: &'static [&'static str] = &["writesSent", "integrationReadBack", "plan"];
+
+    fn items(plan: &Plan) -> &[PlanItem] {
+        &plan.items
+    }
+
+    fn target(item: &PlanItem) -> &str {
+        &item.subscription_id
+    }
+
+    fn name(item: &PlanItem) -> &str {
+        &item.name
+    }
+
+    fn subscription(item: &PlanItem) -> &str {
+        &item.subscription_id
+    }
+
+    fn lane(item: &PlanItem) -> &str {
+        &item.subscription_id
+    }
+
+    fn skip(item: &PlanItem) -> Option<String> {
+        item.skip.as_ref().map(|s| s.reason.clone())
+    }
+
+    async fn send<T: Transport>(&self, client: &ArmClient<T>, plan: &Plan, item: &PlanItem, again: bool) -> Finished {
+        match again {
+            false => apply_one(client, item).await,
+            true => self.again(client, plan, &item.subscription_id).await,
         }
     }
-}
 
-/// Does `work`, at most `concurrency` subscriptions at once, emitting events as they happen.
-pub async fn apply<T: Transport>(
-    client: &ArmClient<T>,
-    cloud: &Cloud,
-    work: Vec<Work>,
-    concurrency: usize,
-    control: &Control,
-    emit: impl FnMut(RunEvent),
-) {
-    let emit = RefCell::new(emit);
-    let emit = &emit;
-    let tasks = work.into_iter().map(|work| async move {
-        while control.is_paused() && !control.is_cancelled() {
-            client.transport().sleep(PAUSE_POLL_MS).await;
-        }
-        let id = work.subscription_id().to_string();
-        if control.is_cancelled() {
-            return RunEvent::NotStarted(id);
-        }
-        (emit.borrow_mut())(RunEvent::Started(id.clone()));
-        let finished = match work {
-            Work::Planned(item) => apply_one(client, &item).await,
-            Work::Again { subscription_id, action, servers_plan } => {
-                again(client, cloud, &subscription_id, action, servers_plan).await
-            }
+    fn failure(finished: &Finished) -> Option<&Failure> {
+        finished.failure.as_ref()
+    }
+
+    /// The value before the write (as planned, or as re-read for Retry) and as read back.
+    fn audited(_item: &PlanItem, finished: &Finished) -> Vec<Audited> {
+        let audited = |result: &WriteResult| Audited {
+            subscription_id: result.write.subscription_id().to_string(),
+            setting: result.write.name().to_string(),
+            before: finished.before.map(|b| b.value_of(&result.write)),
+            requested: result.write.requested(),
+            after: finished.read_back.map(|read| read.value_of(&result.write)),
+            method: http::Method::PUT,
+            path: result.write.path(),
+            sent: result.sent.clone(),
+            failure: None,
         };
-        RunEvent::Finished(id, finished)
-    });
-    let mut events = std::pin::pin!(futures::stream::iter(tasks).buffer_unordered(concurrency.max(1)));
-    while let Some(event) = events.next().await {
-        (emit.borrow_mut())(event);
+        finished.writes.iter().map(audited).collect()
+    }
+
+    fn csv_target(row: &Row<Finished>) -> Vec<String> {
+        vec![row.target.clone(), row.name.clone()]
+    }
+
+    fn csv_detail(finished: Option<&Finished>) -> Vec<String> {
+        let read_back = finished.and_then(|f| f.read_back);
+        vec![
+            finished.map(|f| f.writes.len().to_string()).unwrap_or_default(),
+            read_back.map(|r| r.status().label().to_string()).unwrap_or_default(),
+            read_back.map(|r| r.plan.label().to_string()).unwrap_or_default(),
+        ]
     }
 }
 
-/// Re-reads a subscription, then writes what it still lacks; a subscription that needs nothing
-/// more is done, one that cannot be changed is failed with the plan's reason.
-async fn again<T: Transport>(
-    client: &ArmClient<T>,
-    cloud: &Cloud,
-    subscription_id: &str,
-    action: Action,
-    servers_plan: Option<ServersPlan>,
-) -> Finished {
-    let (item, read_back) = replan(client, cloud, action, servers_plan, subscription_id).await;
-    match item.skip {
-        None => apply_one(client, &item).await,
-        Some(skip) if skip.kind == SkipKind::AlreadyDone => Finished { writes: Vec::new(), read_back, failure: None },
-        Some(skip) => Finished {
-            writes: Vec::new(),
-            read_back,
-            failure: Some(Failure {
-                status: None,
-                code: skip.kind.label().into(),
-                // The reason says what to do already.
-                message: skip.reason,
-                advice: String::new(),
-                request_id: None,
-            }),
-        },
+impl SubscriptionChanges {
+    /// Re-reads a subscription, then writes what it still lacks; a subscription that needs
+    /// nothing more is done, one that cannot be changed is failed with the plan's reason.
+    async fn again<T: Transport>(&self, client: &ArmClient<T>, plan: &Plan, subscription_id: &str) -> Finished {
+        let (item, read_back) = replan(client, &self.cloud, plan.action, plan.servers_plan, subscription_id).await;
+        match item.skip {
+            None => apply_one(client, &item).await,
+            Some(skip) if skip.kind == SkipKind::AlreadyDone => {
+                Finished { before: read_back, writes: Vec::new(), read_back, failure: None }
+            }
+            // The reason says what to do already.
+            Some(skip) => Finished {
+                before: read_back,
+                writes: Vec::new(),
+                read_back,
+                failure: Some(Failure::verdict(skip.kind.label(), skip.reason, "")),
+            },
+        }
     }
 }
 
@@ -244,22 +189,18 @@ pub async fn apply_one<T: Transport>(client: &ArmClient<T>, item: &PlanItem) -> 
     let mut results = Vec::with_capacity(writes.len());
     let mut failure = None;
     for write in writes {
-        let result = client.write(http::Method::PUT, &write.path(), &write.body()).await;
-        let (status, error, request_id, correlation_id) = match &result {
-            Ok(w) => (w.status, None, w.request_id.clone(), w.correlation_id.clone()),
-            Err(f) => {
-                let (request, correlation) = f.request_ids();
-                (f.status().unwrap_or(0), Some(Failure::from(f)), request.map(Into::into), correlation.map(Into::into))
-            }
-        };
-        results.push(WriteResult { write: write.clone(), status, error: error.clone(), request_id, correlation_id });
+        let answer =
+            client.send(http::Method::PUT, client.url(&write.path()), serde_json::to_vec(&write.body()).ok()).await;
+        let (sent, _) = Sent::of(answer);
+        let error = sent.error.clone();
+        results.push(WriteResult { write: write.clone(), sent });
         if error.is_some() {
             failure = error;
             break;
         }
     }
     let Some(subscription_id) = writes.first().map(Write::subscription_id) else {
-        return Finished { writes: results, read_back: None, failure };
+        return Finished { before: item.before(), writes: results, read_back: None, failure };
     };
     let wrote_plan = writes.iter().any(|w| matches!(w, Write::ServersPlan { .. }));
     let known_plan = item.plan_now.filter(|_| !wrote_plan);
@@ -272,16 +213,14 @@ pub async fn apply_one<T: Transport>(client: &ArmClient<T>, item: &PlanItem) -> 
     };
     if let (None, Some(read)) = (&failure, &read_back) {
         if let Some(missed) = writes.iter().find(|w| !read.holds(w)) {
-            failure = Some(Failure {
-                status: None,
-                code: "NotApplied".into(),
-                message: format!("ARM accepted the write but reads back otherwise: {}", missed.describe()),
-                advice: "Azure may apply the change late: read it again in a minute, then retry.".into(),
-                request_id: None,
-            });
+            failure = Some(Failure::verdict(
+                "NotApplied",
+                format!("ARM accepted the write but reads back otherwise: {}", missed.describe()),
+                "Azure may apply the change late: read it again in a minute, then retry.",
+            ));
         }
     }
-    Finished { writes: results, read_back, failure }
+    Finished { before: item.before(), writes: results, read_back, failure }
 }
 
 /// A subscription's integration as ARM says now, and its plan: `known_plan`, or read together
@@ -327,6 +266,7 @@ pub async fn replan<T: Transport>(
         subscription_id: subscription_id.to_string(),
         name,
         plan_now: None,
+        parts_now: None,
         writes: Vec::new(),
         skip: Some(Skip {
             kind: SkipKind::Unknown,

@@ -37,7 +37,7 @@ fn setting(id: &str, name: &str, enabled: bool) -> Write {
 }
 
 fn item(id: &str, name: &str, writes: Vec<Write>) -> PlanItem {
-    PlanItem { subscription_id: id.into(), name: name.into(), writes, skip: None, plan_now: None }
+    PlanItem { subscription_id: id.into(), name: name.into(), writes, skip: None, plan_now: None, parts_now: None }
 }
 
 fn skipped(id: &str, name: &str, kind: SkipKind, reason: &str) -> PlanItem {
@@ -47,6 +47,7 @@ fn skipped(id: &str, name: &str, kind: SkipKind, reason: &str) -> PlanItem {
         writes: vec![],
         skip: Some(Skip { kind, reason: reason.into() }),
         plan_now: None,
+        parts_now: None,
     }
 }
 

@@ -5,7 +5,6 @@
 //!
 //! The plan is data, serialisable like the bulk plan, so that a run survives a reload.
 
-pub mod record;
 pub mod run;
 
 use std::collections::BTreeMap;

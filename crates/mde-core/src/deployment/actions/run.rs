@@ -1,30 +1,24 @@
-//! Applying a machine plan: machines in parallel (at most `concurrency` at once), each one read
-//! first, written, then read back, so that a row shows what ARM says, never what was hoped.
-//! Pause holds back machines not yet started; Cancel leaves them unstarted; the ones in flight
-//! finish (a removal under way is followed to its end or to the time limit).
+//! The machine changes as a kind of the one run pipeline ([`crate::run`]): each machine read
+//! first, written, then read back, so that a row shows what ARM says, never what was hoped (a
+//! removal under way is followed to its end or to the time limit).
 //!
 //! The first read makes a run safe to repeat (Retry, Continue after a reload): a tag already as
 //! asked is not written again, an extension already gone is not deleted again, and one already
 //! deleting is watched instead of deleted twice.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use futures::StreamExt;
 use http::Method;
 use serde::{Deserialize, Serialize};
 
-use super::{exclude_tag, MachineItem, MachineWrite};
+use super::{exclude_tag, MachineItem, MachinePlan, MachineWrite};
 use crate::arm::tags::{excludes_mde_auto_update, TagsOperation, TagsPatch, TagsResource, EXCLUDE_MDE_AUTO_UPDATE};
 use crate::arm::ArmError;
-pub use crate::bulk::run::{Control, Failure};
 use crate::client::ArmClient;
 use crate::error::{ArmFailure, Remedy};
 use crate::lro::{self, Limits, Outcome};
-use crate::transport::{Response, Transport, CORRELATION_ID, REQUEST_ID};
-
-/// How often a paused run looks whether it may go on.
-const PAUSE_POLL_MS: u64 = 250;
+use crate::run::{Audited, Failure, Kind, Row, Sent};
+use crate::transport::{Response, Transport};
 
 /// What ARM says about the machine, read before or after the write.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,17 +53,6 @@ impl ReadBack {
     }
 }
 
-/// The write as ARM answered it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Sent {
-    /// HTTP status (`0`: no answer).
-    pub status: u16,
-    pub error: Option<Failure>,
-    pub request_id: Option<String>,
-    pub correlation_id: Option<String>,
-}
-
 /// How one machine ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -92,42 +75,89 @@ impl MachineFinished {
     }
 }
 
-/// Something the run did, per machine (keyed by machine id).
-#[derive(Debug, Clone, PartialEq)]
-pub enum MachineEvent {
-    Started(String),
-    /// Boxed: a finished machine carries its reads and failures, much more than the others.
-    Finished(String, Box<MachineFinished>),
-    /// Cancelled before it started.
-    NotStarted(String),
+/// The changes to machines: the tag, removing the extension.
+pub struct MachineChanges {
+    /// How long a removal is followed.
+    pub limits: Limits,
 }
 
-/// Does the writes of `items` (skipped ones are left out), at most `concurrency` machines at
-/// once, emitting events as they happen. `limits` bound each removal's wait.
-pub async fn apply<T: Transport>(
-    client: &ArmClient<T>,
-    items: Vec<MachineItem>,
-    concurrency: usize,
-    control: &Control,
-    limits: &Limits,
-    emit: impl FnMut(MachineEvent),
-) {
-    let emit = RefCell::new(emit);
-    let emit = &emit;
-    let tasks =
-        items.into_iter().filter_map(|item| item.write.map(|w| (item.machine_id, w))).map(|(id, write)| async move {
-            while control.is_paused() && !control.is_cancelled() {
-                client.transport().sleep(PAUSE_POLL_MS).await;
-            }
-            if control.is_cancelled() {
-                return MachineEvent::NotStarted(id);
-            }
-            (emit.borrow_mut())(MachineEvent::Started(id.clone()));
-            MachineEvent::Finished(id, Box::new(apply_one(client, &write, limits).await))
-        });
-    let mut events = std::pin::pin!(futures::stream::iter(tasks).buffer_unordered(concurrency.max(1)));
-    while let Some(event) = events.next().await {
-        (emit.borrow_mut())(event);
+impl Kind for MachineChanges {
+    type Plan = MachinePlan;
+    type Item = MachineItem;
+    type Finished = MachineFinished;
+
+    const NAME: &'static str = "machines";
+    const CSV_TARGET: &'static [&'static str] = &["machineId", "machineName", "subscriptionId"];
+    const CSV_DETAIL: &'static [&'static str] = &["operation", "readBack"];
+
+    fn items(plan: &MachinePlan) -> &[MachineItem] {
+        &plan.items
+    }
+
+    fn target(item: &MachineItem) -> &str {
+        &item.machine_id
+    }
+
+    fn name(item: &MachineItem) -> &str {
+        &item.name
+    }
+
+    fn subscription(item: &MachineItem) -> &str {
+        &item.subscription_id
+    }
+
+    /// Machines do not share a lane: a write to one never conflicts with another's.
+    fn lane(item: &MachineItem) -> &str {
+        &item.machine_id
+    }
+
+    fn skip(item: &MachineItem) -> Option<String> {
+        item.skip.as_ref().map(|s| s.reason.clone())
+    }
+
+    /// Every run reads the machine first, so a first run and a retry are one path.
+    async fn send<T: Transport>(
+        &self,
+        client: &ArmClient<T>,
+        _plan: &MachinePlan,
+        item: &MachineItem,
+        _again: bool,
+    ) -> MachineFinished {
+        match &item.write {
+            Some(write) => apply_one(client, write, &self.limits).await,
+            None => MachineFinished { before: None, sent: None, operation: None, read_back: None, failure: None },
+        }
+    }
+
+    fn failure(finished: &MachineFinished) -> Option<&Failure> {
+        finished.failure.as_ref()
+    }
+
+    fn audited(item: &MachineItem, finished: &MachineFinished) -> Vec<Audited> {
+        let (Some(write), Some(sent)) = (&item.write, &finished.sent) else { return Vec::new() };
+        vec![Audited {
+            subscription_id: item.subscription_id.clone(),
+            setting: write.target(),
+            before: finished.before.as_ref().map(ReadBack::value),
+            requested: write.requested(),
+            after: finished.read_back.as_ref().map(ReadBack::value),
+            method: write.method(),
+            path: write.path(),
+            sent: sent.clone(),
+            // A removal ARM accepted (202) can still fail: its operation's failure is the answer.
+            failure: finished.failure.clone(),
+        }]
+    }
+
+    fn csv_target(row: &Row<MachineFinished>) -> Vec<String> {
+        vec![row.target.clone(), row.name.clone(), row.subscription_id.clone()]
+    }
+
+    fn csv_detail(finished: Option<&MachineFinished>) -> Vec<String> {
+        vec![
+            finished.and_then(|f| f.operation.clone()).unwrap_or_default(),
+            finished.and_then(|f| f.read_back.as_ref()).map(ReadBack::describe).unwrap_or_default(),
+        ]
     }
 }
 
@@ -200,28 +230,24 @@ fn tag_verdict(
 ) -> Option<Failure> {
     if excludes_mde_auto_update(after) != wanted {
         let now = if wanted { "is not set" } else { "is still set" };
-        return Some(Failure {
-            status: None,
-            code: "NotApplied".into(),
-            message: format!("ARM accepted the write but the tag {EXCLUDE_MDE_AUTO_UPDATE} {now} on {machine_id}."),
-            advice: "Azure may apply the change late: read it again in a minute, then retry.".into(),
-            request_id: None,
-        });
+        return Some(Failure::verdict(
+            "NotApplied",
+            format!("ARM accepted the write but the tag {EXCLUDE_MDE_AUTO_UPDATE} {now} on {machine_id}."),
+            "Azure may apply the change late: read it again in a minute, then retry.",
+        ));
     }
     let other = |k: &String| !k.eq_ignore_ascii_case(EXCLUDE_MDE_AUTO_UPDATE);
     let changed: Vec<&str> =
         before.iter().filter(|(k, v)| other(k) && after.get(*k) != Some(v)).map(|(k, _)| k.as_str()).collect();
-    (!changed.is_empty()).then(|| Failure {
-        status: None,
-        code: "OtherTagsChanged".into(),
-        message: format!(
+    (!changed.is_empty()).then(|| Failure::verdict(
+        "OtherTagsChanged",
+        format!(
             "After the write, {} other tag(s) are missing or changed: {}.",
             changed.len(),
             changed.iter().take(10).copied().collect::<Vec<_>>().join(", ")
         ),
-        advice: "Someone else may have changed the machine's tags meanwhile: compare them with the machine's tags in the Azure portal and restore what is missing.".into(),
-        request_id: None,
-    })
+        "Someone else may have changed the machine's tags meanwhile: compare them with the machine's tags in the Azure portal and restore what is missing.",
+    ))
 }
 
 /// The extension as ARM has it: its provisioning state, or `None` when ARM answers 404.
@@ -299,24 +325,20 @@ fn removal_verdict(outcome: &Outcome, state: Option<&str>) -> Option<Failure> {
     let still = state.map(|s| if s.is_empty() { "unknown".to_string() } else { s.to_string() });
     match (outcome, still) {
         (Outcome::Failed { status, error }, _) => Some(operation_failure(status, error.as_ref())),
-        (Outcome::TimedOut { waited_ms }, Some(state)) => Some(Failure {
-            status: None,
-            code: "OperationTimedOut".into(),
-            message: format!(
+        (Outcome::TimedOut { waited_ms }, Some(state)) => Some(Failure::verdict(
+            "OperationTimedOut",
+            format!(
                 "The removal was still running after {} minutes; the extension reads back {state}.",
                 waited_ms.div_ceil(60_000)
             ),
-            advice: "It may still finish (the machine's agent does it): Retry later watches it again without sending a second delete.".into(),
-            request_id: None,
-        }),
+            "It may still finish (the machine's agent does it): Retry later watches it again without sending a second delete.",
+        )),
         (_, None) => None,
-        (Outcome::Succeeded, Some(state)) => Some(Failure {
-            status: None,
-            code: "NotRemoved".into(),
-            message: format!("ARM reported the removal done, but the extension is still there (provisioning state {state})."),
-            advice: "Azure may show the change late: read it again in a minute, then retry.".into(),
-            request_id: None,
-        }),
+        (Outcome::Succeeded, Some(state)) => Some(Failure::verdict(
+            "NotRemoved",
+            format!("ARM reported the removal done, but the extension is still there (provisioning state {state})."),
+            "Azure may show the change late: read it again in a minute, then retry.",
+        )),
     }
 }
 
@@ -350,26 +372,5 @@ async fn send<T: Transport>(
     path: &str,
     body: Option<Vec<u8>>,
 ) -> (Sent, Option<Response>) {
-    match client.send(method, client.url(path), body).await {
-        Ok(response) => {
-            let header = |name| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-            let sent = Sent {
-                status: response.status().as_u16(),
-                error: None,
-                request_id: header(&REQUEST_ID),
-                correlation_id: header(&CORRELATION_ID),
-            };
-            (sent, Some(response))
-        }
-        Err(failure) => {
-            let (request, correlation) = failure.request_ids();
-            let sent = Sent {
-                status: failure.status().unwrap_or(0),
-                error: Some(Failure::from(&failure)),
-                request_id: request.map(Into::into),
-                correlation_id: correlation.map(Into::into),
-            };
-            (sent, None)
-        }
-    }
+    Sent::of(client.send(method, client.url(path), body).await)
 }
