@@ -320,6 +320,20 @@ mod tests {
     }
 
     #[test]
+    fn run_answers_are_lost_then_failed_as_many_times_as_asked() {
+        let faults = Faults { lose_run_answers: 2, fail_run_answers: 1, ..Default::default() };
+        let mut state = FaultState::new(1);
+        let fates: Vec<Option<AfterRun>> = (0..4).map(|_| state.after_run(&faults)).collect();
+        assert_eq!(fates, [Some(AfterRun::Lose), Some(AfterRun::Lose), Some(AfterRun::GatewayTimeout), None]);
+        assert_eq!((state.injected.lost_answers, state.injected.server_errors), (2, 1));
+        // One more lost answer asked for later (a test's second act): one more.
+        let again = Faults { lose_run_answers: 3, ..faults };
+        assert_eq!(state.after_run(&again), Some(AfterRun::Lose));
+        assert_eq!(state.after_run(&again), None);
+        assert_eq!(FaultState::new(1).after_run(&Faults::default()), None);
+    }
+
+    #[test]
     fn the_first_requests_of_each_scope_are_held_then_answered() {
         let faults = Faults { hang_first: 2, hang_ms: 60_000, ..Default::default() };
         let mut state = FaultState::new(1);

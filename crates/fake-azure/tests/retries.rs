@@ -163,35 +163,37 @@ fn a_put_is_retried_after_a_drop_and_after_its_answer_was_lost() {
 #[test]
 fn a_run_command_whose_answer_is_lost_is_not_sent_again_and_may_have_run() {
     let client = client_of(scenario(0), vec![], Faults { lose_run_answers: 1, retry_after_s: 1, ..Faults::default() });
-    let failure = test_alert(&client, &web_01()).unwrap_err();
+    let result = test_alert(&client, &web_01());
+    assert_eq!(commands_run(&client, WEB_01), 1, "the fake ran it once: {:?}", log(&client));
+    let failure = result.unwrap_err();
     assert!(failure.may_have_run(), "{failure}");
     assert_eq!((failure.code(), failure.remedy()), (MAY_HAVE_RUN, Remedy::ReadRunState));
     assert!(failure.advice().contains("may have run"), "{}", failure.advice());
     assert_eq!(log(&client), [format!("POST {WEB_01}/runCommand -> no answer")]);
-    assert_eq!(commands_run(&client, WEB_01), 1, "the fake ran it once");
     assert_eq!(client.transport().inner.azure.borrow().injected().lost_answers, 1);
 }
 
 #[test]
 fn a_run_command_answered_504_after_it_ran_is_not_sent_again_and_may_have_run() {
     let client = client_of(scenario(0), vec![], Faults { fail_run_answers: 1, ..Faults::default() });
-    let failure = test_alert(&client, &web_01()).unwrap_err();
+    let result = test_alert(&client, &web_01());
+    assert_eq!(commands_run(&client, WEB_01), 1, "the fake ran it once: {:?}", log(&client));
+    let failure = result.unwrap_err();
     assert!(failure.may_have_run(), "{failure}");
     assert_eq!((failure.status(), failure.code()), (Some(504), MAY_HAVE_RUN));
     assert!(failure.to_string().contains("GatewayTimeout"), "{failure}");
     assert_eq!(log(&client), [format!("POST {WEB_01}/runCommand -> 504")]);
-    assert_eq!(commands_run(&client, WEB_01), 1);
 }
 
 #[test]
 fn an_arc_run_command_whose_answer_is_lost_is_not_put_again() {
     let client = client_of(scenario(0), vec![], Faults { lose_run_answers: 1, ..Faults::default() });
-    let failure = test_alert(&client, &machine(SRV_01, MachineKind::Arc, OsFamily::Windows)).unwrap_err();
-    assert!(failure.may_have_run(), "{failure}");
+    let result = test_alert(&client, &machine(SRV_01, MachineKind::Arc, OsFamily::Windows));
     let log = log(&client);
+    assert_eq!(commands_run(&client, SRV_01), 1, "the fake ran it once: {log:?}");
+    assert!(result.unwrap_err().may_have_run());
     assert_eq!(log.len(), 1, "{log:?}");
     assert!(log[0].starts_with(&format!("PUT {SRV_01}/runCommands/mde-console-test-alert-")), "{log:?}");
-    assert_eq!(commands_run(&client, SRV_01), 1);
 }
 
 #[test]
