@@ -1,6 +1,6 @@
-//! Injected failures (latency, 429, 5xx, dropped requests, lost answers, held requests, write
-//! conflicts) and the seeded PRNG behind them, so that a failing run can be replayed with the
-//! same `--seed`.
+//! Injected failures (latency, 429, 5xx, dropped requests, lost answers, the lost or failed
+//! answers of Run Commands that ran, held requests, write conflicts) and the seeded PRNG behind
+//! them, so that a failing run can be replayed with the same `--seed`.
 
 use std::collections::HashMap;
 
@@ -25,6 +25,13 @@ pub struct Faults {
     /// Probability (0..=1) that an ARM request is carried out but its answer is lost (the
     /// connection drops on the way back): a write is applied though the client never learns it.
     pub lost_answer_rate: f64,
+    /// Run Commands (a VM's `runCommand` POST, an Arc `runCommands` PUT) that start are run,
+    /// then their answer is lost (the connection drops), until this many have been: the
+    /// command ran though the client never learns it, so it must not send it again.
+    pub lose_run_answers: u64,
+    /// Then Run Commands that start are run and answered 504 `GatewayTimeout`, until this many
+    /// have been, as when ARM gives up waiting on the provider that runs them.
+    pub fail_run_answers: u64,
     /// Probability (0..=1) that an ARM write is answered 409 `Conflict` "Another update operation
     /// is in progress", as when a policy remediation or a deployment is writing to the
     /// subscription at the same time (besides the app's own overlapping writes, always on).
@@ -51,6 +58,8 @@ impl Default for Faults {
             rate_5xx: 0.0,
             drop_rate: 0.0,
             lost_answer_rate: 0.0,
+            lose_run_answers: 0,
+            fail_run_answers: 0,
             conflict_rate: 0.0,
             hang_first: 0,
             hang_ms: 0,
@@ -104,6 +113,15 @@ impl Rng {
     }
 }
 
+/// What the fault layer does to the answer of a Run Command that started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AfterRun {
+    /// Lost on the way back.
+    Lose,
+    /// Replaced by a 504.
+    GatewayTimeout,
+}
+
 /// What the fault layer decided for one request, before it reaches the tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Injected {
@@ -120,10 +138,11 @@ pub(crate) enum Injected {
 pub struct Injections {
     /// Requests that got no answer (`drop_rate`).
     pub dropped: u64,
-    /// Requests carried out whose answer was lost (`lost_answer_rate`).
+    /// Requests carried out whose answer was lost (`lost_answer_rate`, `lose_run_answers`).
     pub lost_answers: u64,
     /// 429s, by rate or by count (not ARM's own budgets, `rate_limits`).
     pub throttled: u64,
+    /// 500s and 503s by rate, and the 504s of `fail_run_answers`.
     pub server_errors: u64,
     /// Transient 409 `Conflict`s: by rate, overlapping writes, and the scenario's `conflictingWrites`.
     pub conflicts: u64,
@@ -141,6 +160,9 @@ pub(crate) struct FaultState {
     throttled_until: HashMap<String, u64>,
     writing_until: HashMap<String, u64>,
     held: HashMap<String, u64>,
+    /// The answers of Run Commands lost, and failed, so far.
+    lost_runs: u64,
+    failed_runs: u64,
 }
 
 impl FaultState {
@@ -153,6 +175,8 @@ impl FaultState {
             throttled_until: HashMap::new(),
             writing_until: HashMap::new(),
             held: HashMap::new(),
+            lost_runs: 0,
+            failed_runs: 0,
         }
     }
 
@@ -215,6 +239,25 @@ impl FaultState {
         (conflict < faults.conflict_rate, lose < faults.lost_answer_rate)
     }
 
+    /// The fate of the answer of a Run Command that started (see [`Faults::lose_run_answers`]).
+    /// Draws no number, so these faults do not change the rest of a replay.
+    pub fn after_run(&mut self, faults: &Faults) -> Option<AfterRun> {
+        if !cfg!(feature = "faults") {
+            return None;
+        }
+        if self.lost_runs < faults.lose_run_answers {
+            self.lost_runs += 1;
+            self.injected.lost_answers += 1;
+            Some(AfterRun::Lose)
+        } else if self.failed_runs < faults.fail_run_answers {
+            self.failed_runs += 1;
+            self.injected.server_errors += 1;
+            Some(AfterRun::GatewayTimeout)
+        } else {
+            None
+        }
+    }
+
     /// `after_429`: the first N requests to a scope pass, then the scope is throttled for
     /// `retry_after_s`; a client that honours `Retry-After` then gets N more.
     fn counted_throttle(&mut self, faults: &Faults, scope: &str, now_ms: u64) -> Option<u64> {
@@ -274,6 +317,20 @@ mod tests {
         assert_eq!(state.decide(&faults, "s", 1500), Some(Injected::Throttle(2)));
         assert_eq!(state.decide(&faults, "other", 1500), None);
         assert_eq!(state.decide(&faults, "s", 3000), None);
+    }
+
+    #[test]
+    fn run_answers_are_lost_then_failed_as_many_times_as_asked() {
+        let faults = Faults { lose_run_answers: 2, fail_run_answers: 1, ..Default::default() };
+        let mut state = FaultState::new(1);
+        let fates: Vec<Option<AfterRun>> = (0..4).map(|_| state.after_run(&faults)).collect();
+        assert_eq!(fates, [Some(AfterRun::Lose), Some(AfterRun::Lose), Some(AfterRun::GatewayTimeout), None]);
+        assert_eq!((state.injected.lost_answers, state.injected.server_errors), (2, 1));
+        // One more lost answer asked for later (a test's second act): one more.
+        let again = Faults { lose_run_answers: 3, ..faults };
+        assert_eq!(state.after_run(&again), Some(AfterRun::Lose));
+        assert_eq!(state.after_run(&again), None);
+        assert_eq!(FaultState::new(1).after_run(&Faults::default()), None);
     }
 
     #[test]

@@ -41,7 +41,7 @@ use http::Response;
 
 use arm::routes::{self, Route, Spec};
 use arm::{errors, Call, Principal};
-use faults::{FaultState, Injected, Rng};
+use faults::{AfterRun, FaultState, Injected, Rng};
 use limits::{Budget, Limits, Spent};
 use scenario::World;
 use tokens::Issued;
@@ -203,6 +203,12 @@ impl FakeAzure {
         self.faults.injected
     }
 
+    /// How many Run Commands the machine `machine_id` (a VM or an Arc machine) ran so far,
+    /// whatever became of their answers.
+    pub fn commands_run(&self, machine_id: &str) -> u64 {
+        self.world.subscriptions.iter().map(|s| s.run_commands.ran_on(machine_id)).sum()
+    }
+
     /// How many requests reached `/token` so far.
     pub fn token_requests(&self) -> usize {
         self.issued.token_requests
@@ -229,7 +235,14 @@ impl FakeAzure {
                     self.faults.injected.lost_answers += 1;
                     return Reply { response: None, delay_ms };
                 }
-                response
+                let ran = routes::parse(&req.segments)
+                    .and_then(|target| arm::run_command::runs_a_command(&target.route, req.method))
+                    .filter(|_| response.status().is_success());
+                match ran.map(|provider| (provider, self.faults.after_run(&faults))) {
+                    Some((_, Some(AfterRun::Lose))) => return Reply { response: None, delay_ms },
+                    Some((provider, Some(AfterRun::GatewayTimeout))) => arm::run_command::gateway_timeout(provider),
+                    _ => response,
+                }
             }
         };
         Reply { response: Some(self.stamp(response)), delay_ms }

@@ -1,10 +1,24 @@
 //! The ARM client: JSON over any [`Transport`], with paging, retries and `Retry-After`.
 //!
 //! Paging follows `nextLink` (only to the same ARM host, so a hostile link cannot take the
-//! token elsewhere) and Resource Graph's `$skipToken`. Retries cover 429 (honouring
-//! `Retry-After`, or Resource Graph's `x-ms-user-quota-resets-after`, when the browser lets us
-//! read them), the transient 409 ("another operation is in progress") on writes, 5xx and
-//! dropped requests. A lock, a policy or a read-only subscription is never retried.
+//! token elsewhere) and Resource Graph's `$skipToken`.
+//!
+//! A request is retried only when repeating it cannot change the outcome, and the caller says
+//! which kind it sends ([`Effect`]):
+//! - [`Effect::Repeatable`] (reads, PUT/PATCH/DELETE of a resource's state, a provider's
+//!   registration, Resource Graph's query POST): retried after a dropped request or a timeout,
+//!   a 5xx, a 429 and ARM's transient 409 ("another operation is in progress").
+//! - [`Effect::SideEffects`] (Run Command: a VM's `runCommand` POST, an Arc `runCommands` PUT,
+//!   which runs the script again each time): retried only when ARM's answer proves it did not
+//!   run it, that is a 429 or a transient 409. A 4xx is a refusal: ARM's throttling answers
+//!   429 before the request reaches the provider, and the provider answers 409 instead of
+//!   starting it. After no answer, a timeout or a 5xx (a 504 is ARM giving up on a provider
+//!   that may still be running it; a 500 may come after the work) nothing proves that, and the
+//!   failure is [`ArmFailure::MayHaveRun`].
+//!
+//! Waits honour `Retry-After`, or Resource Graph's `x-ms-user-quota-resets-after`, when the
+//! browser lets us read them. A lock, a policy, a read-only subscription and a 409 whose code
+//! the app does not know are never retried.
 
 use std::cell::Cell;
 
@@ -35,6 +49,17 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy { attempts: 5, base_delay_ms: 500, max_delay_ms: 30_000 }
     }
+}
+
+/// What sending a request twice could do, which decides what the client may retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Sending it again changes nothing: retried on no answer, a timeout, 5xx, 429 and ARM's
+    /// transient 409.
+    Repeatable,
+    /// Sending it again may do it again (Run Command): retried only on 429 and ARM's transient
+    /// 409; after no answer, a timeout or a 5xx it fails as [`ArmFailure::MayHaveRun`].
+    SideEffects,
 }
 
 /// ARM's answer to a write that succeeded: its status (200, 201, 202...) and request ids.
@@ -121,7 +146,8 @@ impl<T: Transport> ArmClient<T> {
         parse(&response)
     }
 
-    /// Sends a write (PUT, PATCH, DELETE) and returns what ARM said about it, for the audit log.
+    /// Sends a [`Effect::Repeatable`] write (PUT, PATCH, DELETE, a provider's registration POST)
+    /// and returns what ARM said about it, for the audit log.
     pub async fn write<B: Serialize>(&self, method: Method, path: &str, body: &B) -> Result<Written, ArmFailure> {
         let body = serde_json::to_vec(body).map_err(|e| ArmFailure::Unreadable(e.to_string()))?;
         let response = self.send(method, self.url(path), Some(body)).await?;
@@ -155,8 +181,23 @@ impl<T: Transport> ArmClient<T> {
         GraphPages { client: self, query, batches: subscriptions.chunks(GRAPH_SUBSCRIPTIONS_PER_QUERY), request: None }
     }
 
-    /// Sends one request, retrying what is worth retrying; an error status is a failure.
+    /// Sends one [`Effect::Repeatable`] request (a read, a PUT/PATCH/DELETE of a resource's
+    /// state, a provider's registration), retrying what is worth retrying; an error status is a
+    /// failure. A request with side effects goes through [`ArmClient::send_as`].
     pub async fn send(&self, method: Method, url: String, body: Option<Vec<u8>>) -> Result<Response, ArmFailure> {
+        self.send_as(Effect::Repeatable, method, url, body).await
+    }
+
+    /// Sends one request of the caller's [`Effect`], retrying only what repeating cannot change.
+    /// A [`Effect::SideEffects`] request that got no answer, a timeout or a 5xx fails as
+    /// [`ArmFailure::MayHaveRun`].
+    pub async fn send_as(
+        &self,
+        effect: Effect,
+        method: Method,
+        url: String,
+        body: Option<Vec<u8>>,
+    ) -> Result<Response, ArmFailure> {
         if has_dot_segment(&url) {
             // An id of ".." would make the browser send the request (and the token) elsewhere.
             return Err(ArmFailure::Unreadable(format!("refused to send {url}: an id in it is '.' or '..'")));
@@ -167,37 +208,34 @@ impl<T: Transport> ArmClient<T> {
             let outcome = self.transport.send(request(&method, &url, body.clone())).await;
             let wait = match &outcome {
                 Ok(response) if response.status().is_success() => None,
-                Ok(response) => self.retry_wait(&method, response, attempt),
+                Ok(response) => self.retry_wait(effect, response, attempt),
+                // Not sent: the session has ended.
                 Err(TransportError::SignInAgain(_)) => None,
-                Err(_) => Some(self.backoff(attempt)),
+                // No answer (dropped, timed out): it may have reached ARM.
+                Err(TransportError::Network(_)) => (effect == Effect::Repeatable).then(|| self.backoff(attempt)),
             };
             match wait {
                 Some(ms) if attempt < self.retry.attempts => self.transport.sleep(ms).await,
-                _ => {
-                    let response = outcome?;
-                    if response.status().is_success() {
-                        return Ok(response);
-                    }
-                    return Err(ArmFailure::from_response(&response));
-                }
+                _ => return finish(effect, outcome),
             }
         }
     }
 
-    /// How long to wait before retrying this failed answer, or `None` when retrying cannot help.
-    fn retry_wait(&self, method: &Method, response: &Response, attempt: u32) -> Option<u64> {
-        match response.status() {
-            StatusCode::TOO_MANY_REQUESTS => Some(
-                retry_after_ms(response).map_or_else(|| self.backoff(attempt), |ms| ms.min(self.retry.max_delay_ms)),
-            ),
-            // "Another update operation is in progress": only writes meet it, and they are
-            // idempotent. Other 409s (a lock, a read-only subscription) will not clear by waiting.
-            StatusCode::CONFLICT if method != Method::GET => {
-                ArmFailure::from_response(response).is_transient_conflict().then(|| self.backoff(attempt))
-            }
-            status if status.is_server_error() => Some(self.backoff(attempt)),
-            _ => None,
-        }
+    /// How long to wait before retrying this failed answer, or `None` when retrying cannot help
+    /// or could do harm.
+    fn retry_wait(&self, effect: Effect, response: &Response, attempt: u32) -> Option<u64> {
+        let retry = match response.status() {
+            StatusCode::TOO_MANY_REQUESTS => true,
+            // "Another operation is in progress": the write was refused, and will not be once
+            // the other one ends. Other 409s (a lock, a read-only subscription, a code the app
+            // does not know) will not clear by waiting.
+            StatusCode::CONFLICT => ArmFailure::from_response(response).is_transient_conflict(),
+            status if status.is_server_error() => effect == Effect::Repeatable,
+            _ => false,
+        };
+        retry.then(|| {
+            retry_after_ms(response).map_or_else(|| self.backoff(attempt), |ms| ms.min(self.retry.max_delay_ms))
+        })
     }
 
     /// Exponential backoff with up to 50% jitter, so parallel retries do not arrive together.
@@ -244,7 +282,9 @@ impl<T: Transport> GraphPages<'_, T> {
         let request = self.request.as_mut().expect("set above");
         let body = serde_json::to_vec(&*request).map_err(|e| ArmFailure::Unreadable(e.to_string()))?;
         let client = self.client;
-        let response = client.send(Method::POST, client.url(&crate::api::resource_graph()), Some(body)).await?;
+        // A query changes nothing, though it is a POST.
+        let url = client.url(&crate::api::resource_graph());
+        let response = client.send_as(Effect::Repeatable, Method::POST, url, Some(body)).await?;
         let page: QueryResponse<D> = parse(&response)?;
         if page.truncated() && page.skip_token.as_deref().is_none_or(str::is_empty) {
             // ARG cut the answer short and gave no way to page on: rows would be missing.
@@ -263,6 +303,21 @@ impl<T: Transport> GraphPages<'_, T> {
     /// Whether every page has come (the last [`GraphPages::next_page`] was the last page).
     pub fn is_done(&self) -> bool {
         self.request.is_none() && self.batches.len() == 0
+    }
+}
+
+/// The last answer of a request as the caller gets it: a success, or why it failed (for a
+/// request with side effects, whether it may have run).
+fn finish(effect: Effect, outcome: Result<Response, TransportError>) -> Result<Response, ArmFailure> {
+    let failure = match outcome {
+        Ok(response) if response.status().is_success() => return Ok(response),
+        Ok(response) => ArmFailure::from_response(&response),
+        Err(e) => ArmFailure::from(e),
+    };
+    let unknown = matches!(failure, ArmFailure::Network(_)) || failure.status().is_some_and(|s| s >= 500);
+    match effect {
+        Effect::SideEffects if unknown => Err(failure.may_have_run_after()),
+        _ => Err(failure),
     }
 }
 
@@ -305,6 +360,7 @@ fn parse<D: DeserializeOwned>(response: &Response) -> Result<D, ArmFailure> {
 mod tests {
     use super::*;
     use crate::api;
+    use crate::error::Remedy;
 
     #[test]
     fn dot_segments_are_found_in_every_spelling() {
@@ -436,6 +492,69 @@ mod tests {
         let failure = run(client.list::<serde_json::Value>(&api::subscriptions())).unwrap_err();
         assert_eq!(failure.remedy(), crate::error::Remedy::SignIn);
         assert!(client.transport().slept.borrow().is_empty(), "nothing to wait for");
+    }
+
+    const RUN: &str = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1/runCommand?api-version=2024-07-01";
+    const ACCEPTED: &str = "";
+
+    fn run_command(client: &ArmClient<Script>) -> Result<Response, ArmFailure> {
+        run(client.send_as(Effect::SideEffects, Method::POST, client.url(RUN), Some(b"{}".to_vec())))
+    }
+
+    #[test]
+    fn a_command_that_may_have_run_is_never_sent_again() {
+        let gateway = r#"{"error":{"code":"GatewayTimeout","message":"The gateway did not receive a response from 'Microsoft.Compute' within the specified time period."}}"#;
+        for lost in [Err(TransportError::Network("nothing came back within 60 s".into())), answer(504, &[], gateway)] {
+            let client = ArmClient::new(Script::new(vec![lost]), ARM);
+            let failure = run_command(&client).unwrap_err();
+            assert!(failure.may_have_run(), "{failure}");
+            assert_eq!((failure.code(), failure.remedy()), (crate::error::MAY_HAVE_RUN, Remedy::ReadRunState));
+            assert_eq!(client.transport().sent.borrow().len(), 1, "sent once: {failure}");
+            assert!(failure.advice().starts_with("The command may have run"), "{}", failure.advice());
+        }
+        // ARM's own failure stays readable inside.
+        let client = ArmClient::new(Script::new(vec![answer(504, &[("x-ms-request-id", "r1")], gateway)]), ARM);
+        let failure = run_command(&client).unwrap_err();
+        assert_eq!((failure.status(), failure.request_ids().0), (Some(504), Some("r1")));
+        assert!(failure.to_string().contains("HTTP 504 GatewayTimeout"), "{failure}");
+    }
+
+    #[test]
+    fn a_command_is_sent_again_only_when_arm_refused_it() {
+        let throttled = r#"{"error":{"code":"SubscriptionRequestsThrottled","message":"slow down"}}"#;
+        let busy = r#"{"error":{"code":"Conflict","message":"Another update operation is in progress."}}"#;
+        let script = Script::new(vec![
+            answer(429, &[("retry-after", "2")], throttled),
+            answer(409, &[], busy),
+            answer(202, &[], ACCEPTED),
+        ]);
+        let client = ArmClient::new(script, ARM);
+        assert_eq!(run_command(&client).unwrap().status(), 202);
+        assert_eq!(client.transport().sent.borrow().len(), 3);
+        assert_eq!(client.transport().slept.borrow()[0], 2_000, "Retry-After honoured");
+        // A sign-in that has ended: not sent, so nothing may have run.
+        let client = ArmClient::new(Script::new(vec![Err(TransportError::SignInAgain("revoked".into()))]), ARM);
+        assert_eq!(run_command(&client).unwrap_err().remedy(), Remedy::SignIn);
+    }
+
+    #[test]
+    fn a_conflict_the_app_does_not_know_is_shown_not_retried() {
+        let unknown =
+            r#"{"error":{"code":"PropertyChangeNotAllowed","message":"Changing property 'kind' is not allowed."}}"#;
+        let client = ArmClient::new(Script::new(vec![answer(409, &[], unknown)]), ARM);
+        let failure = run(client.write(Method::PUT, &api::setting("s", "WDATP"), &serde_json::json!({}))).unwrap_err();
+        assert_eq!(client.transport().sent.borrow().len(), 1);
+        assert_eq!((failure.code(), failure.remedy()), ("PropertyChangeNotAllowed", Remedy::Report));
+        assert_eq!(failure.to_string(), "HTTP 409 PropertyChangeNotAllowed: Changing property 'kind' is not allowed.");
+    }
+
+    #[test]
+    fn a_server_error_waits_as_long_as_it_asks() {
+        let busy = r#"{"error":{"code":"ServiceUnavailable","message":"try later"}}"#;
+        let script = Script::new(vec![answer(503, &[("retry-after", "3")], busy), answer(200, &[], "{}")]);
+        let client = ArmClient::new(script, ARM);
+        run(client.get::<serde_json::Value>(&api::setting("s", "WDATP"))).unwrap();
+        assert_eq!(*client.transport().slept.borrow(), [3_000]);
     }
 
     #[test]

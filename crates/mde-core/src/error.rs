@@ -31,6 +31,10 @@ pub enum ArmFailure {
     Unreadable(String),
     /// Not sent: the sign-in has ended (revoked, expired, or a claims challenge).
     SignInAgain(String),
+    /// A request with side effects (Run Command) was sent, then no answer came back (a dropped
+    /// connection, a timeout) or ARM answered 5xx: Azure may have carried it out. Holds that
+    /// failure. The client never repeats such a request (see [`crate::client::Effect`]).
+    MayHaveRun(Box<ArmFailure>),
 }
 
 /// What the user can do, in the order of the cases that tell them something different.
@@ -56,6 +60,9 @@ pub enum Remedy {
     NotFound,
     /// Another update is in progress (a transient 409): retry shortly, one writer per subscription.
     RetryShortly,
+    /// A command may have run though its answer was lost: read the machine's run state before
+    /// running it again.
+    ReadRunState,
     /// Throttled (429): wait for the quota to refill.
     Wait,
     /// Azure or the network failed: retry.
@@ -66,6 +73,26 @@ pub enum Remedy {
 
 /// The resource provider the integration needs registered on each subscription.
 pub const SECURITY_PROVIDER: &str = "Microsoft.Security";
+
+/// [`ArmFailure::code`] of a request that may have run ([`ArmFailure::MayHaveRun`]).
+pub const MAY_HAVE_RUN: &str = "MayHaveRun";
+
+/// The 409 codes that mean "another operation is in progress" whatever their message: the
+/// Network and Compute providers' `AnotherOperationInProgress`.
+const TRANSIENT_CONFLICT_CODES: [&str; 1] = ["AnotherOperationInProgress"];
+
+/// ARM's generic code `Conflict` means many things (a VM that is busy running a command, a
+/// resource being deleted); these messages (lowercase) are the ones that clear by themselves.
+/// `Microsoft.Security` says the first when two writes to a subscription overlap.
+const TRANSIENT_CONFLICT_MESSAGES: [&str; 2] =
+    ["another update operation is in progress", "another operation is in progress"];
+
+/// Whether a 409 with this code and message clears by itself.
+fn is_transient_conflict(code: &str, message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    TRANSIENT_CONFLICT_CODES.iter().any(|known| code.eq_ignore_ascii_case(known))
+        || (code.eq_ignore_ascii_case("Conflict") && TRANSIENT_CONFLICT_MESSAGES.iter().any(|m| message.contains(m)))
+}
 
 impl ArmFailure {
     /// Reads a failed answer: ARM's `{"error":{...}}` when present, else the status and body.
@@ -96,16 +123,33 @@ impl ArmFailure {
         }
     }
 
+    /// Marks a failure of a request with side effects as one after which it may have run.
+    pub fn may_have_run_after(self) -> Self {
+        match self {
+            already @ ArmFailure::MayHaveRun(_) => already,
+            failure => ArmFailure::MayHaveRun(Box::new(failure)),
+        }
+    }
+
+    /// Whether a command may have run though the app does not know (see [`ArmFailure::MayHaveRun`]).
+    pub fn may_have_run(&self) -> bool {
+        matches!(self, ArmFailure::MayHaveRun(_))
+    }
+
+    /// ARM's status; for [`ArmFailure::MayHaveRun`], the 5xx it followed, if any.
     pub fn status(&self) -> Option<u16> {
         match self {
             ArmFailure::Http { status, .. } => Some(*status),
+            ArmFailure::MayHaveRun(cause) => cause.status(),
             _ => None,
         }
     }
 
+    /// ARM's code; [`MAY_HAVE_RUN`] for a request that may have run.
     pub fn code(&self) -> &str {
         match self {
             ArmFailure::Http { code, .. } => code,
+            ArmFailure::MayHaveRun(_) => MAY_HAVE_RUN,
             _ => "",
         }
     }
@@ -114,21 +158,24 @@ impl ArmFailure {
     pub fn request_ids(&self) -> (Option<&str>, Option<&str>) {
         match self {
             ArmFailure::Http { request_id, correlation_id, .. } => (request_id.as_deref(), correlation_id.as_deref()),
+            ArmFailure::MayHaveRun(cause) => cause.request_ids(),
             _ => (None, None),
         }
     }
 
     /// A 409 that clears by itself ("another operation is in progress"), worth retrying;
-    /// the other 409s (a lock, a read-only subscription, a missing registration) are not.
+    /// the other 409s (a lock, a read-only subscription, a missing registration, a code the
+    /// app does not know) are not.
     pub fn is_transient_conflict(&self) -> bool {
         self.status() == Some(409) && self.remedy() == Remedy::RetryShortly
     }
 
     pub fn remedy(&self) -> Remedy {
-        let ArmFailure::Http { status, code, .. } = self else {
+        let ArmFailure::Http { status, code, message, .. } = self else {
             return match self {
                 ArmFailure::Network(_) => Remedy::Retry,
                 ArmFailure::SignInAgain(_) => Remedy::SignIn,
+                ArmFailure::MayHaveRun(_) => Remedy::ReadRunState,
                 _ => Remedy::Report,
             };
         };
@@ -142,7 +189,7 @@ impl ArmFailure {
             (_, "ReadOnlyDisabledSubscription") => Remedy::SubscriptionReadOnly,
             (_, "MissingSubscriptionRegistration" | "SubscriptionNotRegistered") => Remedy::RegisterProvider,
             (404, _) => Remedy::NotFound,
-            (409, _) => Remedy::RetryShortly,
+            (409, code) if is_transient_conflict(code, message) => Remedy::RetryShortly,
             (429, _) => Remedy::Wait,
             (500..=599, _) => Remedy::Retry,
             _ => Remedy::Report,
@@ -191,8 +238,13 @@ impl ArmFailure {
                 "Azure does not know this resource: it may have been deleted or moved. Refresh the view.".into()
             }
             Remedy::RetryShortly => "Another update to this subscription is in progress: retry in a few seconds.".into(),
+            Remedy::ReadRunState => "The command may have run: it was sent, but its answer was lost. The machine's run state will be read before it can be run again.".into(),
             Remedy::Wait => "Azure is throttling requests: wait a minute and retry.".into(),
             Remedy::Retry => "Azure or the network failed: retry; if it persists, check Azure status.".into(),
+            Remedy::Report if self.status() == Some(409) => format!(
+                "Azure refused the request with a conflict the app does not know ({}): see Azure's message below. It was not retried.",
+                self.code()
+            ),
             Remedy::Report => "Azure refused the request: check the message below.".into(),
         }
     }
@@ -254,6 +306,7 @@ impl std::fmt::Display for ArmFailure {
             }
             ArmFailure::Unreadable(why) => write!(f, "Azure's answer could not be read: {why}"),
             ArmFailure::SignInAgain(why) => write!(f, "Not sent, sign in again: {why}"),
+            ArmFailure::MayHaveRun(cause) => write!(f, "Sent, and it may have run: {cause}"),
         }
     }
 }
@@ -330,6 +383,17 @@ mod tests {
                 Remedy::RegisterProvider,
                 false,
             ),
+            // Codes the app does not know, and ARM's generic `Conflict` about something else.
+            (
+                r#"{"error":{"code":"PropertyChangeNotAllowed","message":"Changing property 'kind' is not allowed."}}"#,
+                Remedy::Report,
+                false,
+            ),
+            (
+                r#"{"error":{"code":"Conflict","message":"Run command extension execution is in progress. Please wait for completion before invoking a run command."}}"#,
+                Remedy::Report,
+                false,
+            ),
         ];
         for (body, remedy, transient) in cases {
             let f = failure(409, body);
@@ -343,6 +407,22 @@ mod tests {
         );
         assert!(locked.advice().contains("Owner or User Access Administrator"));
         assert!(failure(409, cases[4].0).advice().contains("Microsoft.Security resource provider is not registered"));
+        let unknown = failure(409, cases[6].0);
+        assert_eq!(
+            unknown.advice(),
+            "Azure refused the request with a conflict the app does not know (PropertyChangeNotAllowed): see Azure's message below. It was not retried."
+        );
+        assert_eq!(unknown.to_string(), "HTTP 409 PropertyChangeNotAllowed: Changing property 'kind' is not allowed.");
+    }
+
+    #[test]
+    fn a_command_that_may_have_run_says_so() {
+        let lost = ArmFailure::Network("nothing came back within 60 s".into()).may_have_run_after();
+        assert!(lost.may_have_run() && !ArmFailure::Network("x".into()).may_have_run());
+        assert_eq!((lost.code(), lost.status(), lost.remedy()), (MAY_HAVE_RUN, None, Remedy::ReadRunState));
+        assert_eq!(lost.to_string(), "Sent, and it may have run: No answer from Azure: nothing came back within 60 s");
+        assert_eq!(lost.clone().may_have_run_after(), lost, "marked once");
+        assert!(lost.advice().contains("The machine's run state will be read before it can be run again."));
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //! `Location` answer hold `value[]`: StdOut/StdErr on Windows, one `[stdout]`/`[stderr]`
 //! message on Linux) or `Failed` with the scenario's error. A VM that is not running, or that
 //! runs a command already, gets 409 as in Azure. Arc: `PUT .../runCommands/{name}` creates the
-//! child; `GET` shows `instanceView.executionState` `Running`, then how it ended.
+//! child (a PUT again runs the script again); `GET` shows `instanceView.executionState`
+//! `Running`, then how it ended. Every command that starts is counted per machine
+//! (`FakeAzure::commands_run`), so a test can tell a command that ran twice.
 //!
 //! A script holding the seed's test command (`http://127.0.0.1/1.exe` on Windows,
 //! `mde_linux_edr_diy` on Linux) makes the seed's alert for that machine appear in
@@ -13,9 +15,12 @@
 //! `mdatp health` or `Get-MpComputerStatus` answers with the sensor's health. A machine's
 //! scenario key `runCommand` changes all this (see the README).
 
-use http::Response;
+use std::collections::HashMap;
+
+use http::{Method, Response};
 use serde_json::{json, Value};
 
+use super::routes::Route;
 use super::{errors, Call};
 use crate::clock::iso8601;
 use crate::scenario::{bad, Kind, Machine, ScenarioError, Subscription};
@@ -92,6 +97,34 @@ pub(crate) struct RunCommands {
     runs: Vec<Run>,
     /// (due, alert): shown once the time has come.
     alerts: Vec<(u64, Value)>,
+    /// How many commands each machine (by lowercase id) ran, Arc runs PUT again included.
+    ran: HashMap<String, u64>,
+}
+
+impl RunCommands {
+    /// How many commands the machine `machine_id` ran.
+    pub(crate) fn ran_on(&self, machine_id: &str) -> u64 {
+        self.ran.get(&machine_id.to_ascii_lowercase()).copied().unwrap_or_default()
+    }
+}
+
+/// The provider that runs a request's command when it is a Run Command (a VM's `runCommand`
+/// POST, an Arc `runCommands` PUT), for the fault layer.
+pub(crate) fn runs_a_command(route: &Route, method: &Method) -> Option<&'static str> {
+    match route {
+        Route::RunCommand(..) if method == Method::POST => Some("Microsoft.Compute"),
+        Route::ArcRunCommand(..) if method == Method::PUT => Some("Microsoft.HybridCompute"),
+        _ => None,
+    }
+}
+
+/// ARM's 504 when the provider did not answer in time (it may still be running the command).
+pub(crate) fn gateway_timeout(provider: &str) -> Response<Vec<u8>> {
+    errors::arm(
+        504,
+        "GatewayTimeout",
+        format!("The gateway did not receive a response from '{provider}' within the specified time period."),
+    )
 }
 
 #[derive(Debug)]
@@ -280,6 +313,7 @@ fn start(
     let behaviour = &machine.run_command;
     let windows = is_windows(machine, kind);
     let (stdout, stderr, test) = outcome(script, behaviour);
+    *runs.ran.entry(machine.id().to_ascii_lowercase()).or_default() += 1;
     let done_ms = call.now_ms + call.lro_ms;
     if test && behaviour.failure.is_none() && !behaviour.no_alert {
         let at = done_ms + behaviour.alert_delay_ms.unwrap_or(ALERT_DELAY_MS);

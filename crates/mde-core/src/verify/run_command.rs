@@ -15,7 +15,7 @@ use crate::arm::run_command::{
     ArcRunCommand, ArcRunCommandProperties, ArcRunCommandSource, VmRunCommandInput, VmRunCommandResult,
 };
 use crate::audit::{AuditEntry, Context};
-use crate::client::ArmClient;
+use crate::client::{ArmClient, Effect};
 use crate::deployment::actions::resource_path;
 use crate::deployment::{Machine, MachineKind};
 use crate::error::ArmFailure;
@@ -137,7 +137,9 @@ pub fn limits() -> Limits {
 }
 
 /// Sends `command` (Arc: as the child `name`) and waits for its end. `Err`: ARM refused it
-/// (a 409 when one is already running, a 403 without the role) or could not be followed.
+/// (a 409 when one is already running, a 403 without the role), or it may have run though the
+/// app does not know its end ([`ArmFailure::MayHaveRun`]: no answer or a 5xx to the request,
+/// or a failure to follow it once accepted); it is never sent twice.
 pub async fn run<T: Transport>(
     client: &ArmClient<T>,
     command: &Command,
@@ -157,7 +159,18 @@ async fn run_on_vm<T: Transport>(
 ) -> Result<RunOutput, ArmFailure> {
     let body = VmRunCommandInput { command_id: command.command_id().into(), script: command.lines.clone() };
     let body = serde_json::to_vec(&body).map_err(|e| ArmFailure::Unreadable(e.to_string()))?;
-    let accepted = client.send(Method::POST, client.url(&vm_path(&command.machine_id)), Some(body)).await?;
+    let url = client.url(&vm_path(&command.machine_id));
+    let accepted = client.send_as(Effect::SideEffects, Method::POST, url, Some(body)).await?;
+    // Accepted: from here on, a failure to follow it leaves a command that runs.
+    follow_vm(client, command, accepted, limits).await.map_err(ArmFailure::may_have_run_after)
+}
+
+async fn follow_vm<T: Transport>(
+    client: &ArmClient<T>,
+    command: &Command,
+    accepted: Response,
+    limits: &Limits,
+) -> Result<RunOutput, ArmFailure> {
     if accepted.status() != StatusCode::ACCEPTED {
         return Ok(vm_output(&parse::<VmRunCommandResult>(&accepted)?));
     }
@@ -260,7 +273,20 @@ async fn run_on_arc<T: Transport>(
         },
         ..Default::default()
     };
-    let mut latest: ArcRunCommand = client.put(&path, &body).await?;
+    let body = serde_json::to_vec(&body).map_err(|e| ArmFailure::Unreadable(e.to_string()))?;
+    // Each PUT of a run command runs its script again: never repeated blindly.
+    let created = client.send_as(Effect::SideEffects, Method::PUT, client.url(&path), Some(body)).await?;
+    // Created: from here on, a failure to read it leaves a command that runs.
+    follow_arc(client, &path, &created, limits).await.map_err(ArmFailure::may_have_run_after)
+}
+
+async fn follow_arc<T: Transport>(
+    client: &ArmClient<T>,
+    path: &str,
+    created: &Response,
+    limits: &Limits,
+) -> Result<RunOutput, ArmFailure> {
+    let mut latest: ArcRunCommand = parse(created)?;
     let started = client.transport().now_ms();
     let mut wait = limits.first_wait_ms;
     loop {
@@ -297,7 +323,7 @@ async fn run_on_arc<T: Transport>(
         }
         client.transport().sleep(wait).await;
         wait = (wait * 2).min(limits.max_wait_ms);
-        latest = client.get(&path).await?;
+        latest = client.get(path).await?;
     }
 }
 
@@ -438,11 +464,14 @@ mod tests {
         assert!(out.message.starts_with("VMAgentStatusCommunicationError: VM has reported"), "{}", out.message);
 
         let busy = r#"{"error":{"code":"Conflict","message":"Run command extension execution is in progress. Please wait for completion before invoking a run command."}}"#;
-        // The client waits and asks again (ARM's transient 409) before giving up.
-        *client.transport().answers.borrow_mut() = (0..5).map(|_| answer(409, &[], busy)).collect();
+        // A VM busy with another command refuses this one: not the subscription's transient
+        // 409, so ARM's words are shown and it is not sent again.
+        *client.transport().answers.borrow_mut() = vec![answer(409, &[], busy)];
+        client.transport().sent.borrow_mut().clear();
         let refused = futures::executor::block_on(run(&client, &command, "", &limits())).unwrap_err();
-        assert_eq!(refused.status(), Some(409));
-        assert!(refused.to_string().contains("in progress"));
+        assert_eq!((refused.status(), refused.code(), refused.may_have_run()), (Some(409), "Conflict", false));
+        assert!(refused.to_string().contains("Run command extension execution is in progress"), "{refused}");
+        assert_eq!(client.transport().sent.borrow().len(), 1);
     }
 
     #[test]

@@ -31,6 +31,9 @@ serve options:
   --drop-rate F          close the connection without an answer for this fraction
   --lost-answer-rate F   carry out this fraction of ARM requests, then close the connection
                          without the answer (a write is applied, the client never learns it)
+  --lose-run-answers N   run the first N Run Commands, then close the connection without
+                         their answer
+  --fail-run-answers N   run the next N Run Commands, then answer them 504 GatewayTimeout
   --conflict-rate F      answer this fraction of ARM writes 409 Conflict (another update
                          operation in progress)
   --hang-first N         hold the first N ARM requests to each subscription (and N to the
@@ -150,6 +153,8 @@ fn serve(mut parser: Parser) -> Result<Command, String> {
             "--fail-5xx-rate" => faults.rate_5xx = rate(&flag, p)?,
             "--drop-rate" => faults.drop_rate = rate(&flag, p)?,
             "--lost-answer-rate" => faults.lost_answer_rate = rate(&flag, p)?,
+            "--lose-run-answers" => faults.lose_run_answers = number(&flag, p)?,
+            "--fail-run-answers" => faults.fail_run_answers = number(&flag, p)?,
             "--conflict-rate" => faults.conflict_rate = rate(&flag, p)?,
             "--hang-first" => faults.hang_first = number(&flag, p)?,
             "--hang-ms" => faults.hang_ms = number(&flag, p)?,
@@ -250,6 +255,8 @@ mod tests {
                     rate_5xx: 0.0,
                     drop_rate: 0.0,
                     lost_answer_rate: 0.0,
+                    lose_run_answers: 0,
+                    fail_run_answers: 0,
                     conflict_rate: 0.0,
                     hang_first: 0,
                     hang_ms: 0,
@@ -290,7 +297,7 @@ mod tests {
                 }),
             ),
             (
-                format!("{BASE} --page-size 2 --jitter-ms 40 --fail-429-after 3 --retry-after 2 --fail-5xx-rate 0.25 --drop-rate 0.5 --lost-answer-rate 0.1 --conflict-rate 0.2 --rate-limits --seed 9 --quiet"),
+                format!("{BASE} --page-size 2 --jitter-ms 40 --fail-429-after 3 --retry-after 2 --fail-5xx-rate 0.25 --drop-rate 0.5 --lost-answer-rate 0.1 --lose-run-answers 1 --fail-run-answers 2 --conflict-rate 0.2 --rate-limits --seed 9 --quiet"),
                 serve_with(|s| {
                     s.options.page_size = 2;
                     s.options.faults.jitter_ms = 40;
@@ -299,6 +306,7 @@ mod tests {
                     s.options.faults.rate_5xx = 0.25;
                     s.options.faults.drop_rate = 0.5;
                     s.options.faults.lost_answer_rate = 0.1;
+                    (s.options.faults.lose_run_answers, s.options.faults.fail_run_answers) = (1, 2);
                     s.options.faults.conflict_rate = 0.2;
                     s.options.faults.rate_limits = true;
                     s.options.seed = 9;
