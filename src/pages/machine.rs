@@ -6,10 +6,9 @@ mod store;
 mod verify;
 
 use leptos::prelude::*;
-use mde_core::api;
+use mde_core::api::{self, ResourceId};
 use mde_core::arm::machines::{is_mde_extension, ArcExtension, ArcMachine, VirtualMachine, VmExtension};
 use mde_core::arm::permissions::Permission;
-use mde_core::deployment::actions::resource_path;
 use mde_core::deployment::readiness::readiness;
 use mde_core::deployment::rows::{arc_extension, arc_machine, keep_worse, vm_extension, vm_machine};
 use mde_core::deployment::table::{os_label, state_label};
@@ -38,33 +37,32 @@ struct Loaded {
 }
 
 async fn load(session: &Session, id: &str) -> Result<Loaded, ArmFailure> {
-    let parts: Vec<&str> = id.trim_matches('/').split('/').collect();
-    let subscription_id = parts.get(1).copied().unwrap_or_default().to_string();
-    let kind = (parts.len() == 8).then(|| MachineKind::from_type(&format!("{}/{}", parts[5], parts[6]))).flatten();
+    let resource = ResourceId::parse(id);
+    let kind = resource.as_ref().and_then(|r| MachineKind::from_type(&r.resource_type()?));
+    let (Some(resource), Some(kind)) = (resource, kind) else {
+        return Err(ArmFailure::Unreadable(format!("'{id}' is not the id of a VM or an Arc machine")));
+    };
+    let subscription_id = resource.subscription_id().to_string();
     let client = &session.client;
+    let (path, extensions) = (api::machine(&resource), api::machine_extensions(&resource));
     let (mut machine, extension) = match kind {
-        Some(MachineKind::Vm) => {
-            let path = format!("{}?api-version={}&$expand=instanceView", resource_path(id), api::COMPUTE);
+        MachineKind::Vm => {
             let vm = vm_machine(&client.get::<VirtualMachine>(&path).await?, &subscription_id, None);
-            let path = format!("{}/extensions?api-version={}&$expand=instanceView", resource_path(id), api::COMPUTE);
             let mde = |list: Vec<VmExtension>| {
                 list.iter().filter(|e| is_mde_extension(*e)).map(vm_extension).fold(None, |k, e| keep_worse(k, Some(e)))
             };
-            (vm, client.list::<VmExtension>(&path).await.map(mde))
+            (vm, client.list::<VmExtension>(&extensions).await.map(mde))
         }
-        Some(MachineKind::Arc) => {
-            let path = format!("{}?api-version={}", resource_path(id), api::HYBRID_COMPUTE);
+        MachineKind::Arc => {
             let arc = arc_machine(&client.get::<ArcMachine>(&path).await?, &subscription_id, None);
-            let path = format!("{}/extensions?api-version={}", resource_path(id), api::HYBRID_COMPUTE);
             let mde = |list: Vec<ArcExtension>| {
                 list.iter()
                     .filter(|e| is_mde_extension(*e))
                     .map(arc_extension)
                     .fold(None, |k, e| keep_worse(k, Some(e)))
             };
-            (arc, client.list::<ArcExtension>(&path).await.map(mde))
+            (arc, client.list::<ArcExtension>(&extensions).await.map(mde))
         }
-        None => return Err(ArmFailure::Unreadable(format!("'{id}' is not the id of a VM or an Arc machine"))),
     };
     let extensions_unread = extension.as_ref().err().cloned();
     machine.extension = extension.ok().flatten();

@@ -23,6 +23,7 @@ use mde_core::client::ArmClient;
 use mde_core::deployment::{Machine, MachineKind, MachineState};
 use mde_core::error::{ArmFailure, Remedy, MAY_HAVE_RUN};
 use mde_core::transport::{Request, Response, Transport, TransportError};
+use mde_core::verify::commands::{CommandFinished, RunCommands};
 use mde_core::verify::run_command::{self, arc_name, Command, Purpose, RunOutput};
 use serde_json::{json, Value};
 
@@ -280,4 +281,62 @@ fn a_write_meeting_another_writer_is_retried() {
     let answers: Vec<String> = log(&client).iter().map(|l| l.rsplit(" -> ").next().unwrap().to_string()).collect();
     assert_eq!(answers, ["409", "409", "200"]);
     assert_eq!(client.transport().inner.azure.borrow().injected().conflicts, 2);
+}
+
+/// The Run Command kind of the run pipeline: the first send loses its answer (may have run);
+/// Retry reads the machine's run state and takes the result from there, never sending again.
+fn retry_reads_the_run_state(machine: &Machine) -> (CommandFinished, CommandFinished, Vec<String>, u64) {
+    use mde_core::run::{self, Control, Record};
+    let client = client_of(scenario(0), vec![], Faults { lose_run_answers: 1, ..Faults::default() });
+    let command = Command::new(machine, Purpose::TestAlert).unwrap().confirmed(client.transport().now_ms());
+    let kind = RunCommands { limits: run_command::limits() };
+    let plan = vec![command];
+    let mut record = Record::<RunCommands>::new(plan.clone());
+    let send = |record: &mut Record<RunCommands>, work| {
+        block_on(run::apply(&kind, &client, &plan, work, 1, &Control::default(), |e| {
+            record.apply(&e);
+        }));
+        record.rows[0].finished().cloned().unwrap()
+    };
+    let work = record.work();
+    let first = send(&mut record, work);
+    let failed = record.failed();
+    let again = record.requeue(&failed);
+    let retried = send(&mut record, again);
+    (first, retried, log(&client), commands_run(&client, &machine.id))
+}
+
+#[test]
+fn a_retried_run_command_that_may_have_run_reads_its_run_state_and_is_not_sent_again() {
+    for machine in [web_01(), machine(SRV_01, MachineKind::Arc, OsFamily::Windows)] {
+        let (first, retried, log, ran) = retry_reads_the_run_state(&machine);
+        assert!(first.may_have_run(), "{first:?}");
+        assert_eq!(ran, 1, "{} ran once: {log:?}", machine.name);
+        assert_eq!(retried.sent, None, "not sent again: {log:?}");
+        let output = retried.output.expect("the result read from the run state");
+        assert!(output.succeeded && retried.failure.is_none(), "{output:?}");
+        let reads = log.iter().filter(|l| l.starts_with("GET ")).count();
+        assert!(reads >= 1, "the run state was read: {log:?}");
+    }
+}
+
+#[test]
+fn a_retried_run_command_that_did_not_run_is_sent_again_once() {
+    use mde_core::run::{self, Control, Record};
+    // ARM refused it after its own retries (another writer each time): nothing ran.
+    let client = client_of(scenario(0), vec![], Faults::default());
+    let vm = web_01();
+    let command = Command::new(&vm, Purpose::SensorCheck).unwrap().confirmed(client.transport().now_ms());
+    // Asked again with nothing run: the instance view has no run since, so it is sent once.
+    let kind = RunCommands { limits: run_command::limits() };
+    let plan = vec![command];
+    let mut record = Record::<RunCommands>::new(plan.clone());
+    let again = record.requeue(&[WEB_01.to_string()]);
+    block_on(run::apply(&kind, &client, &plan, again, 1, &Control::default(), |e| {
+        record.apply(&e);
+    }));
+    let finished = record.rows[0].finished().unwrap();
+    assert!(finished.sent.is_some() && finished.failure.is_none(), "{finished:?}");
+    assert_eq!(commands_run(&client, WEB_01), 1);
+    assert_eq!(posts(&log(&client)).len(), 1);
 }

@@ -7,6 +7,7 @@
 use serde_json::Value;
 
 use crate::arm::{ArmError, ArmErrorBody};
+pub use crate::roles::roles_for;
 use crate::transport::{Response, TransportError, CORRELATION_ID, REQUEST_ID};
 
 /// Why a call failed, with ARM's own `code` and `message` where it sent them.
@@ -212,9 +213,9 @@ impl ArmFailure {
                 Some(action) => format!(
                     "You lack the permission '{action}' here. Roles that grant it: {}. Ask an Owner or User Access Administrator of the subscription for one.{}",
                     roles_for(action),
-                    crate::tenancy::roles_for_refused(action).map(|r| format!(" {r}")).unwrap_or_default()
+                    crate::roles::roles_for_refused(action).map(|r| format!(" {r}")).unwrap_or_default()
                 ),
-                None => format!("You lack a role here. {}", crate::tenancy::roles()),
+                None => format!("You lack a role here. {}", crate::roles::roles()),
             },
             Remedy::AskForLinkedRole => format!(
                 "You may change this resource, but the change also needs a permission on a linked resource{}: ask for a role there, or ask its owner to make the change.",
@@ -269,25 +270,6 @@ fn quoted_after<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
     Some(&message[start..start + len]).filter(|s| !s.is_empty())
 }
 
-/// Built-in roles that grant an action the app needs (from Azure's built-in role definitions).
-pub fn roles_for(action: &str) -> &'static str {
-    let action = action.to_ascii_lowercase();
-    if action.starts_with("microsoft.security/") && action.ends_with("/read") {
-        "Security Reader, Reader, Security Admin, Contributor or Owner"
-    } else if action.starts_with("microsoft.security/") {
-        "Security Admin, Contributor or Owner"
-    } else if action.starts_with("microsoft.resources/tags/") {
-        "Tag Contributor, Contributor or Owner"
-    } else if action.starts_with("microsoft.compute/") {
-        "Virtual Machine Contributor, Contributor or Owner"
-    } else if action.starts_with("microsoft.hybridcompute/") {
-        "Azure Connected Machine Resource Administrator, Contributor or Owner"
-    } else if action.ends_with("/read") {
-        "Reader, Contributor or Owner"
-    } else {
-        "Contributor or Owner"
-    }
-}
 
 impl std::fmt::Display for ArmFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -25,6 +25,7 @@ pub mod lro;
 pub mod overview;
 pub mod portal;
 pub mod registration;
+pub mod roles;
 pub mod run;
 pub mod signed_in;
 pub mod status;

@@ -5,29 +5,7 @@
 use crate::arm::subscriptions::Subscription;
 use crate::overview::Overview;
 
-/// Seed, "Required roles and permissions": to enable or disable the integration.
-pub const ENABLE_ROLES: &str = "Security Admin or Owner";
-
-/// Seed, "Required roles and permissions": to view Defender for Endpoint alerts in Defender for Cloud.
-pub const ALERT_ROLES: &str = "Security Reader, Reader, Resource Group Contributor, Resource Group Owner, Security Admin, Subscription Owner or Subscription Contributor";
-
-/// Both requirements in one sentence, for readiness checks and refusals.
-pub fn roles() -> String {
-    format!("Turning the integration on or off takes {ENABLE_ROLES}; seeing Defender for Endpoint alerts takes {ALERT_ROLES}.")
-}
-
-/// What a refusal of `action` adds about the seed's roles: the integration's switches want
-/// Security Admin or Owner, alerts want one of the alert roles. `None` for other actions.
-pub fn roles_for_refused(action: &str) -> Option<String> {
-    let action = action.to_ascii_lowercase();
-    if action.starts_with("microsoft.security/settings/") || action.starts_with("microsoft.security/pricings/") {
-        Some(roles())
-    } else if action.starts_with("microsoft.security/alerts/") {
-        Some(format!("Seeing Defender for Endpoint alerts takes {ALERT_ROLES}."))
-    } else {
-        None
-    }
-}
+pub use crate::roles::{roles, roles_for_refused, ALERT_ROLES, ENABLE_ROLES};
 
 /// Seed: "If you've moved your Azure subscription between Azure tenants, some manual preparatory
 /// steps are required". ARM keeps no history of a move; what it shows is the subscription's

@@ -8,10 +8,12 @@ use futures::future::{AbortHandle, Abortable};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mde_core::audit::Context;
+use mde_core::run::{self, Control, Kind, Record};
 use mde_core::time::iso_utc;
-use mde_core::verify::run_command::{self, arc_name, Command, Purpose, RunOutput};
+use mde_core::verify::commands::{CommandFinished, RunCommands};
+use mde_core::verify::run_command::{self, Command, Purpose, RunOutput};
 use mde_core::verify::watch::{self, State, Target};
-use mde_core::verify::{sensor, test_alert};
+use mde_core::verify::test_alert;
 
 use crate::audit_log;
 use crate::browser::{now_ms, AppTransport};
@@ -24,6 +26,9 @@ pub enum Ran {
     Done(RunOutput),
     /// ARM refused or could not be followed: why, and what to do.
     Refused(String),
+    /// Sent, but its answer was lost: it may have run. "Check whether it ran" reads the
+    /// machine's run state before anything is sent again.
+    MayHaveRun(Command, String),
 }
 
 /// One machine's verification.
@@ -56,50 +61,61 @@ fn slot(verify: &mut Verify, purpose: Purpose) -> &mut Option<Ran> {
     }
 }
 
-/// The output as one text (what the sensor check parses, and the raw view shows).
-pub fn text(out: &RunOutput) -> String {
-    match out.stderr.trim().is_empty() {
-        true => out.stdout.clone(),
-        false => format!("{}\n{}", out.stdout, out.stderr),
-    }
-}
+pub use mde_core::verify::commands::text;
 
-/// Sends `command`, logs it and its end in the audit log, and after a test alert that ran,
-/// watches for the alert. Goes on whatever page is open.
-pub fn send(session: &Session, command: Command) {
+/// Sends `command` through the run pipeline (`again`: after an answer that was lost, the
+/// machine's run state is read first and the command is sent only if it did not run), logs it
+/// in the audit log, and after a test alert that ran, watches for the alert. Goes on whatever
+/// page is open.
+pub fn send(session: &Session, command: Command, again: bool) {
     let verify = verify_of(session, &command.machine_id);
     verify.update(|v| *slot(v, command.purpose) = Some(Ran::Sending));
     let session = session.clone();
     spawn_local(async move {
-        let started = now_ms();
-        let name = arc_name(command.purpose, started);
-        let request = format!("{} {}", command.method(), session.client.url(&command.path(&name)));
-        let result = run_command::run::<AppTransport>(&session.client, &command, &name, &run_command::limits()).await;
-        let summary = match (&result, command.purpose) {
-            (Ok(out), Purpose::SensorCheck) => sensor::parse(command.os, &text(out)).summary(),
-            (Ok(out), Purpose::TestAlert) if out.succeeded => "ran; watching for the alert".into(),
-            (Ok(_), _) => "failed".into(),
-            (Err(_), _) => "refused".into(),
+        let kind = RunCommands { limits: run_command::limits() };
+        let plan = vec![command.clone()];
+        let mut record = Record::<RunCommands>::new(plan.clone());
+        let work = match again {
+            true => record.requeue(std::slice::from_ref(&command.machine_id)),
+            false => record.work(),
         };
-        let time = iso_utc(now_ms());
-        let at = Context {
-            time: &time,
-            tenant_id: &session.tenant_id,
-            user: &session.user,
-            subscription_name: &command.subscription_id,
-            arm_url: session.client.arm_url(),
-        };
-        audit_log::append(&session, run_command::audit_entry(&command, request, &result, &summary, &at));
-        let ran = match result {
-            Ok(out) => Ran::Done(out),
-            Err(failure) => Ran::Refused(format!("{failure}. {}", failure.advice())),
+        let finished = std::cell::RefCell::new(None);
+        run::apply(&kind, &*session.client, &plan, work, 1, &Control::default(), |event| {
+            if let run::Event::Finished(_, done) = &event {
+                *finished.borrow_mut() = Some((**done).clone());
+            }
+            record.apply(&event);
+        })
+        .await;
+        let Some(finished) = finished.into_inner() else { return };
+        log(&session, &command, &finished);
+        let ran = match (&finished.output, &finished.failure) {
+            (Some(out), _) => Ran::Done(out.clone()),
+            (None, Some(f)) if finished.may_have_run() => Ran::MayHaveRun(command.clone(), format!("{} {}", f.message, f.advice)),
+            (None, Some(f)) => Ran::Refused(format!("{}. {}", f.message, f.advice)),
+            (None, None) => Ran::Refused("Azure gave no result.".into()),
         };
         let watch_now = command.purpose == Purpose::TestAlert && matches!(&ran, Ran::Done(out) if out.succeeded);
         verify.update(|v| *slot(v, command.purpose) = Some(ran));
         if watch_now {
-            start_watch(&session, &command, started);
+            start_watch(&session, &command, command.at_ms);
         }
     });
+}
+
+/// The audit log's line for the command, when it was sent.
+fn log(session: &Session, command: &Command, finished: &CommandFinished) {
+    let time = iso_utc(now_ms());
+    let name = session.overview.subscription_name(&command.subscription_id);
+    let at = Context {
+        time: &time,
+        tenant_id: &session.tenant_id,
+        user: &session.user,
+        subscription_name: if name.is_empty() { &command.subscription_id } else { &name },
+        arm_url: session.client.arm_url(),
+    };
+    let entries = RunCommands::audited(command, finished).iter().map(|a| a.entry(&at)).collect();
+    audit_log::append_all(&session, entries);
 }
 
 /// Watches for the test alert of `command`'s machine, from `started_ms` on (the command was

@@ -109,7 +109,7 @@ fn Confirm(command: Command, asking: RwSignal<Option<Command>>) -> impl IntoView
         let command = command.clone();
         move |_| {
             asking.set(None);
-            store::send(&session, command.clone());
+            store::send(&session, command.clone().confirmed(now_ms()), false);
         }
     };
     view! {
@@ -139,6 +139,18 @@ fn Output(ran: Ran) -> impl IntoView {
         }
         .into_any(),
         Ran::Refused(why) => view! { <p class="problem" role="alert">{why}</p> }.into_any(),
+        Ran::MayHaveRun(command, why) => {
+            let session = expect_context::<Session>();
+            view! {
+                <div class="problem may-have-run" role="alert">
+                    <p>{why}</p>
+                    <p class="actions">
+                        <button on:click=move |_| store::send(&session, command.clone(), true)>"Check whether it ran"</button>
+                    </p>
+                </div>
+            }
+            .into_any()
+        }
         Ran::Done(out) => view! {
             <div class="output" role="status">
                 <p>{match (out.succeeded, out.exit_code) {

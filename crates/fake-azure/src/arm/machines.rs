@@ -146,10 +146,19 @@ pub(crate) fn get(sub: &Subscription, kind: Kind, group: &str, name: &str, call:
     }
 }
 
-/// `GET .../virtualMachines/{vm}/instanceView`.
-pub(crate) fn instance_view(sub: &Subscription, group: &str, name: &str) -> Response<Vec<u8>> {
+/// `GET .../virtualMachines/{vm}/instanceView`, with the Run Command extension once a command ran.
+pub(crate) fn instance_view(sub: &Subscription, group: &str, name: &str, call: &Call) -> Response<Vec<u8>> {
     match locate(sub, Kind::Vm, group, name) {
-        Ok(i) => wire::json(200, &vm_instance_view(&sub.vms.list[i])),
+        Ok(i) => {
+            let mut view = vm_instance_view(&sub.vms.list[i]);
+            if let Some(run) = sub.run_commands.vm_extension_view(i, call.now_ms) {
+                let extensions = view.as_object_mut().map(|v| v.entry("extensions").or_insert_with(|| json!([])));
+                if let Some(Value::Array(extensions)) = extensions {
+                    extensions.push(run);
+                }
+            }
+            wire::json(200, &view)
+        }
         Err(response) => response,
     }
 }

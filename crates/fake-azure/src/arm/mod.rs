@@ -79,7 +79,7 @@ pub(crate) fn dispatch(
         Route::Machines(kind) => machines::list(s, *kind, None, call),
         Route::GroupMachines(kind, group) => machines::list(s, *kind, Some(group), call),
         Route::Machine(kind, group, name) => machines::get(s, *kind, group, name, call),
-        Route::InstanceView(group, name) => machines::instance_view(s, group, name),
+        Route::InstanceView(group, name) => machines::instance_view(s, group, name, call),
         Route::Extensions(kind, group, name) => machines::extensions(s, *kind, group, name, call),
         Route::Extension(kind, group, name, ext) if get => machines::extension(s, *kind, group, name, ext, call),
         Route::Extension(kind, group, name, ext) => {

@@ -414,6 +414,27 @@ impl RunCommands {
         resource
     }
 
+    /// The VM's Run Command extension as its instance view reports it after a run (Azure runs
+    /// the action through the `RunCommandWindows` / `RunCommandLinux` extension): the last
+    /// run's status, with the time it was reported.
+    pub(crate) fn vm_extension_view(&self, machine: usize, now_ms: u64) -> Option<Value> {
+        let run = self.runs.iter().rev().find(|r| r.kind == Kind::Vm && r.machine == machine)?;
+        let (name, handler) = match run.windows {
+            true => ("RunCommandWindows", "Microsoft.CPlat.Core.RunCommandWindows"),
+            false => ("RunCommandLinux", "Microsoft.CPlat.Core.RunCommandLinux"),
+        };
+        let status = match (run.done(now_ms), &run.failure) {
+            (false, _) => json!({ "code": "ProvisioningState/transitioning", "level": "Info", "displayStatus": "Provisioning transitioning", "time": iso8601(run.started_ms) }),
+            (true, Some(error)) => json!({ "code": "ProvisioningState/failed", "level": "Error", "displayStatus": "Provisioning failed", "message": error["message"], "time": iso8601(run.done_ms) }),
+            (true, None) => {
+                let mut status = run.vm_value()["value"][0].clone();
+                status["time"] = json!(iso8601(run.done_ms));
+                status
+            }
+        };
+        Some(json!({ "name": name, "type": handler, "typeHandlerVersion": "1.1.5", "statuses": [status] }))
+    }
+
     /// Answers a poll of a VM run's operation, or `None` when `id` is not one.
     pub(crate) fn poll(&self, kind: Kind, id: &str, call: &Call) -> Option<Response<Vec<u8>>> {
         let run = self.runs.iter().find(|r| r.kind == Kind::Vm && kind == Kind::Vm && r.id.eq_ignore_ascii_case(id))?;

@@ -2,6 +2,7 @@
 //! through Run Command with the user's consent, the watch for that alert in
 //! `Microsoft.Security/alerts`, and the sensor health check.
 
+pub mod commands;
 pub mod run_command;
 pub mod sensor;
 pub mod test_alert;

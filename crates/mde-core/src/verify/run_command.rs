@@ -9,14 +9,12 @@ use http::{Method, StatusCode};
 use serde::Deserialize;
 
 use super::test_alert;
-use crate::api;
+use crate::api::{self, ResourceId};
 use crate::arm::machines::OsFamily;
 use crate::arm::run_command::{
     ArcRunCommand, ArcRunCommandProperties, ArcRunCommandSource, VmRunCommandInput, VmRunCommandResult,
 };
-use crate::audit::{AuditEntry, Context};
 use crate::client::{ArmClient, Effect};
-use crate::deployment::actions::resource_path;
 use crate::deployment::{Machine, MachineKind};
 use crate::error::ArmFailure;
 use crate::lro::{self, Limits, Outcome, AZURE_ASYNC_OPERATION};
@@ -49,6 +47,12 @@ pub struct Command {
     pub location: String,
     pub purpose: Purpose,
     pub lines: Vec<String>,
+    /// When it was confirmed (ms since the epoch), and the name it is sent under (an Arc
+    /// child's): a Retry reads whether this very command ran.
+    #[serde(default)]
+    pub at_ms: u64,
+    #[serde(default)]
+    pub name: String,
 }
 
 impl Command {
@@ -67,7 +71,16 @@ impl Command {
             location: machine.location.clone(),
             purpose,
             lines,
+            at_ms: 0,
+            name: String::new(),
         })
+    }
+
+    /// The command as confirmed at `now_ms`: its name and time are fixed from here on.
+    pub fn confirmed(mut self, now_ms: u64) -> Command {
+        self.at_ms = now_ms;
+        self.name = arc_name(self.purpose, now_ms);
+        self
     }
 
     /// The script as the machine gets it.
@@ -101,12 +114,12 @@ impl Command {
 
 /// `POST {vm}/runCommand`.
 pub fn vm_path(vm_id: &str) -> String {
-    format!("{}/runCommand?api-version={}", resource_path(vm_id), api::VM_RUN_COMMAND)
+    api::vm_run_command(&ResourceId::of(vm_id))
 }
 
 /// `PUT|GET {machine}/runCommands/{name}`.
 pub fn arc_path(machine_id: &str, name: &str) -> String {
-    format!("{}/runCommands/{}?api-version={}", resource_path(machine_id), api::seg(name), api::ARC_RUN_COMMANDS)
+    api::arc_run_command(&ResourceId::of(machine_id), name)
 }
 
 /// An Arc run command's name: its purpose and when it was sent (a new child each time, so
@@ -182,7 +195,7 @@ async fn follow_vm<T: Transport>(
             "ARM accepted the command but the browser could not read where its result is (Location)".into(),
         ));
     }
-    let vm = format!("{}?api-version={}", resource_path(&command.machine_id), api::COMPUTE);
+    let vm = api::machine(&ResourceId::of(&command.machine_id));
     let followed = lro::follow_delete(client, &accepted, &vm, limits).await?;
     match followed.outcome {
         Outcome::Succeeded => {}
@@ -280,7 +293,7 @@ async fn run_on_arc<T: Transport>(
     follow_arc(client, &path, &created, limits).await.map_err(ArmFailure::may_have_run_after)
 }
 
-async fn follow_arc<T: Transport>(
+pub(super) async fn follow_arc<T: Transport>(
     client: &ArmClient<T>,
     path: &str,
     created: &Response,
@@ -324,39 +337,6 @@ async fn follow_arc<T: Transport>(
         client.transport().sleep(wait).await;
         wait = (wait * 2).min(limits.max_wait_ms);
         latest = client.get(path).await?;
-    }
-}
-
-/// The audit log's line for a command and its end (`Err`: ARM refused it).
-pub fn audit_entry(
-    command: &Command,
-    request: String,
-    result: &Result<RunOutput, ArmFailure>,
-    summary: &str,
-    at: &Context<'_>,
-) -> AuditEntry {
-    let (status, code, message, ids) = match result {
-        Ok(out) => (200, String::new(), out.message.clone(), (None, None)),
-        Err(failure) => {
-            (failure.status().unwrap_or(0), failure.code().to_string(), failure.to_string(), failure.request_ids())
-        }
-    };
-    AuditEntry {
-        time: at.time.to_string(),
-        tenant_id: at.tenant_id.to_string(),
-        user: at.user.to_string(),
-        subscription_id: command.subscription_id.clone(),
-        subscription_name: at.subscription_name.to_string(),
-        setting: format!("Run Command ({}) on {}: {summary}", command.purpose.label(), command.machine_name),
-        before: None,
-        requested: true,
-        after: Some(matches!(result, Ok(out) if out.succeeded)),
-        request,
-        status,
-        error_code: code,
-        error_message: message,
-        request_id: ids.0.unwrap_or_default().to_string(),
-        correlation_id: ids.1.unwrap_or_default().to_string(),
     }
 }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::readiness::{os_class, readiness, OsClass, Readiness, SubscriptionFacts};
 use super::{Machine, MachineKind, MachineState};
-use crate::api;
+use crate::api::{self, ResourceId};
 use crate::arm::tags::{TagsOperation, TagsPatch, EXCLUDE_MDE_AUTO_UPDATE};
 
 /// Where the Defender for Endpoint documentation says how to offboard a device.
@@ -97,24 +97,9 @@ pub fn removal_steps() -> Vec<RemovalStep> {
     ]
 }
 
-/// An ARM path of a resource id (as ARM gives it) with every segment encoded: a hostile name
-/// cannot change the path or its query.
-pub fn resource_path(id: &str) -> String {
-    id.trim_matches('/').split('/').map(|s| format!("/{}", api::seg(s))).collect()
-}
-
-/// `PATCH|GET {machine}/providers/Microsoft.Resources/tags/default`.
+/// `PATCH|GET` the machine's tags.
 pub fn tags_path(machine_id: &str) -> String {
-    format!("{}/providers/Microsoft.Resources/tags/default?api-version={}", resource_path(machine_id), api::TAGS)
-}
-
-/// `GET|DELETE {machine}/extensions/{name}`, with the machine kind's api-version.
-pub fn extension_path(machine_id: &str, kind: MachineKind, extension: &str) -> String {
-    let version = match kind {
-        MachineKind::Vm => api::COMPUTE,
-        MachineKind::Arc => api::HYBRID_COMPUTE,
-    };
-    format!("{}/extensions/{}?api-version={version}", resource_path(machine_id), api::seg(extension))
+    api::tags(&ResourceId::of(machine_id))
 }
 
 /// One write of a plan.
@@ -145,8 +130,8 @@ impl MachineWrite {
     pub fn path(&self) -> String {
         match self {
             MachineWrite::Tags { machine_id, .. } => tags_path(machine_id),
-            MachineWrite::DeleteExtension { machine_id, kind, extension } => {
-                extension_path(machine_id, *kind, extension)
+            MachineWrite::DeleteExtension { machine_id, extension, .. } => {
+                api::machine_extension(&ResourceId::of(machine_id), extension)
             }
         }
     }
