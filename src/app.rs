@@ -58,15 +58,17 @@ fn Routes() -> impl IntoView {
         Route::Tenant(tenant, _) => Area::Tenant(tenant),
         Route::NotFound => Area::NotFound,
     });
-    move || match area.get() {
+    move || {
+        match area.get() {
         Area::Home => view! { <Home/> }.into_any(),
         Area::Setup => view! { <Setup/> }.into_any(),
         Area::Demo => lazy_page::demo_root().into_any(),
         Area::Tenant(tenant) => view! { <TenantRoot tenant=tenant/> }.into_any(),
         Area::NotFound => view! {
-            <main class="page"><p>"This page does not exist. "<a href="/">"Go to the start page"</a></p></main>
+            <main class="page"><p>"This page does not exist. "<a href=Route::Home.href()>"Go to the start page"</a></p></main>
         }
         .into_any(),
+    }
     }
 }
 

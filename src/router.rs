@@ -70,7 +70,38 @@ impl Route {
     }
 }
 
+impl Route {
+    /// The route's address from the site's root, as navigation takes it.
+    pub fn path(&self) -> String {
+        match self {
+            Route::Home | Route::NotFound => "/".into(),
+            Route::Setup => "/setup".into(),
+            Route::Demo(page) => format!("/try{}", page.path()),
+            Route::Tenant(tenant, page) => format!("/tenants/{}{}", mde_core::api::seg(tenant), page.path()),
+        }
+    }
+
+    /// The route's address on the host, the site's folder included: what a link's `href`
+    /// holds, so that a new tab, a copy or a bookmark gives the page's real address.
+    pub fn href(&self) -> String {
+        browser::site_path(&self.path())
+    }
+}
+
 impl Page {
+    /// The page's path below its tenant (or the demo): "", "/bulk", "/subscriptions/{id}"...
+    pub fn path(&self) -> String {
+        match self {
+            Page::Overview => String::new(),
+            Page::Subscription(id) => format!("/subscriptions/{}", mde_core::api::seg(id)),
+            Page::Audit => "/audit".into(),
+            Page::Bulk => "/bulk".into(),
+            Page::Machines => "/machines".into(),
+            Page::MachineChange => "/machines/change".into(),
+            Page::Machine => "/machines/machine".into(),
+        }
+    }
+
     fn parse(segments: &[&str]) -> Option<Page> {
         match segments {
             [] => Some(Page::Overview),
@@ -103,7 +134,6 @@ impl Location {
     /// Paths are from the site's root: the folder the site is served from is added to the
     /// address bar and to the pages' links by `browser`.
     pub fn provide() -> Location {
-        browser::keep_links_in_site();
         let (path, query, _) = browser::location();
         let location = Location { path: RwSignal::new(path), query: RwSignal::new(query) };
         provide_context(location);
@@ -223,6 +253,23 @@ mod tests {
         for segment in ["demo", "nothing", "index.html"] {
             assert_eq!(Route::parse(&format!("/{segment}/x")), Route::NotFound, "{segment}");
         }
+    }
+
+    #[test]
+    fn a_routes_path_parses_back_to_it_whatever_the_names_hold() {
+        let hostile = "a/b?c=d#e %2F\"<x>";
+        for route in [
+            Route::Home,
+            Route::Setup,
+            Route::Demo(Page::Overview),
+            Route::Demo(Page::MachineChange),
+            Route::Tenant("contoso.com".into(), Page::Bulk),
+            Route::Tenant(hostile.into(), Page::Subscription(hostile.into())),
+            Route::Tenant("t".into(), Page::Machine),
+        ] {
+            assert_eq!(Route::parse(&route.path()), route, "{}", route.path());
+        }
+        assert_eq!(Route::Demo(Page::Audit).path(), "/try/audit");
     }
 
     #[test]

@@ -50,6 +50,20 @@ pub struct Session {
     pub machines: crate::pages::machines::MachinesStore,
 }
 
+impl Session {
+    /// The address of one of this session's pages on the host, for a link; `query` is added
+    /// as name-value pairs.
+    pub fn href(&self, page: crate::router::Page, query: &[(&str, &str)]) -> String {
+        let mut url = crate::browser::site_path(&format!("{}{}", self.base, page.path()));
+        if !query.is_empty() {
+            let mut pairs = url::form_urlencoded::Serializer::new(String::new());
+            pairs.extend_pairs(query);
+            url = format!("{url}?{}", pairs.finish());
+        }
+        url
+    }
+}
+
 thread_local! {
     /// A sign-in answer read from the address bar before the app rendered anything.
     static CALLBACK: RefCell<Option<Callback>> = const { RefCell::new(None) };

@@ -174,60 +174,6 @@ pub fn site_path(app_url: &str) -> String {
     format!("{}{}", site_base(), app_url.trim_start_matches('/'))
 }
 
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    /// The DOM's MutationObserver (web-sys's needs a feature this crate does not build).
-    type MutationObserver;
-    #[wasm_bindgen(constructor)]
-    fn new(callback: &js_sys::Function) -> MutationObserver;
-    #[wasm_bindgen(method)]
-    fn observe(this: &MutationObserver, target: &web_sys::Node, options: &js_sys::Object);
-}
-
-/// Under a folder (`/mde-console/`), puts the folder in front of every link of the pages (they
-/// write `href="/try/machines"`, from the site's root) as soon as the link is in the page, so
-/// that opening it in a new tab, copying or bookmarking it gives its address on the host. At
-/// the root there is nothing to do.
-pub fn keep_links_in_site() {
-    use wasm_bindgen::prelude::*;
-    use wasm_bindgen::JsCast;
-
-    let base = site_base();
-    let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) else {
-        return;
-    };
-    if base == "/" {
-        return;
-    }
-    // From the site's root, not under the folder yet, and no `//host/...` link.
-    let quoted = base.replace('\\', "\\\\").replace('"', "\\\"");
-    let outside = format!(r#"a[href^="/"]:not([href^="//"]):not([href^="{quoted}"])"#);
-    let fix = {
-        let root = root.clone();
-        move || {
-            let Ok(links) = root.query_selector_all(&outside) else { return };
-            for i in 0..links.length() {
-                let Some(link) = links.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) else { continue };
-                if let Some(href) = link.get_attribute("href") {
-                    let _ = link.set_attribute("href", &format!("{base}{}", href.trim_start_matches('/')));
-                }
-            }
-        }
-    };
-    fix();
-    let on_change = Closure::<dyn Fn()>::new(fix);
-    let observer = MutationObserver::new(on_change.as_ref().unchecked_ref());
-    let options = js_sys::Object::new();
-    for (key, value) in [("subtree", true), ("childList", true), ("attributes", true)] {
-        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
-    }
-    let _ = js_sys::Reflect::set(&options, &"attributeFilter".into(), &js_sys::Array::of1(&"href".into()));
-    observer.observe(&root, &options);
-    // Both live as long as the page.
-    on_change.forget();
-    std::mem::forget(observer);
-}
-
 /// Rewrites the address bar without a navigation (to drop `code` and `state` at once); `url`
 /// is a path from the site's root.
 pub fn replace_url(url: &str) {

@@ -13,6 +13,7 @@ use mde_core::config::AppConfig;
 
 use crate::audit_log;
 use crate::browser::download;
+use crate::router::{Page, Route};
 use crate::session::{self, Session};
 use dialog::Dialog;
 
@@ -22,16 +23,16 @@ use dialog::Dialog;
 pub fn Header(session: Session, #[prop(optional)] config: Option<AppConfig>) -> impl IntoView {
     let unsupported = session.cloud.unsupported_reason();
     let demo = session.demo;
-    let base = session.base.clone();
+    let link = |page| session.href(page, &[]);
     view! {
         <header class="top">
             <span class="brand">"MDE Console"</span>
             {demo.then(|| view! { <span class="badge">"Demo"</span> })}
             <nav aria-label="Main">
-                <a href=base.clone()>"Subscriptions"</a>
-                <a href=format!("{base}/bulk")>"Bulk changes"</a>
-                <a href=format!("{base}/machines")>"Machines"</a>
-                <a href=format!("{base}/audit")>"Audit log"</a>
+                <a href=link(Page::Overview)>"Subscriptions"</a>
+                <a href=link(Page::Bulk)>"Bulk changes"</a>
+                <a href=link(Page::Machines)>"Machines"</a>
+                <a href=link(Page::Audit)>"Audit log"</a>
             </nav>
             <TenantPicker session=session.clone()/>
             <span class="who">{session.label.clone()}</span>
@@ -41,7 +42,7 @@ pub fn Header(session: Session, #[prop(optional)] config: Option<AppConfig>) -> 
             <div class="demo-banner" role="note">
                 <strong>"Demo"</strong>
                 " — a built-in training tenant running in your browser. Nothing here touches Azure. "
-                <a href="/setup">"Use it with your tenant"</a>
+                <a href=Route::Setup.href()>"Use it with your tenant"</a>
             </div>
         })}
         {unsupported.map(|why| view! { <div class="notice" role="note">{why}</div> })}

@@ -12,7 +12,7 @@ use mde_core::status::ServersPlan;
 use mde_core::tenancy;
 
 use crate::components::run::{counted, plan_table, run_view, RunRows, SetAside};
-use crate::router::use_location;
+use crate::router::{use_location, Page};
 use crate::session::Session;
 use crate::tenant::Runner;
 
@@ -26,7 +26,7 @@ pub fn BulkPage() -> impl IntoView {
     // A memo: the page is swapped when a run starts or ends, not on every event of the run.
     let running = Memo::new(move |_| record.with(Option::is_some));
     let arm_url = session.client.arm_url().to_string();
-    let base = session.base.clone();
+    let base = session.href(Page::Overview, &[]);
     view! {
         <SetAside why=runner.set_aside()/>
         {move || match running.get() {
@@ -125,7 +125,7 @@ fn PlanView() -> impl IntoView {
     let plan_off_somewhere =
         Memo::new(move |_| plan.with(|p| p.items.iter().any(|i| i.plan_now == Some(ServersPlan::Off))));
     let first_onboarding = Memo::new(move |_| kept.with(|k| tenancy::may_be_first_onboarding(&k.model)));
-    let base = session.base.clone();
+    let base = session.href(Page::Overview, &[]);
     let back = base.clone();
     let start = {
         let session = session.clone();

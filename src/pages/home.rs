@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use mde_core::config::AppConfig;
 
 use crate::app::Redirect;
+use crate::router::{Page, Route};
 use crate::session::{self, Start};
 
 #[component]
@@ -47,7 +48,7 @@ pub fn Landing(
             {china.map(|why| view! { <p class="notice" role="note">{why}</p> })}
             <p class="actions">
                 <button class="primary" on:click=start>"Sign in with Microsoft"</button>
-                <a class="button" href="/try">"Open the demo tenant"</a>
+                <a class="button" href=Route::Demo(Page::Overview).href()>"Open the demo tenant"</a>
                 <span class="hint">"The demo needs no sign-in and touches nothing in Azure."</span>
             </p>
             <ul class="features">
@@ -73,7 +74,7 @@ fn ConfigProblem(error: mde_core::config::ConfigError) -> impl IntoView {
                 <p>{error.fix}</p>
                 <button on:click=|_| crate::browser::reload()>"Reload"</button>
             </section>
-            <p>"The demo works without any configuration: "<a href="/try">"open the demo tenant"</a>"."</p>
+            <p>"The demo works without any configuration: "<a href=Route::Demo(Page::Overview).href()>"open the demo tenant"</a>"."</p>
         </main>
     }
 }
@@ -91,7 +92,7 @@ pub fn Setup() -> impl IntoView {
                 <li>"Under API permissions, add Azure Service Management, delegated permission user_impersonation, and grant consent if your organisation requires it."</li>
                 <li>"Copy the Application (client) ID into config.json next to index.html as \"clientId\". No rebuild is needed."</li>
             </ol>
-            <p><a href="/try">"Back to the demo"</a></p>
+            <p><a href=Route::Demo(Page::Overview).href()>"Back to the demo"</a></p>
         </main>
     }
 }

@@ -17,13 +17,12 @@ use mde_core::error::ArmFailure;
 use mde_core::portal::portal_url;
 
 use crate::components::Problem;
-use crate::router::use_location;
+use crate::router::{use_location, Page};
 use crate::session::Session;
 
-/// The page's address for the machine `id` under the session's `base`.
-pub fn link(base: &str, id: &str) -> String {
-    let query: String = url::form_urlencoded::Serializer::new(String::new()).append_pair("id", id).finish();
-    format!("{base}/machines/machine?{query}")
+/// The page's address for the machine `id`, for a link.
+pub fn link(session: &Session, id: &str) -> String {
+    session.href(Page::Machine, &[("id", id)])
 }
 
 /// The machine as ARM shows it now (a VM with its power state), and what the user may do in
@@ -85,7 +84,7 @@ pub fn MachinePage() -> impl IntoView {
             crate::browser::spawn_scoped(async move { loaded.set(Some(load(&session, &id).await)) });
         });
     }
-    let back = format!("{}/machines", session.base);
+    let back = session.href(Page::Machines, &[]);
     view! {
         <div class="machine">
             <p><a href=back>"← Machines"</a></p>
@@ -124,7 +123,7 @@ fn Facts(loaded: Loaded) -> impl IntoView {
     };
     let subscription_name = context.map_or_else(|| m.subscription_id.clone(), |c| c.name);
     let portal = portal_url(&session.cloud, Some(&session.tenant_id), &m.id);
-    let subscription = format!("{}/subscriptions/{}", session.base, api::seg(&m.subscription_id));
+    let subscription = session.href(Page::Subscription(m.subscription_id.clone()), &[]);
     let os = match m.os_detail.is_empty() {
         true => os_label(m.os).to_string(),
         false => format!("{} ({})", os_label(m.os), m.os_detail),

@@ -28,6 +28,7 @@ use crate::components::virtual_rows::{follow_viewport, rows_in_view, OVERSCAN};
 use crate::components::Problem;
 use crate::pages::overview::loaded_ago;
 use crate::router::use_location;
+use crate::router::Page;
 use crate::session::Session;
 
 /// The columns the table shows, in order: all but the last, coverage (a chart and a filter,
@@ -144,9 +145,8 @@ pub fn MachinesPage() -> impl IntoView {
         let csv = kept.with_untracked(|k| rows.with_untracked(|r| rows_csv(&k.table, r)));
         download("machines.csv", "text/csv;charset=utf-8", &csv);
     };
-    let base = session.base.clone();
     let (cloud, tenant) = (session.cloud.clone(), (!session.demo).then(|| session.tenant_id.clone()));
-    let links = Links { base: base.clone(), cloud, tenant };
+    let links = Links { session: session.clone(), cloud, tenant };
     view! {
         <h1>"Machines"</h1>
         <Summary kept=kept listed=listed refresh=refresh/>
@@ -175,7 +175,7 @@ pub fn MachinesPage() -> impl IntoView {
         <charts::Charts kept=kept rows=settled filters=filters apply=apply/>
         <FailureGroups kept=kept rows=settled apply=apply/>
         <FilterBar kept=kept filters=filters sort=sort typed=typed set_view=Callback::new(move |(f, s): (Filters, Sort)| set_view(&f, s))/>
-        <SelectionBar kept=kept rows=rows selection=selection base=base.clone()/>
+        <SelectionBar kept=kept rows=rows selection=selection session=session.clone()/>
         <p class="table-tools">
             <span role="status">{move || kept.with(|k| format!("{} of {} machines shown", total.get(), k.table.len()))}</span>
             <button on:click=export disabled=move || total.get() == 0>"Download CSV of these"</button>
@@ -487,11 +487,11 @@ fn SelectionBar(
     kept: RwSignal<Kept>,
     rows: Memo<Vec<u32>>,
     selection: RwSignal<BTreeSet<String>>,
-    base: String,
+    session: Session,
 ) -> impl IntoView {
     let count = move || selection.with(BTreeSet::len);
     let shown = move || rows.with(Vec::len);
-    let change = move |action: MachineAction| format!("{base}/machines/change?action={}", action.key());
+    let change = move |action: MachineAction| session.href(Page::MachineChange, &[("action", action.key())]);
     view! {
         <div class="selection-bar" role="group" aria-label="Selection">
             <span role="status" class="selected-count">{move || match count() {
@@ -515,7 +515,7 @@ fn SelectionBar(
 /// What a row links to: the app's subscription page, and the Azure portal of the right cloud.
 #[derive(Clone)]
 struct Links {
-    base: String,
+    session: Session,
     cloud: mde_core::cloud::Cloud,
     tenant: Option<String>,
 }
@@ -537,10 +537,10 @@ fn Row(
     });
     let tenant = links.tenant.as_deref();
     let machine_link = portal_url(&links.cloud, tenant, &id);
-    let subscription_link = format!("{}/subscriptions/{}", links.base, mde_core::api::seg(&subscription_id));
+    let subscription_link = links.session.href(Page::Subscription(subscription_id.clone()), &[]);
     let subscription_portal = subscription_portal_url(&links.cloud, tenant, &subscription_id);
     let name = cells[0].clone();
-    let verify_link = crate::pages::machine::link(&links.base, &id);
+    let verify_link = crate::pages::machine::link(&links.session, &id);
     let checked_id = id.clone();
     let cell = |i: usize| {
         let text = cells[i].clone();

@@ -25,6 +25,7 @@ use crate::browser::now_ms;
 use crate::components::virtual_rows::{follow_viewport, rows_in_view, OVERSCAN};
 use crate::components::Problem;
 use crate::router::use_location;
+use crate::router::Page;
 use crate::session::Session;
 
 /// How many subscriptions the insight panel names; the button shows all of them in the table.
@@ -119,7 +120,6 @@ pub fn Overview() -> impl IntoView {
             location.navigate(&format!("{base}/bulk?action={}", action.key()), false);
         }
     };
-    let base = session.base.clone();
     let show_gaps =
         Callback::new(move |only: bool| set_param.run(("gap", if only { "linux".into() } else { String::new() })));
     let connected = store.connectors();
@@ -149,7 +149,7 @@ pub fn Overview() -> impl IntoView {
             <Choice label="Sort by" key="sort" value=Signal::derive(move || filters.get().sort) set=set_param
                 options=&[("", "Name"), ("status", "Status"), ("plan", "Plan"), ("state", "State")]/>
         </form>
-        <SelectionBar kept=kept order=order selection=selection base=base.clone()/>
+        <SelectionBar kept=kept order=order selection=selection session=session.clone()/>
         // Only the rows in view are rendered: aria-rowcount and aria-rowindex tell assistive
         // technology where they sit. The spacers stand for the rows above and below.
         <table class="subscriptions" aria-rowcount=move || total.get() + 1>
@@ -177,7 +177,7 @@ pub fn Overview() -> impl IntoView {
                 <ForEnumerate each=in_view key=|item| *item
                     children=move |index, (_, i)| {
                         let position = Signal::derive(move || range.get().0 + index.get());
-                        view! { <Row kept=kept i=i position=position base=base.clone() selection=selection/> }
+                        view! { <Row kept=kept i=i position=position session=session.clone() selection=selection/> }
                     }/>
             </tbody>
             <tfoot aria-hidden="true">
@@ -252,9 +252,10 @@ fn SelectionBar(
     kept: RwSignal<Kept>,
     order: RwSignal<Order>,
     selection: RwSignal<BTreeSet<String>>,
-    base: String,
+    session: Session,
 ) -> impl IntoView {
     let count = move || selection.with(BTreeSet::len);
+    let plan_href = session.href(Page::Bulk, &[]);
     let pick = move |pick: Pick| {
         let rows: Vec<usize> = kept.with_untracked(|k| {
             k.model.rows.iter().enumerate().filter(|(_, r)| pick.matches(r)).map(|(i, _)| i).collect()
@@ -282,7 +283,7 @@ fn SelectionBar(
         // Stays in view however far the table is scrolled: the count, and the way to the plan.
         <Show when=move || { count() > 0 }>
             <div class="selection-float">
-                <a class="button primary" href=format!("{base}/bulk")>{move || format!("Plan a change for {} →", count())}</a>
+                <a class="button primary" href=plan_href.clone()>{move || format!("Plan a change for {} →", count())}</a>
             </div>
         </Show>
     }
@@ -476,7 +477,7 @@ fn Row(
     kept: RwSignal<Kept>,
     i: usize,
     position: Signal<usize>,
-    base: String,
+    session: Session,
     selection: RwSignal<BTreeSet<String>>,
 ) -> impl IntoView {
     // The cells read this memo (tracking alone would not do: a memo never read never runs).
@@ -491,7 +492,7 @@ fn Row(
         let r = k.model.rows.get(i).map(|r| &r.subscription);
         r.map(|s| (s.subscription_id.clone(), s.display_name.clone(), s.state.clone())).unwrap_or_default()
     });
-    let href = format!("{base}/subscriptions/{}", mde_core::api::seg(&id));
+    let href = session.href(Page::Subscription(id.clone()), &[]);
     // The whole name on hover: a long one is cut short to keep the rows one line high.
     let title = name.clone();
     let checked_id = id.clone();

@@ -23,6 +23,7 @@ use crate::components::dialog::Dialog;
 use crate::components::registration::RegisterSecurity;
 use crate::components::Problem;
 use crate::pages::overview::{account_row, ConnectorsTable};
+use crate::router::Page;
 use crate::session::Session;
 
 /// Everything the page knows about the subscription.
@@ -102,7 +103,7 @@ pub fn SubscriptionPage(id: String) -> impl IntoView {
         now
     });
 
-    let back = session.base.clone();
+    let back = session.href(Page::Overview, &[]);
     let dialog_session = session.clone();
     let results_id = subscription_id.clone();
     view! {

@@ -206,17 +206,26 @@ mod tests {
 
     #[test]
     fn a_resource_id_is_read_by_its_names() {
-        let vm = ResourceId::parse("/subscriptions/S1/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/web 01").unwrap();
+        let vm = ResourceId::parse(
+            "/subscriptions/S1/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/web 01",
+        )
+        .unwrap();
         assert_eq!((vm.subscription_id(), vm.resource_group()), ("S1", Some("rg-web")));
         assert_eq!(vm.resource_type().as_deref(), Some("Microsoft.Compute/virtualMachines"));
         assert_eq!(
             machine(&vm),
             "/subscriptions/S1/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/web%2001?api-version=2024-07-01&$expand=instanceView"
         );
-        let arc = ResourceId::parse("subscriptions/S1/resourceGroups/rg/providers/Microsoft.HybridCompute/machines/a?b").unwrap();
+        let arc =
+            ResourceId::parse("subscriptions/S1/resourceGroups/rg/providers/Microsoft.HybridCompute/machines/a?b")
+                .unwrap();
         assert_eq!(arc.resource_type().as_deref(), Some("Microsoft.HybridCompute/machines"));
-        assert!(machine_extension(&arc, "MDE.Linux").ends_with("/machines/a%3Fb/extensions/MDE.Linux?api-version=2024-07-10"));
-        let child = ResourceId::parse("/subscriptions/S1/resourceGroups/rg/providers/Microsoft.HybridCompute/machines/a/runCommands/r").unwrap();
+        assert!(machine_extension(&arc, "MDE.Linux")
+            .ends_with("/machines/a%3Fb/extensions/MDE.Linux?api-version=2024-07-10"));
+        let child = ResourceId::parse(
+            "/subscriptions/S1/resourceGroups/rg/providers/Microsoft.HybridCompute/machines/a/runCommands/r",
+        )
+        .unwrap();
         assert_eq!(child.resource_type().as_deref(), Some("Microsoft.HybridCompute/machines/runCommands"));
         assert_eq!(ResourceId::parse("/tenants/x"), None);
         let group = ResourceId::parse("/subscriptions/S1/resourceGroups/rg").unwrap();

@@ -270,7 +270,6 @@ fn quoted_after<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
     Some(&message[start..start + len]).filter(|s| !s.is_empty())
 }
 
-
 impl std::fmt::Display for ArmFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

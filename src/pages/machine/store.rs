@@ -12,8 +12,8 @@ use mde_core::run::{self, Control, Kind, Record};
 use mde_core::time::iso_utc;
 use mde_core::verify::commands::{CommandFinished, RunCommands};
 use mde_core::verify::run_command::{self, Command, Purpose, RunOutput};
-use mde_core::verify::watch::{self, State, Target};
 use mde_core::verify::test_alert;
+use mde_core::verify::watch::{self, State, Target};
 
 use crate::audit_log;
 use crate::browser::{now_ms, AppTransport};
@@ -91,7 +91,9 @@ pub fn send(session: &Session, command: Command, again: bool) {
         log(&session, &command, &finished);
         let ran = match (&finished.output, &finished.failure) {
             (Some(out), _) => Ran::Done(out.clone()),
-            (None, Some(f)) if finished.may_have_run() => Ran::MayHaveRun(command.clone(), format!("{} {}", f.message, f.advice)),
+            (None, Some(f)) if finished.may_have_run() => {
+                Ran::MayHaveRun(command.clone(), format!("{} {}", f.message, f.advice))
+            }
             (None, Some(f)) => Ran::Refused(format!("{}. {}", f.message, f.advice)),
             (None, None) => Ran::Refused("Azure gave no result.".into()),
         };

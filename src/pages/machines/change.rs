@@ -11,7 +11,7 @@ use mde_core::deployment::actions::{self, MachineAction, MachineItem, MachinePla
 use mde_core::run::Row;
 
 use crate::components::run::{counted, plan_table, run_view, RunRows, SetAside};
-use crate::router::use_location;
+use crate::router::{use_location, Page};
 use crate::session::Session;
 use crate::tenant::Runner;
 
@@ -21,7 +21,7 @@ pub fn MachineChangePage() -> impl IntoView {
     let runner = session.runs.machines.clone();
     let record = runner.record(&session);
     let running = Memo::new(move |_| record.with(Option::is_some));
-    let back = format!("{}/machines", session.base);
+    let back = session.href(Page::Machines, &[]);
     view! {
         <SetAside why=runner.set_aside()/>
         {move || match running.get() {
@@ -110,7 +110,7 @@ fn PlanView() -> impl IntoView {
             .unwrap_or_else(|| subscription_id.to_string())
     };
     let base = session.base.clone();
-    let back = format!("{base}/machines");
+    let back = session.href(Page::Machines, &[]);
     // Removal first needs the integration off where it would put the extension back: the
     // bulk flow does that, with these subscriptions selected.
     let turn_off = {

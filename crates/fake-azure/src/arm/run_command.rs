@@ -424,8 +424,12 @@ impl RunCommands {
             false => ("RunCommandLinux", "Microsoft.CPlat.Core.RunCommandLinux"),
         };
         let status = match (run.done(now_ms), &run.failure) {
-            (false, _) => json!({ "code": "ProvisioningState/transitioning", "level": "Info", "displayStatus": "Provisioning transitioning", "time": iso8601(run.started_ms) }),
-            (true, Some(error)) => json!({ "code": "ProvisioningState/failed", "level": "Error", "displayStatus": "Provisioning failed", "message": error["message"], "time": iso8601(run.done_ms) }),
+            (false, _) => {
+                json!({ "code": "ProvisioningState/transitioning", "level": "Info", "displayStatus": "Provisioning transitioning", "time": iso8601(run.started_ms) })
+            }
+            (true, Some(error)) => {
+                json!({ "code": "ProvisioningState/failed", "level": "Error", "displayStatus": "Provisioning failed", "message": error["message"], "time": iso8601(run.done_ms) })
+            }
             (true, None) => {
                 let mut status = run.vm_value()["value"][0].clone();
                 status["time"] = json!(iso8601(run.done_ms));

@@ -157,7 +157,11 @@ fn finished(sent: Option<Sent>, answer: Result<RunOutput, ArmFailure>) -> Comman
             let failure = (!output.succeeded).then(|| {
                 Failure::verdict(
                     "CommandFailed",
-                    if output.message.is_empty() { "The script failed on the machine.".into() } else { output.message.clone() },
+                    if output.message.is_empty() {
+                        "The script failed on the machine.".into()
+                    } else {
+                        output.message.clone()
+                    },
                     "Read its output below; fix what it says on the machine, then run it again.",
                 )
             });
