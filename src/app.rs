@@ -7,9 +7,8 @@ use leptos::task::spawn_local;
 
 use crate::lazy_page;
 use crate::pages::home::{Home, Setup};
-use crate::pages::overview::Overview;
 use crate::pages::tenant::TenantRoot;
-use crate::router::{use_location, Location, Page, Route};
+use crate::router::{use_location, Location, Route};
 use crate::session::{self, Start};
 
 #[component]
@@ -70,30 +69,4 @@ fn Routes() -> impl IntoView {
         .into_any(),
     }
     }
-}
-
-/// The page within a tenant or the demo that the address names; all but the overview load
-/// their code when first shown (see `lazy_page`).
-#[component]
-pub fn TenantPage() -> impl IntoView {
-    let location = use_location();
-    let page = Memo::new(move |_| location.route().page().cloned());
-    move || match page.get() {
-        Some(Page::Overview) => view! { <Overview/> }.into_any(),
-        Some(Page::Subscription(id)) => lazy_page::subscription_page(id).into_any(),
-        Some(Page::Audit) => lazy_page::audit_page().into_any(),
-        Some(Page::Bulk) => lazy_page::bulk_page().into_any(),
-        Some(Page::Machines) => lazy_page::machines_page().into_any(),
-        Some(Page::MachineChange) => lazy_page::machine_change_page().into_any(),
-        Some(Page::Machine) => lazy_page::machine_page().into_any(),
-        None => ().into_any(),
-    }
-}
-
-/// Sends the browser on to `path` in place of the current address (as an HTTP redirect
-/// would), once the current render is over.
-#[component]
-pub fn Redirect(#[prop(into)] path: String) -> impl IntoView {
-    let location = use_location();
-    queue_microtask(move || location.navigate(&path, true));
 }

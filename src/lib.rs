@@ -9,6 +9,7 @@ pub mod components;
 pub mod lazy_page;
 pub mod pages;
 pub mod router;
+pub mod routes;
 pub mod session;
 pub mod tenant;
 

@@ -43,11 +43,11 @@ pub struct Session {
     /// ARM requests in flight at once when loading many subscriptions.
     pub concurrency: usize,
     /// The overview's rows, kept while the user works in this tenant.
-    pub overview: crate::pages::overview::OverviewStore,
+    pub overview: crate::tenant::overview::OverviewStore,
     /// The runs of the session's writes, which go on while the user looks at other pages.
     pub runs: crate::tenant::Runs,
     /// The machines and their deployment status, kept while the user works in this tenant.
-    pub machines: crate::pages::machines::MachinesStore,
+    pub machines: crate::tenant::machines::MachinesStore,
 }
 
 impl Session {

@@ -1,6 +1,8 @@
 //! Components shared by every page: the header, and the non-ideal states.
 
+pub mod connectors;
 pub mod dialog;
+pub mod landing;
 pub mod registration;
 pub mod run;
 pub mod virtual_rows;

@@ -15,10 +15,10 @@ use mde_core::client::ArmClient;
 use mde_core::cloud::Cloud;
 use send_wrapper::SendWrapper;
 
-use crate::app::TenantPage;
 use crate::browser::demo::{DemoTransport, StartError, SCENARIO_PATH};
 use crate::browser::{fetch_text, spawn_scoped, AppTransport};
 use crate::components::{Header, Problem};
+use crate::routes::TenantPage;
 use crate::session::{Session, DEMO_ARM_URL};
 use bar::{ScenarioBar, ScenarioPicker};
 use saved::{Loaded, Source};

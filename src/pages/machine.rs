@@ -20,11 +20,6 @@ use crate::components::Problem;
 use crate::router::{use_location, Page};
 use crate::session::Session;
 
-/// The page's address for the machine `id`, for a link.
-pub fn link(session: &Session, id: &str) -> String {
-    session.href(Page::Machine, &[("id", id)])
-}
-
 /// The machine as ARM shows it now (a VM with its power state), and what the user may do in
 /// its subscription (`Err`: unreadable, so nothing is offered).
 #[derive(Clone)]
@@ -111,7 +106,7 @@ fn Facts(loaded: Loaded) -> impl IntoView {
         k.model
             .row(&m.subscription_id)
             .is_some()
-            .then(|| crate::pages::machines::store::context_of(&k.model)(&m.subscription_id))
+            .then(|| crate::tenant::machines::context_of(&k.model)(&m.subscription_id))
     });
     let facts = context.as_ref().and_then(|c| c.facts);
     let ready = readiness(&m, facts.as_ref());

@@ -5,7 +5,6 @@
 
 mod change;
 mod charts;
-pub mod store;
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -19,17 +18,16 @@ use mde_core::deployment::load::Source;
 use mde_core::deployment::table::{error_groups, page_query, Column, Filters, Sort, Table};
 use mde_core::portal::{portal_url, subscription_portal_url};
 
+use crate::tenant::machines::{Kept, Progress};
 pub use change::MachineChangePage;
-pub use store::MachinesStore;
-use store::{Kept, Progress};
 
 use crate::browser::{download, now_ms};
 use crate::components::virtual_rows::{follow_viewport, rows_in_view, OVERSCAN};
 use crate::components::Problem;
-use crate::pages::overview::loaded_ago;
 use crate::router::use_location;
 use crate::router::Page;
 use crate::session::Session;
+use crate::tenant::overview::loaded_ago;
 
 /// The columns the table shows, in order: all but the last, coverage (a chart and a filter,
 /// not a column).
@@ -540,7 +538,7 @@ fn Row(
     let subscription_link = links.session.href(Page::Subscription(subscription_id.clone()), &[]);
     let subscription_portal = subscription_portal_url(&links.cloud, tenant, &subscription_id);
     let name = cells[0].clone();
-    let verify_link = crate::pages::machine::link(&links.session, &id);
+    let verify_link = links.session.href(Page::Machine, &[("id", &id)]);
     let checked_id = id.clone();
     let cell = |i: usize| {
         let text = cells[i].clone();

@@ -4,7 +4,6 @@
 
 mod connectors;
 mod order;
-mod store;
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -17,9 +16,8 @@ use mde_core::bulk::{Action, Pick};
 use mde_core::overview::{Load, Overview as OverviewModel, SubscriptionRow};
 use mde_core::status::{IntegrationParts, IntegrationStatus};
 
-pub use connectors::{account_row, ConnectorsTable};
+use crate::tenant::overview::{loaded_ago, Kept};
 pub use order::{Filters, Order};
-pub use store::{loaded_ago, Kept, OverviewStore};
 
 use crate::browser::now_ms;
 use crate::components::virtual_rows::{follow_viewport, rows_in_view, OVERSCAN};

@@ -19,10 +19,10 @@ use mde_core::status::{IntegrationParts, IntegrationStatus, ServersPlan};
 use mde_core::tenancy;
 
 use crate::browser::{self, copy_text};
+use crate::components::connectors::{account_row, ConnectorsTable};
 use crate::components::dialog::Dialog;
 use crate::components::registration::RegisterSecurity;
 use crate::components::Problem;
-use crate::pages::overview::{account_row, ConnectorsTable};
 use crate::router::Page;
 use crate::session::Session;
 

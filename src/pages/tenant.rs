@@ -3,10 +3,10 @@
 use leptos::prelude::*;
 use mde_core::auth::AuthError;
 
-use crate::app::{Redirect, TenantPage};
 use crate::browser;
+use crate::components::landing::Landing;
 use crate::components::{Header, Problem};
-use crate::pages::home::Landing;
+use crate::routes::{Redirect, TenantPage};
 use crate::session::{self, Start};
 
 /// Opens the tenant once; its pages then share the session (see `app::Routes`).

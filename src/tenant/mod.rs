@@ -1,6 +1,8 @@
 //! The tenant's state under the pages: the runs of its writes, one [`runner::Runner`] per kind
 //! of write, and what each run hands back to the tenant's stores.
 
+pub mod machines;
+pub mod overview;
 pub mod runner;
 
 use leptos::prelude::*;

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use mde_core::deployment::charts::{self, donut, num, percent, share_length, Chart, Ring};
 use mde_core::deployment::table::{Column, Filters};
 
-use super::store::Kept;
+use crate::tenant::machines::Kept;
 
 /// Subscriptions the per-subscription chart shows.
 const TOP_SUBSCRIPTIONS: usize = 8;

@@ -118,7 +118,7 @@ impl MachinesStore {
         client: Client,
         concurrency: usize,
         subscriptions: Vec<String>,
-        overview: RwSignal<crate::pages::overview::Kept>,
+        overview: RwSignal<super::overview::Kept>,
     ) -> AbortHandle {
         self.kept.update(|k| {
             *k = Kept {
@@ -154,7 +154,7 @@ const APPLY_EVERY_MS: u64 = 100;
 /// Load events waiting for the next frame.
 struct Batches {
     store: ArcRwSignal<Kept>,
-    overview: RwSignal<crate::pages::overview::Kept>,
+    overview: RwSignal<super::overview::Kept>,
     events: RefCell<Vec<LoadEvent>>,
     scheduled: Cell<bool>,
     applied_at: Cell<u64>,
