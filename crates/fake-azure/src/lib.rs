@@ -47,6 +47,8 @@ use scenario::World;
 use tokens::Issued;
 use wire::Incoming;
 
+#[cfg(feature = "contract")]
+pub use arm::contract;
 pub use faults::{Faults, Injections};
 pub use scenario::ScenarioError;
 pub use tokens::{pkce_challenge, ID_TOKEN_TEST_KEY};
@@ -286,6 +288,12 @@ impl FakeAzure {
             return response;
         }
         if let Err(response) = self.admit(req, &who, sub, &spec, (now_ms, delay_ms, conflict), scope) {
+            return response;
+        }
+        // The resource provider reads the body once ARM has let the request through.
+        #[cfg(feature = "contract")]
+        if let Err(mut response) = arm::contract::check(req, api_version) {
+            budget_headers(&mut response, budget, scope, &spent);
             return response;
         }
         let mut call = Call {

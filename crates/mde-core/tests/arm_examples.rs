@@ -2,16 +2,19 @@
 //!
 //! Examples live in `tests/fixtures/arm/<folder>/*.json` (copied from Azure/azure-rest-api-specs,
 //! see `SOURCES.md`): each file has `parameters` (the request) and `responses` keyed by status
-//! code, each with an optional `body`. The folder says which model a body must parse into; a
-//! body with a `value` array, or the answer of a `List` operation (named in the file name, since
-//! minimal examples answer `{}`), is a list (`Page<T>`); an error status (4xx, 5xx, `default`)
-//! must be ARM's error envelope.
+//! code, each with an optional `body`. `requests.json` beside them gives each file's request, as
+//! the operation that lists the example declares it (`GET /subscriptions/{subscriptionId}/...`):
+//! the request path says which model a body must parse into, whatever folder the file is in (a
+//! `GET .../virtualMachines/{vmName}/instanceView` answers an instance view, not a VM), and
+//! whether it is a list (`Page<T>`: the path ends at a collection); an error status (4xx, 5xx,
+//! `default`) must be ARM's error envelope.
 //!
-//! Set `ARM_EXAMPLES_DIR` to a directory of the same layout to check more examples with no code
-//! change: `ARM_EXAMPLES_DIR=/some/dir cargo test -p mde-core --test arm_examples`. Folders this
-//! test does not know are skipped with a note; a body that does not parse fails the test, naming
-//! the file, the status and the JSON path serde stopped at.
+//! Set `ARM_EXAMPLES_DIR` to a directory of the same layout (with its `requests.json`) to check
+//! more examples with no code change: `ARM_EXAMPLES_DIR=/some/dir cargo test -p mde-core --test
+//! arm_examples`. A request this test knows no model for is skipped with a note; a body that
+//! does not parse fails the test, naming the file, the status and the JSON path serde stopped at.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -26,6 +29,8 @@ use mde_core::arm::machines::{
 };
 use mde_core::arm::permissions::{allows, Permission};
 use mde_core::arm::pricings::Pricing;
+use mde_core::arm::providers::Provider;
+use mde_core::arm::run_command::{ArcRunCommand, VmRunCommandResult};
 use mde_core::arm::settings::{Setting, WDATP, WDATP_EXCLUDE_LINUX};
 use mde_core::arm::subscriptions::Subscription;
 use mde_core::arm::tags::{TagsOperation, TagsPatch, TagsResource};
@@ -34,29 +39,102 @@ use mde_core::arm::{ArmErrorBody, Page};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/arm");
 
-/// Checks one response body (`true`: the answer of a list operation); `Err` says what failed,
-/// with serde's JSON path.
+/// Checks one response body (`true`: the answer of a list); `Err` says what failed, with serde's
+/// JSON path.
 type Check = fn(&Value, bool) -> Result<(), String>;
 
-/// The model each folder's bodies must parse into; `None` for a folder this test does not know.
-fn check_for(folder: &str) -> Option<Check> {
-    Some(match folder {
-        "tenants" => item_or_page::<Tenant>,
-        "subscriptions" => item_or_page::<Subscription>,
-        "security-settings" => item_or_page::<Setting>,
-        "security-pricings" => item_or_page::<Pricing>,
-        "authorization" => item_or_page::<Permission>,
-        "vm" => item_or_page::<VirtualMachine>,
-        "vm-instance-view" => item_or_page::<VmInstanceView>,
-        "vm-extensions" => item_or_page::<VmExtension>,
-        "arc-machines" => item_or_page::<ArcMachine>,
-        "arc-extensions" => item_or_page::<ArcExtension>,
-        "resourcegraph" => graph_page,
-        "tags" => item_or_page::<TagsResource>,
-        "security-alerts" => item_or_page::<Alert>,
-        "security-connectors" => item_or_page::<SecurityConnector>,
-        _ => return None,
-    })
+/// A request as `requests.json` writes it: `"GET /subscriptions/{subscriptionId}/providers/..."`.
+struct Request {
+    method: String,
+    /// The path's segments, lower-cased, each `{name}` as `*`.
+    segments: Vec<String>,
+}
+
+impl Request {
+    fn parse(line: &str) -> Option<Request> {
+        let (method, path) = line.split_once(' ')?;
+        let segments = path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(|s| if s.starts_with('{') { "*".to_string() } else { s.to_ascii_lowercase() })
+            .collect();
+        Some(Request { method: method.to_ascii_uppercase(), segments })
+    }
+
+    fn ends_with(&self, tail: &[&str]) -> bool {
+        self.segments.len() >= tail.len() && self.segments[self.segments.len() - tail.len()..].iter().eq(tail.iter())
+    }
+}
+
+/// What a request answers: the model's name, its check, and whether the answer is a list.
+#[derive(Clone, Copy)]
+struct Model {
+    name: &'static str,
+    check: Check,
+    list: bool,
+}
+
+/// A model for requests of `method` (`*`: any) whose path ends with `tail` (`*` is a `{name}`).
+macro_rules! rule {
+    ($method:literal, [$($tail:literal),*], $model:ty, $list:expr) => {
+        ($method, &[$($tail),*], Model { name: stringify!($model), check: item_or_page::<$model>, list: $list })
+    };
+}
+
+/// What a request answers, by its method and the end of its path; the longest matching tail
+/// wins. `None` for a request this test does not know.
+fn check_for(request: &Request) -> Option<Model> {
+    const RULES: &[(&str, &[&str], Model)] = &[
+        rule!("GET", ["tenants"], Tenant, true),
+        rule!("GET", ["subscriptions"], Subscription, true),
+        rule!("GET", ["microsoft.security", "settings"], Setting, true),
+        rule!("*", ["microsoft.security", "settings", "*"], Setting, false),
+        rule!("GET", ["microsoft.security", "pricings"], Pricing, true),
+        rule!("*", ["microsoft.security", "pricings", "*"], Pricing, false),
+        rule!("GET", ["microsoft.authorization", "permissions"], Permission, true),
+        rule!("GET", ["microsoft.compute", "virtualmachines"], VirtualMachine, true),
+        rule!("GET", ["microsoft.compute", "locations", "*", "virtualmachines"], VirtualMachine, true),
+        rule!("GET", ["microsoft.compute", "virtualmachines", "*"], VirtualMachine, false),
+        rule!("GET", ["virtualmachines", "*", "instanceview"], VmInstanceView, false),
+        rule!("GET", ["virtualmachines", "*", "extensions"], VmExtension, true),
+        rule!("GET", ["virtualmachines", "*", "extensions", "*"], VmExtension, false),
+        rule!("POST", ["virtualmachines", "*", "runcommand"], VmRunCommandResult, false),
+        rule!("GET", ["microsoft.hybridcompute", "machines"], ArcMachine, true),
+        rule!("GET", ["microsoft.hybridcompute", "machines", "*"], ArcMachine, false),
+        rule!("GET", ["machines", "*", "extensions"], ArcExtension, true),
+        rule!("GET", ["machines", "*", "extensions", "*"], ArcExtension, false),
+        rule!("*", ["machines", "*", "runcommands", "*"], ArcRunCommand, false),
+        (
+            "POST",
+            &["microsoft.resourcegraph", "resources"],
+            Model { name: "QueryResponse", check: graph_page, list: false },
+        ),
+        rule!("*", ["microsoft.resources", "tags", "default"], TagsResource, false),
+        rule!("GET", ["microsoft.security", "alerts"], Alert, true),
+        rule!("GET", ["microsoft.security", "securityconnectors"], SecurityConnector, true),
+        rule!("GET", ["microsoft.security", "securityconnectors", "*"], SecurityConnector, false),
+        rule!("GET", ["subscriptions", "*", "providers", "*"], Provider, false),
+        rule!("POST", ["subscriptions", "*", "providers", "*", "register"], Provider, false),
+    ];
+    // `/subscriptions` and `/subscriptions/{id}` are the whole path, not a tail.
+    if request.method == "GET" && request.segments.len() <= 2 && request.segments[0] == "subscriptions" {
+        let list = request.segments.len() == 1;
+        return Some(Model { name: "Subscription", check: item_or_page::<Subscription>, list });
+    }
+    RULES
+        .iter()
+        .filter(|(method, tail, _)| (*method == "*" || *method == request.method) && request.ends_with(tail))
+        .max_by_key(|(_, tail, _)| tail.len())
+        .map(|(_, _, model)| *model)
+}
+
+/// `requests.json` of an examples directory: file (`folder/name.json`) → request.
+fn requests(root: &Path) -> BTreeMap<String, String> {
+    let file = root.join("requests.json");
+    let Ok(text) = fs::read_to_string(&file) else {
+        return BTreeMap::new();
+    };
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
 }
 
 /// Deserializes `body` as `T`, reporting the JSON path of the first field that does not fit.
@@ -68,7 +146,7 @@ fn parse<T: DeserializeOwned>(body: &Value) -> Result<T, String> {
 }
 
 fn item_or_page<T: DeserializeOwned>(body: &Value, list: bool) -> Result<(), String> {
-    if list || body.get("value").is_some() {
+    if list {
         parse::<Page<T>>(body).map(drop).map_err(|e| format!("as Page<{}>: {e}", short_name::<T>()))
     } else {
         parse::<T>(body).map(drop).map_err(|e| format!("as {}: {e}", short_name::<T>()))
@@ -102,8 +180,9 @@ struct Tally {
     notes: Vec<String>,
 }
 
-/// Checks every example file in every folder of `root`.
+/// Checks every example file in every folder of `root`, each by its request in `requests.json`.
 fn walk(root: &Path, tally: &mut Tally) {
+    let requests = requests(root);
     let mut folders: Vec<PathBuf> = match fs::read_dir(root) {
         Ok(entries) => entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_dir()).collect(),
         Err(e) => {
@@ -114,10 +193,6 @@ fn walk(root: &Path, tally: &mut Tally) {
     folders.sort();
     for folder in folders {
         let name = folder.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-        let Some(check) = check_for(&name) else {
-            tally.notes.push(format!("skipped unknown folder {} (no model is mapped to `{name}`)", folder.display()));
-            continue;
-        };
         let mut files: Vec<PathBuf> = match fs::read_dir(&folder) {
             Ok(entries) => entries
                 .filter_map(Result::ok)
@@ -131,12 +206,21 @@ fn walk(root: &Path, tally: &mut Tally) {
         };
         files.sort();
         for file in files {
-            check_file(&file, check, tally);
+            let key = format!("{name}/{}", file.file_name().and_then(|n| n.to_str()).unwrap_or_default());
+            let Some(request) = requests.get(&key) else {
+                tally.notes.push(format!("skipped {} (no request for `{key}` in requests.json)", file.display()));
+                continue;
+            };
+            let Some(model) = Request::parse(request).as_ref().and_then(check_for) else {
+                tally.notes.push(format!("skipped {} (no model is mapped to `{request}`)", file.display()));
+                continue;
+            };
+            check_file(&file, model, tally);
         }
     }
 }
 
-fn check_file(file: &Path, check: Check, tally: &mut Tally) {
+fn check_file(file: &Path, model: Model, tally: &mut Tally) {
     tally.files += 1;
     let shown = file.display();
     let text = match fs::read_to_string(file) {
@@ -150,18 +234,64 @@ fn check_file(file: &Path, check: Check, tally: &mut Tally) {
     let Some(responses) = example.get("responses").and_then(Value::as_object) else {
         return tally.failures.push(format!("{shown}: no `responses` object"));
     };
-    let list = file.file_stem().and_then(|s| s.to_str()).is_some_and(|name| name.contains("List"));
     for (status, response) in responses {
         let body = match response.get("body") {
             None | Some(Value::Null) => continue, // e.g. 202 Accepted, 204 No Content
             Some(body) => body,
         };
         tally.bodies += 1;
-        let result = if is_error_status(status) { error_body(body) } else { check(body, list) };
+        let result = if is_error_status(status) { error_body(body) } else { (model.check)(body, model.list) };
         if let Err(e) = result {
             tally.failures.push(format!("{shown}: response {status}: {e}"));
         }
     }
+}
+
+/// Every example file has its request, and every request names an example file.
+#[test]
+fn every_example_has_its_request() {
+    let requests = requests(Path::new(FIXTURES));
+    let mut files = Vec::new();
+    for folder in fs::read_dir(FIXTURES).unwrap().flatten().filter(|e| e.path().is_dir()) {
+        for file in fs::read_dir(folder.path()).unwrap().flatten() {
+            let name = file.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".json") {
+                files.push(format!("{}/{name}", folder.file_name().to_string_lossy()));
+            }
+        }
+    }
+    files.sort();
+    assert_eq!(requests.keys().cloned().collect::<Vec<_>>(), files, "requests.json and the example files differ");
+    for (file, request) in &requests {
+        let parsed = Request::parse(request).unwrap_or_else(|| panic!("{file}: `{request}` is not `METHOD /path`"));
+        assert!(["GET", "PUT", "PATCH", "POST"].contains(&parsed.method.as_str()), "{file}: {request}");
+    }
+}
+
+/// The model is the request's, not the folder's: an instance view is an instance view wherever
+/// its file lies, and a collection is a list whatever the file is called.
+#[test]
+fn a_request_path_picks_the_model() {
+    let vm = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/virtualMachines/{vmName}";
+    let model = |request: String| check_for(&Request::parse(&request).unwrap()).map(|m| (m.name, m.list));
+    assert_eq!(model(format!("GET {vm}/instanceView")), Some(("VmInstanceView", false)));
+    assert_eq!(model(format!("GET {vm}")), Some(("VirtualMachine", false)));
+    assert_eq!(model(format!("GET {vm}/extensions")), Some(("VmExtension", true)));
+    assert_eq!(model("GET /subscriptions/{subscriptionId}".into()), Some(("Subscription", false)));
+    assert_eq!(
+        model("PUT /{scopeId}/providers/Microsoft.Security/pricings/{pricingName}".into()),
+        Some(("Pricing", false))
+    );
+    assert_eq!(model("GET /subscriptions/{s}/providers/Microsoft.Storage/storageAccounts".into()), None);
+    // The real instance view answer does not read as a VM would be wanted to: it has no
+    // `properties`, so a folder-only mapping to `VirtualMachine` would have hidden its statuses.
+    let view = body_of("vm-instance-view/VirtualMachine_Get_InstanceView.json");
+    let read: VmInstanceView = parse(&view).unwrap();
+    assert!(!read.statuses.is_empty());
+}
+
+fn body_of(path: &str) -> Value {
+    example(path)["responses"]["200"]["body"].clone()
 }
 
 #[test]

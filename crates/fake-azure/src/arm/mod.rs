@@ -1,6 +1,8 @@
 //! The ARM half of the fake: routes, permission checks and the handlers of every path in
 //! `AZURE.md`, over the scenario's state.
 
+#[cfg(feature = "contract")]
+pub mod contract;
 pub(crate) mod errors;
 pub(crate) mod governance;
 pub(crate) mod machines;

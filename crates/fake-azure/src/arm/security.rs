@@ -1,5 +1,10 @@
 //! `Microsoft.Security` writes: PUT settings (the integration's switches) and PUT pricings (the
 //! Defender plans, written as a whole object), validated as the resource provider does.
+//!
+//! In the loopback server the body has already met its OpenAPI contract (`contract.rs`); the
+//! checks here are the provider's own rules (which `kind` a name takes, `P1`/`P2` for
+//! `VirtualMachines`) and, for the demo tenant's worker, which is built without the contract,
+//! the shape of the body too.
 
 use http::Response;
 use serde_json::{json, Map, Value};
