@@ -46,6 +46,7 @@ fn app_requests() -> Vec<AppRequest> {
     let graph = json!({ "subscriptions": [SUB], "query": MACHINES_QUERY });
     let tags = json!({ "operation": "Merge", "properties": { "tags": { "ExcludeMdeAutoUpdate": "true" } } });
     let with = |path: &str, version: &str| format!("{path}?api-version={version}");
+    let (vm, arc) = (api::ResourceId::of(VM), api::ResourceId::of(ARC));
     vec![
         request("tenants", "GET", api::tenants(), None),
         request("subscriptions", "GET", api::subscriptions(), None),
@@ -126,6 +127,33 @@ fn app_requests() -> Vec<AppRequest> {
             "ARC_RUN_COMMANDS",
             "PUT",
             with(&format!("{ARC}/runCommands/mde-console-sensor-check"), api::ARC_RUN_COMMANDS),
+            Some(json!({ "location": "westeurope", "properties": { "source": { "script": "mdatp health" } } })),
+        ),
+        // The machine builders, for a VM and an Arc machine alike (the id says which provider).
+        request("machine", "GET", api::machine(&vm), None),
+        request("machine", "GET", api::machine(&arc), None),
+        request("machine_extensions", "GET", api::machine_extensions(&vm), None),
+        request("machine_extensions", "GET", api::machine_extensions(&arc), None),
+        request("machine_extension", "GET", api::machine_extension(&vm, "MDE.Linux"), None),
+        request("machine_extension", "GET", api::machine_extension(&arc, "MDE.Windows"), None),
+        request(
+            "tags",
+            "PATCH",
+            api::tags(&vm),
+            Some(json!({ "operation": "Merge", "properties": { "tags": { "ExcludeMdeAutoUpdate": "true" } } })),
+        ),
+        request("vm_instance_view", "GET", api::vm_instance_view(&vm), None),
+        request(
+            "vm_run_command",
+            "POST",
+            // Another VM: one runs one command at a time.
+            api::vm_run_command(&api::ResourceId::of(&VM.replace("rg-web", "rg-data").replace("web-01", "sql-01"))),
+            Some(json!({ "commandId": "RunShellScript", "script": ["mdatp health --field healthy --field licensed"] })),
+        ),
+        request(
+            "arc_run_command",
+            "PUT",
+            api::arc_run_command(&arc, "mde-console-test-alert-1"),
             Some(json!({ "location": "westeurope", "properties": { "source": { "script": "mdatp health" } } })),
         ),
         request(
