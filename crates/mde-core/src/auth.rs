@@ -52,7 +52,7 @@ type EntraClient = oauth2::Client<
 >;
 
 /// What the app remembers between sending the user to Entra and their return.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingSignIn {
     pub state: String,
     pub nonce: String,
@@ -78,7 +78,7 @@ pub struct Account {
 }
 
 /// Tokens for one tenant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tokens {
     pub access_token: String,
     pub refresh_token: Option<String>,
@@ -87,6 +87,34 @@ pub struct Tokens {
     pub signed_in_at_ms: u64,
     pub tenant_id: String,
     pub account: Account,
+}
+
+/// Without the secrets: a `{:?}` in a log, a panic message or a test failure must not print a
+/// token, the PKCE verifier, the state or the nonce.
+impl std::fmt::Debug for PendingSignIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingSignIn")
+            .field("state", &"[redacted]")
+            .field("nonce", &"[redacted]")
+            .field("pkce_verifier", &"[redacted]")
+            .field("tenant", &self.tenant)
+            .field("return_to", &self.return_to)
+            .field("started_ms", &self.started_ms)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("access_token", &"[redacted]")
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[redacted]"))
+            .field("expires_at_ms", &self.expires_at_ms)
+            .field("signed_in_at_ms", &self.signed_in_at_ms)
+            .field("tenant_id", &self.tenant_id)
+            .field("account", &self.account)
+            .finish()
+    }
 }
 
 impl Tokens {
@@ -491,6 +519,34 @@ mod tests {
         let (_, again) = begin(&config(), "organizations", "/", None, 1000).unwrap();
         assert_ne!(again.state, pending.state);
         assert_ne!(again.nonce, pending.nonce);
+    }
+
+    #[test]
+    fn debug_prints_no_secret() {
+        let (_, pending) = begin(&config(), "organizations", "/tenants/x", None, 1000).unwrap();
+        let printed = format!("{pending:?}");
+        for secret in [&pending.state, &pending.nonce, &pending.pkce_verifier] {
+            assert!(!printed.contains(secret.as_str()), "{printed}");
+        }
+        assert!(printed.contains("/tenants/x"));
+        let account = Account {
+            name: "Avery".into(),
+            username: "avery@contoso.example".into(),
+            object_id: "oid".into(),
+            tenant_id: "tid".into(),
+            login_hint: None,
+        };
+        let tokens = Tokens {
+            access_token: "eyJ-access-secret".into(),
+            refresh_token: Some("0.refresh-secret".into()),
+            expires_at_ms: 1,
+            signed_in_at_ms: 0,
+            tenant_id: "tid".into(),
+            account,
+        };
+        let printed = format!("{tokens:?}");
+        assert!(!printed.contains("access-secret") && !printed.contains("refresh-secret"), "{printed}");
+        assert!(printed.contains("avery@contoso.example"));
     }
 
     #[test]
