@@ -45,6 +45,7 @@ pub fn Landing(
                 <section class="problem" role="alert"><h2>"Sign-in failed"</h2><p>{message}</p></section>
             })}
             {china.map(|why| view! { <p class="notice" role="note">{why}</p> })}
+            {shared_origin_warning().map(|why| view! { <p class="notice" role="note">{why}</p> })}
             <p class="actions">
                 <button class="primary" on:click=start>"Sign in with Microsoft"</button>
                 <a class="button" href="/try">"Open the demo tenant"</a>
@@ -59,6 +60,19 @@ pub fn Landing(
             <p class="fine-print">"It runs in your browser: it talks to Microsoft Entra ID and Azure Resource Manager only, with your own permissions (Security Admin or Owner to change, Reader or Security Reader to look). Your sign-in stays in this tab."</p>
         </main>
     }
+}
+
+/// The warning for a site on a host that shares its origin with other sites
+/// (`mde_core::origin`), once per tab.
+fn shared_origin_warning() -> Option<String> {
+    let host = web_sys::window()?.location().hostname().ok()?;
+    let warning = mde_core::origin::shared_origin(&host, &crate::browser::site_base())?;
+    let store = crate::browser::storage::Store::Session;
+    if store.get::<bool>("origin-warned").is_some() {
+        return None;
+    }
+    store.set("origin-warned", &true);
+    Some(warning)
 }
 
 /// `config.json` is wrong: which key, what is wrong, how to fix it.
@@ -85,6 +99,7 @@ pub fn Setup() -> impl IntoView {
         <main class="page landing">
             <h1>"Connect MDE Console to your tenant"</h1>
             <p>"This site runs the demo only: its config.json has no clientId. To use it with Azure:"</p>
+            <p class="notice" role="note">"Serve it from an origin of its own (a custom domain or a sub-domain, not a folder of a shared host such as a github.io project site). The browser keeps your sign-in, the offline copy and the workers per origin, not per folder: any other page on the same origin could read your tokens or replace the app."</p>
             <ol>
                 <li>"In the Microsoft Entra admin center, open App registrations and choose New registration."</li>
                 <li>"Under Redirect URI, pick the platform Single-page application and enter this site's address (for example https://mde.contoso.com/)."</li>
