@@ -100,7 +100,9 @@ impl Store {
                     self.remove(&key);
                 }
             }
-            Store::Memory => MEMORY.with(|m| m.borrow_mut().retain(|key, _| !key.starts_with(&format!("{PREFIX}{prefix}")))),
+            Store::Memory => {
+                MEMORY.with(|m| m.borrow_mut().retain(|key, _| !key.starts_with(&format!("{PREFIX}{prefix}"))))
+            }
         }
     }
 

@@ -326,7 +326,9 @@ fn check_tenant(asked: &str, tid: &str) -> Result<(), AuthError> {
     if crate::config::is_guid(asked) && !asked.eq_ignore_ascii_case(tid) {
         return Err(auth_error(
             "tenant_mismatch",
-            format!("Entra ID answered for tenant {tid} when tenant {asked} was asked for, so the tokens were refused."),
+            format!(
+                "Entra ID answered for tenant {tid} when tenant {asked} was asked for, so the tokens were refused."
+            ),
         ));
     }
     Ok(())
