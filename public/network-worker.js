@@ -7,8 +7,9 @@
 // worker's fetches still cost its page's main thread a few tasks each (Chromium reports every
 // load to the page's frame), a shared worker's do not. Each page then talks to it through a
 // port of its own; a dedicated worker talks through its global scope. The page names the shared
-// worker (SHARED_NAME in network.rs): a change to the messages below needs a new name, since a
-// tab of the earlier build may keep the earlier worker running.
+// worker after a hash of this file's bytes (shared_name in network.rs, at compile time): a tab
+// of an earlier build keeps the earlier worker, whose messages it speaks, and a tab of this
+// build never joins it.
 //
 // From the page:  {origins: [...]}  the only origins to fetch from, first (a worker served
 //                                   without headers has no Content-Security-Policy: the
@@ -60,6 +61,9 @@ function serve(port) {
         body: call.body === '' ? undefined : call.body,
         mode: 'cors',
         credentials: 'omit',
+        // Entra ID and ARM answer these calls without redirects; a 307 or 308 would resend the
+        // body (a refresh token, a code) to wherever it points, past the origin check above.
+        redirect: 'error',
         signal: controller.signal,
       });
       const body = await response.arrayBuffer();

@@ -1,8 +1,8 @@
 """Trunk post_build hook (last, after hosting/host-files.py): writes sw.js, the service worker.
 
 sw.js is scripts/service-worker.js with the list of the files the app needs offline, each with
-a revision (a hash of its bytes), so that a build that changes any file changes sw.js and the
-browser installs it as an update. Listed: index.html as the app shell (with its final CSP, hence
+the SHA-256 of its bytes, so that a build that changes any file changes sw.js and the browser
+installs it as an update, and so that the worker caches and serves those bytes only. Listed: index.html as the app shell (with its final CSP, hence
 last), Trunk's hashed js/wasm/css, both workers' files, demo/, the manifest and its icons. Not
 listed: config.json (network first, see the template), and the hosts' 404.html and
 staticwebapp.config.json.
@@ -27,7 +27,7 @@ for folder, _, names in os.walk(staging):
         path = os.path.relpath(os.path.join(folder, name), staging).replace(os.sep, "/")
         if path not in NOT_PRECACHED:
             digest = hashlib.sha256(open(os.path.join(folder, name), "rb").read()).hexdigest()
-            files.append([path, digest[:16]])
+            files.append([path, digest])
 files.sort()
 if not any(path == "index.html" for path, _ in files):
     sys.exit("service-worker.py: %s has no index.html" % staging)

@@ -129,6 +129,8 @@ pub async fn start() -> Start {
     if config.client_id.is_none() {
         return Start::DemoOnly;
     }
+    // Another tab's sign-out signs this one out too (its tokens are this tab's own).
+    storage::on_sign_out_elsewhere(|| browser::go_to(&browser::site_path("/")));
     let callback = CALLBACK.with(|c| c.borrow_mut().take());
     match callback {
         None | Some(Callback::None) => Start::SignIn { config, error: None, return_to: None },
@@ -147,6 +149,9 @@ pub async fn start() -> Start {
             match result {
                 Ok((tokens, pending)) => {
                     let store = store_of(&config);
+                    // A new sign-in, perhaps as another account: no token of the previous one
+                    // may stay for the tenant picker to use under this one's name.
+                    store.remove_all("tokens.");
                     store.set(HOME, &tokens.tenant_id);
                     store.set(&tokens_key(&tokens.tenant_id), &tokens);
                     let return_to = if pending.return_to.starts_with("/tenants/") {
@@ -181,6 +186,7 @@ pub fn sign_in(config: &AppConfig, tenant: &str, return_to: &str) -> Result<(), 
 pub fn sign_out(config: &AppConfig) {
     let login_hint = signed_in_account(config).and_then(|tokens| tokens.account.login_hint);
     storage::clear_all();
+    storage::broadcast_sign_out();
     browser::go_to(&logout_url(config, login_hint.as_deref()));
 }
 
@@ -227,6 +233,7 @@ pub async fn tenant_session(
                 message: "You are not signed in.".into(),
                 sign_in_again: true,
             })?;
+            check_address_tenant(config, &home, tenant_id, sign_in_needed).await?;
             let tokens = auth::refresh(&fetch(config), config, &home, tenant_id, browser::now_ms()).await?;
             store.set(&tokens_key(&tokens.tenant_id), &tokens);
             tokens
@@ -236,6 +243,7 @@ pub async fn tenant_session(
         if tokens.account.name.is_empty() { tokens.account.username.clone() } else { tokens.account.name.clone() };
     let events = Rc::new(StoredTokens { store, sign_in_needed });
     let user = tokens.account.username.clone();
+    let token_tenant = tokens.tenant_id.clone();
     let transport = SignedIn::new(fetch(config), config.clone(), tokens, events);
     Ok(Session {
         client: SendWrapper::new(Rc::new(ArmClient::new(
@@ -245,7 +253,9 @@ pub async fn tenant_session(
         label,
         demo: false,
         cloud: config.cloud.clone(),
-        tenant_id: tenant_id.to_string(),
+        // The tenant the tokens are for (the id_token's tid), not the address's words for it:
+        // the audit log records this one.
+        tenant_id: token_tenant,
         user,
         base: format!("/tenants/{tenant_id}"),
         concurrency: config.concurrency,
@@ -253,6 +263,43 @@ pub async fn tenant_session(
         runs: crate::tenant::Runs::new(&config.cloud),
         machines: Default::default(),
     })
+}
+
+thread_local! {
+    /// The tenants of addresses the user was asked about in this tab, and chose to open.
+    static ASKED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The tenant an address names is opened with the home tenant's refresh token only when it is
+/// one of the user's (`mde_core::tenancy::address_tenant`); any other is refused once with the
+/// question naming it, and opens when the user retries.
+async fn check_address_tenant(
+    config: &AppConfig,
+    home: &Tokens,
+    tenant_id: &str,
+    sign_in_needed: RwSignal<Option<AuthError>>,
+) -> Result<(), AuthError> {
+    let asked_before = ASKED.with(|a| a.borrow().iter().any(|t| t.eq_ignore_ascii_case(tenant_id)));
+    if asked_before || home.tenant_id.eq_ignore_ascii_case(tenant_id) {
+        return Ok(());
+    }
+    let events = Rc::new(StoredTokens { store: store_of(config), sign_in_needed });
+    let transport = SignedIn::new(fetch(config), config.clone(), home.clone(), events);
+    let client = ArmClient::new(AppTransport::SignedIn(Rc::new(transport)), &config.cloud.arm_url);
+    let listed: Vec<String> = client
+        .list::<mde_core::arm::tenants::Tenant>(&mde_core::api::tenants())
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| t.tenant_id)
+        .collect();
+    match mde_core::tenancy::address_tenant(tenant_id, &config.tenant, &home.tenant_id, &listed) {
+        mde_core::tenancy::AddressTenant::Known => Ok(()),
+        mde_core::tenancy::AddressTenant::Ask(question) => {
+            ASKED.with(|a| a.borrow_mut().push(tenant_id.to_string()));
+            Err(AuthError { code: "tenant_not_listed".into(), message: question, sign_in_again: false })
+        }
+    }
 }
 
 /// Keeps renewed tokens in the configured store, and raises "sign in again" in the view.

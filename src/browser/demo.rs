@@ -18,6 +18,23 @@ use web_sys::{MessageEvent, Worker};
 /// a deployed site.
 pub const SCENARIO_PATH: &str = "/demo/scenario.json";
 
+/// The most a scenario loaded by URL (`/try?scenario=…`) may weigh: a lab's tenant is a few
+/// hundred kilobytes (the shipped one, 145 kB); a link must not make the page download and
+/// parse whatever a server sends.
+pub const MAX_SCENARIO_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Why the scenario at `url`, of `bytes`, is refused; `None` when it is small enough.
+pub fn too_large(url: &str, bytes: u64) -> Option<String> {
+    (bytes > MAX_SCENARIO_BYTES).then(|| {
+        format!(
+            "{url} is {:.1} MB: a scenario loaded by URL may be at most {} MB. Load a larger one from \
+             your computer instead (Load a scenario file).",
+            bytes as f64 / 1_048_576.0,
+            MAX_SCENARIO_BYTES / 1_048_576
+        )
+    })
+}
+
 /// Trunk's loader for the worker, from the site's root; a worker's file is named at run time,
 /// so it is not hashed.
 const WORKER_PATH: &str = "/demo-tenant_loader.js";

@@ -31,10 +31,26 @@ use web_sys::{MessageEvent, MessagePort, SharedWorker, Worker};
 /// The worker's file, from the site's root (not hashed: a worker's file is named at run time).
 const WORKER_PATH: &str = "/network-worker.js";
 
-/// The shared worker's name: the tabs of one site share the worker of this name, so a change to
-/// the messages between the page and the worker needs a new one (a tab of the earlier build may
-/// keep the earlier worker running).
-const SHARED_NAME: &str = "mde-network-1";
+/// A hash of the worker's file (FNV-1a, 64 bits), computed when the app is compiled: the file's
+/// bytes are read by the compiler, not carried in the wasm.
+const WORKER_HASH: u64 = fnv1a(include_bytes!("../../public/network-worker.js"));
+
+/// The shared worker's name: the tabs of one site share the worker of this name. It is the
+/// worker file's hash, so a build whose worker differs in any byte (its messages included) never
+/// joins a worker that a tab of an earlier build keeps running, with no version to bump by hand.
+fn shared_name() -> String {
+    format!("mde-network-{WORKER_HASH:016x}")
+}
+
+const fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash = 0xcbf2_9ce4_8422_2325_u64;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash = (hash ^ bytes[i] as u64).wrapping_mul(0x0000_0100_0000_01b3);
+        i += 1;
+    }
+    hash
+}
 
 const FAILED: &str = "the app's network worker (network-worker.js) did not start";
 
@@ -102,7 +118,7 @@ enum Endpoint {
 
 impl Endpoint {
     fn start(url: &str) -> Option<Endpoint> {
-        match SharedWorker::new_with_str(url, SHARED_NAME) {
+        match SharedWorker::new_with_str(url, &shared_name()) {
             Ok(worker) => {
                 let port = worker.port();
                 Some(Endpoint::Shared(worker, port))
@@ -320,5 +336,22 @@ fn outcome(answer: &Answer) -> Outcome {
                 Err(e) => Outcome::Failed(e),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shared_workers_name_follows_the_files_bytes() {
+        // FNV-1a's published test vectors, then the file as it is now.
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        let file = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/public/network-worker.js")).unwrap();
+        assert_eq!(shared_name(), format!("mde-network-{:016x}", fnv1a(&file)));
+        let mut changed = file.clone();
+        changed.push(b'\n');
+        assert_ne!(fnv1a(&changed), fnv1a(&file));
     }
 }

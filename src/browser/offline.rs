@@ -42,6 +42,18 @@ pub fn register(on_update: impl Fn() + 'static) {
 async fn watch(container: ServiceWorkerContainer, on_update: Rc<dyn Fn()>) -> Result<(), JsValue> {
     let registration: ServiceWorkerRegistration =
         JsFuture::from(container.register(&super::site_path("/sw.js"))).await?.unchecked_into();
+    // Another tab's Reload let a newer build's worker in: this tab still runs the earlier build,
+    // whose files the worker no longer keeps. The notice's Reload then simply reloads.
+    let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new({
+        let on_update = on_update.clone();
+        move |event: web_sys::MessageEvent| {
+            if event.data().as_string().as_deref() == Some("build-changed") {
+                on_update();
+            }
+        }
+    });
+    container.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
     // The browser looks for a new sw.js on each load; it may have found one before this ran.
     if registration.waiting().is_some() && container.controller().is_some() {
         on_update();

@@ -31,6 +31,7 @@ pub fn Landing(
                 <section class="problem" role="alert"><h2>"Sign-in failed"</h2><p>{message}</p></section>
             })}
             {china.map(|why| view! { <p class="notice" role="note">{why}</p> })}
+            {shared_origin_warning().map(|why| view! { <p class="notice" role="note">{why}</p> })}
             <p class="actions">
                 <button class="primary" on:click=start>"Sign in with Microsoft"</button>
                 <a class="button" href=Route::Demo(Page::Overview).href()>"Open the demo tenant"</a>
@@ -45,4 +46,17 @@ pub fn Landing(
             <p class="fine-print">"It runs in your browser: it talks to Microsoft Entra ID and Azure Resource Manager only, with your own permissions (Security Admin or Owner to change, Reader or Security Reader to look). Your sign-in stays in this tab."</p>
         </main>
     }
+}
+
+/// The warning for a site on a host that shares its origin with other sites
+/// (`mde_core::origin`), once per tab.
+fn shared_origin_warning() -> Option<String> {
+    let host = web_sys::window()?.location().hostname().ok()?;
+    let warning = mde_core::origin::shared_origin(&host, &crate::browser::site_base())?;
+    let store = crate::browser::storage::Store::Session;
+    if store.get::<bool>("origin-warned").is_some() {
+        return None;
+    }
+    store.set("origin-warned", &true);
+    Some(warning)
 }

@@ -46,6 +46,7 @@ pub fn Setup() -> impl IntoView {
         <main class="page landing">
             <h1>"Connect MDE Console to your tenant"</h1>
             <p>"This site runs the demo only: its config.json has no clientId. To use it with Azure:"</p>
+            <p class="notice" role="note">"Serve it from an origin of its own (a custom domain or a sub-domain, not a folder of a shared host such as a github.io project site). The browser keeps your sign-in, the offline copy and the workers per origin, not per folder: any other page on the same origin could read your tokens or replace the app."</p>
             <ol>
                 <li>"In the Microsoft Entra admin center, open App registrations and choose New registration."</li>
                 <li>"Under Redirect URI, pick the platform Single-page application and enter this site's address (for example https://mde.contoso.com/)."</li>

@@ -6,11 +6,13 @@
 // Entra ID comes back to that folder, and the page meets no CSP violation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import { chromium } from 'playwright-core';
 import { startFakeAzure, launch, watchedPage, root } from './harness.mjs';
 
 /** The build under test (E2E_DIST to try another). */
@@ -47,16 +49,15 @@ function allowConnect(policy, origin) {
 /** Serves the build as `host` does, with a fake Entra ID + ARM that only this site's origin may use. */
 async function startHost({ kind, folder }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mde-${kind}-`));
+  running.push(() => fs.rmSync(dir, { recursive: true, force: true }));
   const site = path.join(dir, ...folder.split('/').filter(Boolean));
   fs.mkdirSync(site, { recursive: true });
   for (const name of fs.readdirSync(dist)) {
     if (!WRITTEN.includes(name)) fs.symlinkSync(path.join(dist, name), path.join(site, name));
   }
-  fs.copyFileSync(path.join(dist, 'staticwebapp.config.json'), path.join(site, 'staticwebapp.config.json'));
-  const origin = kind === 'nginx' && process.env.E2E_NGINX
-    ? await startNginx(process.env.E2E_NGINX, dir, folder)
-    : await startPython(kind, site, folder);
-  running.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // The site's port first: the fake must know the site's origin, and the site the fake's.
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
   const fake = await startFakeAzure(['--scenario', SCENARIO, '--app-origin', origin]);
   running.push(fake.stop);
 
@@ -69,11 +70,25 @@ async function startHost({ kind, folder }) {
   const swa = JSON.parse(fs.readFileSync(path.join(dist, 'staticwebapp.config.json'), 'utf8'));
   swa.globalHeaders['Content-Security-Policy'] = allowConnect(swa.globalHeaders['Content-Security-Policy'], fake.origin);
   fs.writeFileSync(path.join(site, 'staticwebapp.config.json'), JSON.stringify(swa));
+  // nginx's CSP header has a connect-src too.
+  const nginxConf = path.join(dir, 'nginx-site.conf');
+  const conf = fs.readFileSync(path.join(root, 'hosting/nginx.conf'), 'utf8')
+    .replace(/(add_header Content-Security-Policy "[^"]*connect-src [^;"]*)/, `$1 ${fake.origin}`);
+  fs.writeFileSync(nginxConf, conf);
   fs.writeFileSync(path.join(site, 'config.json'), JSON.stringify({
     clientId: CLIENT_ID,
     cloud: { name: 'FakeAzure', loginUrl: fake.origin, armUrl: fake.origin, armAudience: `${fake.origin}/` },
   }));
+  if (kind === 'nginx' && process.env.E2E_NGINX) await startNginx(process.env.E2E_NGINX, dir, folder, port, nginxConf);
+  else await startPython(kind, site, folder, port, nginxConf);
   return { origin, fake, site: `${origin}${folder}` };
+}
+
+/** A port nothing listens on now. */
+function freePort() {
+  return new Promise((ok) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => { const p = probe.address().port; probe.close(() => ok(p)); });
+  });
 }
 
 /**
@@ -89,17 +104,16 @@ async function hostedPage() {
   return watched;
 }
 
-/** host.py answering as `kind`; resolves to its origin. */
-async function startPython(kind, site, folder) {
-  const server = spawn('python3', [path.join(root, 'tests/e2e/hosts/host.py'), kind, site, '--folder', folder],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
+/** host.py answering as `kind` on `port`. */
+async function startPython(kind, site, folder, port, nginxConf) {
+  const server = spawn('python3', [path.join(root, 'tests/e2e/hosts/host.py'), kind, site, '--folder', folder,
+    '--port', String(port), '--nginx-conf', nginxConf], { stdio: ['ignore', 'pipe', 'inherit'] });
   running.push(() => server.kill());
   return new Promise((ok, fail) => {
     let out = '';
     server.stdout.on('data', (chunk) => {
       out += chunk;
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) ok(m[1]);
+      if (/listening on http:\/\/127\.0\.0\.1:\d+/.test(out)) ok();
     });
     server.on('exit', (code) => fail(new Error(`host.py ${kind} exited with ${code}: ${out}`)));
   });
@@ -109,11 +123,8 @@ async function startPython(kind, site, folder) {
  * With E2E_NGINX=/path/to/nginx, the nginx case runs a real nginx on hosting/nginx.conf (its
  * folder locations in place of `location /`), to check host.py's reading of it.
  */
-async function startNginx(nginx, dir, folder) {
-  const port = await new Promise((ok) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => { const p = probe.address().port; probe.close(() => ok(p)); });
-  });
-  let site = fs.readFileSync(path.join(root, 'hosting/nginx.conf'), 'utf8')
+async function startNginx(nginx, dir, folder, port, nginxConf) {
+  let site = fs.readFileSync(nginxConf, 'utf8')
     .replace('listen 80;', `listen 127.0.0.1:${port};`)
     .replace('root /srv/mde-console;', `root ${dir};`);
   assert.equal(folder, '/tools/mde-console/', 'hosting/nginx.conf shows the locations for /tools/mde-console/');
@@ -128,7 +139,7 @@ ${site} }`);
   running.push(() => server.kill());
   const origin = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 50; i += 1) {
-    if (await fetch(origin).then(() => true, () => false)) return origin;
+    if (await fetch(origin).then(() => true, () => false)) return;
     await new Promise((ok) => setTimeout(ok, 100));
   }
   throw new Error(`nginx did not start: ${fs.readFileSync(`${dir}/error.log`, 'utf8')}`);
@@ -214,8 +225,8 @@ test('Static Web Apps sends the page\'s CSP with frame-ancestors, nosniff, no re
   const meta = (await answer.text()).match(/<meta http-equiv="Content-Security-Policy" content="([^"]*)"/)[1];
   // The header is the page's policy but for Trusted Types (the workers it also reaches load
   // their glue with importScripts), and adds frame-ancestors.
-  assert.match(meta, /require-trusted-types-for 'script'; trusted-types default/);
-  const withoutTrustedTypes = meta.replace(/ require-trusted-types-for 'script'; trusted-types default;/, '');
+  assert.match(meta, /require-trusted-types-for 'script'; trusted-types default mde-inert/);
+  const withoutTrustedTypes = meta.replace(/ require-trusted-types-for 'script'; trusted-types default mde-inert;/, '');
   assert.equal(answer.headers.get('content-security-policy'), `${withoutTrustedTypes}; frame-ancestors 'none'`);
   assert.equal(answer.headers.get('x-content-type-options'), 'nosniff');
   assert.equal(answer.headers.get('referrer-policy'), 'no-referrer');
@@ -223,6 +234,23 @@ test('Static Web Apps sends the page\'s CSP with frame-ancestors, nosniff, no re
   assert.equal((await fetch(`${swa.site}${wasm}`)).headers.get('content-type'), 'application/wasm');
   assert.equal((await fetch(`${swa.site}nothing.js`)).status, 404, 'a missing file is no page');
   assert.equal((await fetch(`${swa.site}config.json`)).headers.get('cache-control'), 'no-cache');
+});
+
+test('the hosts that send headers send HSTS, COOP, no-cache for the network worker, and a CSP that reaches the workers', async () => {
+  for (const host of HOSTS.filter((h) => h.kind !== 'github-pages')) {
+    const page = await fetch(`${host.site}try/machines`);
+    assert.equal(page.headers.get('strict-transport-security'), 'max-age=31536000', host.name);
+    assert.equal(page.headers.get('cross-origin-opener-policy'), 'same-origin', host.name);
+    // The worker's file keeps its name from build to build: revalidated, like the others.
+    const worker = await fetch(`${host.site}network-worker.js`);
+    assert.equal(worker.status, 200, host.name);
+    assert.equal(worker.headers.get('cache-control'), 'no-cache', `${host.name}: network-worker.js`);
+    // A worker's policy is its own response's header: it must keep the worker's fetches on the
+    // cloud's hosts (here the fake's origin, added as index.html's is) and workers on the site.
+    const policy = worker.headers.get('content-security-policy') ?? '';
+    assert.match(policy, new RegExp(`connect-src 'self' https://login\\.microsoftonline\\.com [^;]*${host.fake.origin}`), host.name);
+    assert.match(policy, /worker-src 'self'/, host.name);
+  }
 });
 
 test('a host that sends frame-ancestors keeps the app out of another site\'s frame', async () => {
@@ -238,5 +266,48 @@ test('a host that sends frame-ancestors keeps the app out of another site\'s fra
     }
   } finally {
     await context.close();
+  }
+});
+
+test('on a host that puts many sites on one origin the start page warns, once; on an origin of its own it does not', async () => {
+  // The GitHub Pages-like host's folder under an Azure Storage static website's name: the
+  // account's other folders share that origin (github.io itself is HSTS-preloaded: no plain
+  // http test server can stand for it).
+  const pages = HOSTS.find((h) => h.kind === 'github-pages');
+  const shared = 'mdeconsole.z6.web.core.windows.net';
+  const mapped = await chromium.launch({
+    executablePath: '/usr/bin/chromium', headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', `--host-resolver-rules=MAP ${shared} 127.0.0.1`],
+  });
+  try {
+    const page = await (await mapped.newContext()).newPage();
+    await page.goto(`http://${shared}:${new URL(pages.origin).port}/mde-console/`);
+    const warning = page.getByRole('note').filter({ hasText: 'shared origin' });
+    await warning.waitFor();
+    assert.match(await warning.textContent(), new RegExp(`${shared.replace(/\./g, '\\.')} is one storage account's origin`));
+    assert.match(await warning.textContent(), /origin of its own/);
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in with Microsoft' }).waitFor();
+    assert.equal(await warning.count(), 0, 'warned once in the tab, not on every visit');
+  } finally {
+    await mapped.close();
+  }
+  const { page, context } = await watchedPage(browser);
+  try {
+    await page.goto(pages.site);
+    await page.getByRole('button', { name: 'Sign in with Microsoft' }).waitFor();
+    assert.equal(await page.getByRole('note').filter({ hasText: 'shared origin' }).count(), 0);
+  } finally {
+    await context.close();
+  }
+});
+
+test('subresource integrity covers what the README says: the stylesheet and the main module, with their bytes\' hashes', () => {
+  const page = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
+  const covered = [...page.matchAll(/<(?:link|script)\b[^>]*?(?:href|src)="\.\/([^"]+)"[^>]*?integrity="(sha384-[^"]+)"/g)];
+  assert.deepEqual(covered.map(([, file]) => file.replace(/-[0-9a-f]{16}/, '-HASH')).sort(), ['main-HASH.css', 'mde-console-HASH.js']);
+  for (const [, file, integrity] of covered) {
+    const digest = crypto.createHash('sha384').update(fs.readFileSync(path.join(dist, file))).digest('base64');
+    assert.equal(integrity, `sha384-${digest}`, file);
   }
 });

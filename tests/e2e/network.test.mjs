@@ -6,6 +6,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { signedInSite, launch, watchedPage, root } from './harness.mjs';
 import path from 'node:path';
+import fs from 'node:fs';
+import http from 'node:http';
 
 const SCENARIO = path.join(root, 'public/demo/scenario.json');
 const COMPLETE = /^\d+ subscriptions: \d+ On, \d+ Partial, \d+ On — no plan, \d+ Off$/;
@@ -19,6 +21,29 @@ async function signInAndLoad(page, site) {
   await page.waitForURL(`${site.origin}/tenants/**`);
   await page.waitForFunction((re) => new RegExp(re).test(document.querySelector('.summary')?.textContent.trim()),
     COMPLETE.source, { timeout: 30_000 });
+}
+
+/**
+ * The app's name for its shared network worker: FNV-1a (64 bits) of the worker file's bytes, as
+ * network.rs computes it when the app is compiled.
+ */
+function sharedWorkerName() {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of fs.readFileSync(path.join(root, 'public/network-worker.js'))) {
+    hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * 0x100000001b3n);
+  }
+  return `mde-network-${hash.toString(16).padStart(16, '0')}`;
+}
+
+/** The shared workers of the browser running the site's network-worker.js. */
+async function sharedNetworkWorkers() {
+  const cdp = await browser.newBrowserCDPSession();
+  try {
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    return targetInfos.filter((t) => t.type === 'shared_worker' && t.url.endsWith('/network-worker.js'));
+  } finally {
+    await cdp.detach();
+  }
 }
 
 /** The ARM and Entra requests the page itself made (its own resource timeline). */
@@ -104,8 +129,9 @@ test("the network worker fetches from the origins its page named only", async ()
     // A port of its own to the app's worker, as another tab of the site has: a call to another
     // origin (as a bug in the app, or a hostile nextLink it let through, would make) is answered
     // with a refusal and never sent, before and after the port names the cloud's origins.
-    const answers = await page.evaluate(async (arm) => {
-      const worker = new SharedWorker('/network-worker.js', 'mde-network-1');
+    // The name is the file's hash: this port joins the app's own worker, not a new one.
+    const answers = await page.evaluate(async ([arm, name]) => {
+      const worker = new SharedWorker('/network-worker.js', name);
       const seen = [];
       worker.port.onmessage = ({ data }) => seen.push(...data);
       const call = (id) => ({ calls: JSON.stringify([{
@@ -117,7 +143,8 @@ test("the network worker fetches from the origins its page named only", async ()
       worker.port.postMessage(call(2));
       await new Promise((ok) => setTimeout(ok, 500));
       return seen;
-    }, fake.origin);
+    }, [fake.origin, sharedWorkerName()]);
+    assert.equal((await sharedNetworkWorkers()).length, 1, 'one shared network worker: the app\'s, named by its hash');
     assert.deepEqual(answers.map((a) => a.id), [1, 2], 'both calls answered');
     for (const a of answers) assert.match(a.error, /http:\/\/127\.0\.0\.2:9 is not an origin of this app's cloud/);
     assert.deepEqual(elsewhere, []);
@@ -128,6 +155,53 @@ test("the network worker fetches from the origins its page named only", async ()
   } finally {
     await page.context().close();
     await close();
+  }
+});
+
+test('the network worker follows no redirect: a 307 from an allowed origin does not carry the body elsewhere', async () => {
+  // An allowed origin that answers a token request with a redirect to another origin, which
+  // records what reaches it.
+  const reached = [];
+  const elsewhere = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => { body += chunk; });
+    req.on('end', () => {
+      reached.push(`${req.method} ${req.url} ${body}`);
+      res.writeHead(200, { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise((ok) => elsewhere.listen(0, '127.0.0.1', ok));
+  const redirector = http.createServer((req, res) => {
+    res.writeHead(307, { 'Access-Control-Allow-Origin': '*', Location: `http://127.0.0.1:${elsewhere.address().port}/steal` }).end();
+  });
+  await new Promise((ok) => redirector.listen(0, '127.0.0.1', ok));
+  const allowed = `http://127.0.0.1:${redirector.address().port}`;
+  const { site, close } = await signedInSite(SCENARIO);
+  const { page } = await watchedPage(browser, {}, { sharedWorkers: true });
+  try {
+    await page.goto(`${site.origin}/`);
+    const answers = await page.evaluate(async (origin) => {
+      const worker = new SharedWorker('/network-worker.js', 'redirect-test');
+      const seen = [];
+      worker.port.onmessage = ({ data }) => seen.push(...data);
+      worker.port.postMessage({ origins: [origin] });
+      worker.port.postMessage({ calls: JSON.stringify([{
+        id: 7, method: 'POST', url: `${origin}/common/oauth2/v2.0/token`,
+        headers: [['Content-Type', 'application/x-www-form-urlencoded']],
+        body: 'grant_type=refresh_token&refresh_token=secret', timeoutMs: 5000,
+      }]) });
+      for (let i = 0; i < 50 && !seen.length; i += 1) await new Promise((ok) => setTimeout(ok, 100));
+      return seen;
+    }, allowed);
+    assert.equal(answers.length, 1);
+    assert.equal(answers[0].id, 7);
+    assert.ok(answers[0].error, `the redirect is an error, not an answer: ${JSON.stringify(answers[0])}`);
+    assert.deepEqual(reached, [], 'nothing reached the other origin');
+  } finally {
+    await page.context().close();
+    await close();
+    redirector.close();
+    elsewhere.close();
   }
 });
 

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
-import { serveSite, startFakeAzure, launch, watchedPage, root, dist } from './harness.mjs';
+import { startFakeAzure, launch, watchedPage, root, dist, indexForTests } from './harness.mjs';
 
 let browser;
 const cleanups = [];
@@ -62,7 +62,7 @@ const reachesHost = (page) => page.evaluate(() => fetch(`nothing-${Date.now()}.t
 const PROBE_FAILED = ['Failed to load resource: net::ERR_INTERNET_DISCONNECTED'];
 
 test('once loaded, the demo opens offline: overview, machines, a change read back, a bulk run and its export', async () => {
-  const site = await serveSite();
+  const site = await swappableSite(testedBuild());
   const { page, context, problems } = await watchedPage(browser);
   try {
     await page.goto(`${site.origin}/try`);
@@ -111,15 +111,15 @@ test('once loaded, the demo opens offline: overview, machines, a change read bac
 });
 
 test('a signed-in session leaves no answer of ARM or Entra ID and no token in the cache', async () => {
-  const overrides = {};
-  const site = await serveSite(overrides);
+  const site = await swappableSite(dist);
   const fake = await startFakeAzure([
     '--scenario', path.join(root, 'public/demo/scenario.json'), '--app-origin', site.origin, '--auto-approve',
   ]);
-  overrides['/config.json'] = JSON.stringify({
+  site.dir = testedBuild({ 'config.json': JSON.stringify({
     clientId: '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f',
     cloud: { name: 'FakeAzure', loginUrl: fake.origin, armUrl: fake.origin, armAudience: `${fake.origin}/` },
-  });
+  }) });
+  const CONFIG_CACHE = 'mde-console-config /';
   const { page, context, problems } = await watchedPage(browser);
   const fromWorker = [];
   page.on('response', (r) => { if (r.url().startsWith(fake.origin) && r.fromServiceWorker()) fromWorker.push(r.url()); });
@@ -136,10 +136,11 @@ test('a signed-in session leaves no answer of ARM or Entra ID and no token in th
     await page.getByRole('heading', { name: 'Contoso Finance', level: 1 }).waitFor();
 
     const contents = await cacheContents(page);
-    const build = Object.keys(contents).find((name) => name !== 'mde-console-config');
-    assert.deepEqual(Object.keys(contents).sort(), [build, 'mde-console-config'].sort());
-    assert.deepEqual(contents['mde-console-config'], [`${site.origin}/config.json`]);
-    assert.deepEqual(contents[build].map((u) => u.slice(site.origin.length + 1)).sort(), precacheList().sort(),
+    const build = Object.keys(contents).find((name) => name !== CONFIG_CACHE);
+    assert.match(build, /^mde-console \/ [0-9a-f]{16}$/, 'the cache is named after the worker\'s scope and the build');
+    assert.deepEqual(Object.keys(contents).sort(), [build, CONFIG_CACHE].sort());
+    assert.deepEqual(contents[CONFIG_CACHE], [`${site.origin}/config.json`]);
+    assert.deepEqual(contents[build].map((u) => u.slice(site.origin.length + 1)).sort(), precacheList(site.dir).sort(),
       'the build\'s cache holds its files and nothing else');
     assert.deepEqual(fromWorker, [], 'the worker answered an ARM or Entra request');
 
@@ -185,6 +186,21 @@ async function swappableSite(dir) {
   site.origin = `http://127.0.0.1:${server.address().port}`;
   site.close = () => new Promise((ok) => { server.closeAllConnections(); server.close(ok); });
   return site;
+}
+
+/**
+ * The build as a test serves it once a fake Azure runs: its index.html allows the fake in its
+ * CSP (harness.mjs), so sw.js is written again for that page, as a build with that CSP would
+ * have it (the worker keeps only the bytes its list names). `files` adds or replaces files.
+ */
+function testedBuild(files = {}) {
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'mde-build-tested-'));
+  fs.cpSync(dist, copy, { recursive: true });
+  fs.writeFileSync(path.join(copy, 'index.html'), indexForTests());
+  for (const [name, body] of Object.entries(files)) fs.writeFileSync(path.join(copy, name), body);
+  execFileSync('python3', [path.join(root, 'scripts/service-worker.py')], { env: { ...process.env, TRUNK_STAGING_DIR: copy } });
+  cleanups.push(() => fs.rmSync(copy, { recursive: true, force: true }));
+  return copy;
 }
 
 /**
@@ -250,6 +266,83 @@ test('a new deploy is offered with "An update is available — Reload", and Relo
   }
 });
 
+test('the worker serves only the build\'s bytes: a copy rewritten in Cache Storage is dropped for the network\'s', async () => {
+  const site = await swappableSite(testedBuild());
+  const { page, context, problems } = await watchedPage(browser);
+  try {
+    await page.goto(`${site.origin}/try`);
+    await overviewLoaded(page);
+    await controlled(page);
+    // Any script of the origin may write the origin's Cache Storage: here, a page of its own
+    // in place of the app's shell, and a script in place of the app's.
+    const rewritten = await page.evaluate(async () => {
+      const names = (await caches.keys()).filter((n) => n.startsWith('mde-console / '));
+      const cache = await caches.open(names[0]);
+      const html = { headers: { 'Content-Type': 'text/html' } };
+      await cache.put(`${location.origin}/index.html`, new Response('<!DOCTYPE html><title>Forged</title><p>forged', html));
+      const script = (await cache.keys()).map((r) => r.url).find((u) => /\/mde-console-[^/]*\.js$/.test(u));
+      await cache.put(script, new Response('document.title = "Forged script"', { headers: { 'Content-Type': 'text/javascript' } }));
+      return names.length;
+    });
+    assert.equal(rewritten, 1);
+    await page.reload();
+    await overviewLoaded(page);
+    assert.equal(await page.title(), 'MDE Console', 'the forged copy was served');
+    // The forged copies are gone: the next load offline would not meet them either.
+    const kept = await page.evaluate(async () => {
+      const cache = await caches.open((await caches.keys()).find((n) => n.startsWith('mde-console / ')));
+      return (await (await cache.match(`${location.origin}/index.html`))?.text() ?? '').includes('forged');
+    });
+    assert.equal(kept, false);
+    assert.deepEqual(problems, CLEAN);
+  } finally {
+    await context.close();
+    await site.close();
+  }
+});
+
+test('two deployments on one origin (/mde/ and /mde-staging/) keep their own offline copies', async () => {
+  const staging = buildB(testedBuild());
+  const folders = { '/mde/': testedBuild(), '/mde-staging/': staging };
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const folder = Object.keys(folders).find((f) => url.pathname.startsWith(f));
+    if (!folder) { res.writeHead(404); return res.end('not found'); }
+    let file = path.join(folders[folder], path.normalize(decodeURIComponent(url.pathname.slice(folder.length))));
+    if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      if (path.extname(url.pathname)) { res.writeHead(404); return res.end('not found'); }
+      file = path.join(folders[folder], 'index.html');
+    }
+    const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+    res.writeHead(200, { 'Content-Type': types[path.extname(file)] ?? 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const { page, context, problems } = await watchedPage(browser);
+  try {
+    for (const folder of Object.keys(folders)) {
+      await page.goto(`${origin}${folder}try`);
+      await overviewLoaded(page);
+      await controlled(page);
+    }
+    const names = await page.evaluate(() => caches.keys());
+    assert.deepEqual(names.filter((n) => !n.startsWith('mde-console-config')).map((n) => n.replace(/[0-9a-f]{16}$/, 'BUILD')).sort(),
+      ['mde-console /mde-staging/ BUILD', 'mde-console /mde/ BUILD']);
+    // Staging's install did not delete the other deployment's copy: it opens offline.
+    await context.setOffline(true);
+    server.closeAllConnections();
+    await new Promise((ok) => server.close(ok));
+    await page.goto(`${origin}/mde/try`);
+    await overviewLoaded(page);
+    await page.getByText('12 subscriptions: 3 On, 4 Partial, 1 On — no plan, 4 Off').waitFor();
+    assert.deepEqual(problems, CLEAN);
+  } finally {
+    await context.close();
+    server.close();
+  }
+});
+
 /** Width and height from a PNG's IHDR. */
 function pngSize(bytes) {
   assert.equal(bytes.subarray(1, 4).toString(), 'PNG');
@@ -257,7 +350,7 @@ function pngSize(bytes) {
 }
 
 test('installable: the manifest has what Chromium asks for, real icons, and the worker is registered', async () => {
-  const site = await serveSite();
+  const site = await swappableSite(testedBuild());
   // A profile on disk: Chromium installs no app from an incognito window (every newContext is one).
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'mde-offline-profile-'));
   const context = await chromium.launchPersistentContext(profile, {

@@ -142,6 +142,69 @@ test('sign-out clears sessionStorage and goes through the logout endpoint', asyn
   }
 });
 
+test('a new interactive sign-in drops every token the tab kept of an earlier account', async () => {
+  const { page, context, problems } = await watchedPage(browser);
+  try {
+    await signIn(page);
+    // What an earlier account would have left: its tokens for a tenant of its own. Then the
+    // tab is signed out of its home tenant only (as after that account's session ended).
+    const leftover = 'mde.tokens.0d3f7f0e-5c1a-4a3b-9e2d-8f6a7b5c4d3e';
+    await page.evaluate((key) => {
+      const home = sessionStorage.getItem('mde.home');
+      const mine = JSON.parse(sessionStorage.getItem(`mde.tokens.${JSON.parse(home)}`));
+      const theirs = { ...mine, access_token: 'earlier-account', tenant_id: key.slice('mde.tokens.'.length),
+        account: { ...mine.account, username: 'earlier@fabrikam.example', object_id: 'earlier' } };
+      sessionStorage.setItem(key, JSON.stringify(theirs));
+      sessionStorage.removeItem(`mde.tokens.${JSON.parse(home)}`);
+      sessionStorage.removeItem('mde.home');
+    }, leftover);
+    await signIn(page);
+    const keys = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('mde.tokens.')));
+    assert.deepEqual(keys, [`mde.tokens.${HOME_TENANT}`], 'only the new sign-in\'s tokens are kept');
+    assert.deepEqual(problems.errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('sign-out in one tab clears the tokens of the site\'s other tabs', async () => {
+  const { page, context } = await watchedPage(browser);
+  try {
+    await signIn(page);
+    const other = await context.newPage();
+    await signIn(other); // its own sessionStorage, its own tokens
+    const tokensIn = (p) => p.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('mde.tokens.')).length);
+    assert.ok(await tokensIn(other) > 0);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${site.origin}/`);
+    await other.getByRole('button', { name: 'Sign in with Microsoft' }).waitFor();
+    assert.equal(await tokensIn(other), 0, 'the other tab still holds tokens');
+  } finally {
+    await context.close();
+  }
+});
+
+test('an address naming a tenant that is not the user\'s asks first, naming it, before any token goes there', async () => {
+  const { page, context } = await watchedPage(browser);
+  const stranger = '0d3f7f0e-5c1a-4a3b-9e2d-8f6a7b5c4d3e';
+  const toStranger = () => fake.log.filter((line) => line.includes(`/${stranger}/oauth2/v2.0/token`));
+  try {
+    await signIn(page);
+    // A listed tenant opens at once (the picker's way); a link to another one stops first.
+    await page.goto(`${site.origin}/tenants/${stranger}/machines`);
+    const question = page.getByRole('alert').filter({ hasText: `"${stranger}"` });
+    await question.waitFor();
+    assert.match(await question.textContent(), /not one of the tenants your account lists/);
+    assert.deepEqual(toStranger(), [], 'the refresh token went to the tenant in the address unasked');
+    // The user's answer: open it anyway.
+    await question.getByRole('button', { name: 'Retry' }).click();
+    for (let i = 0; i < 50 && !toStranger().length; i += 1) await new Promise((ok) => setTimeout(ok, 100));
+    assert.equal(toStranger().length, 1, fake.log.join('\n'));
+  } finally {
+    await context.close();
+  }
+});
+
 test('cancelling at Entra ID says so and stores nothing', async () => {
   const { page, context } = await watchedPage(browser);
   try {

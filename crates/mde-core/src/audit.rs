@@ -91,13 +91,41 @@ pub fn to_csv(entries: &[AuditEntry]) -> String {
     out
 }
 
-/// Defuses a cell a spreadsheet would read as a formula (CSV injection): a leading
-/// `= + - @`, tab or CR gets a `'` before it. Every CSV the app writes goes through it.
+/// Defuses a cell a spreadsheet would read as a formula (CSV injection): a leading `= + - @`,
+/// their full-width forms `＝ ＋ － ＠` (which Excel reads as the same), a tab, CR or LF gets a
+/// `'` before it. A cell that is a plain decimal number (`-1`, `+2.5`, `1e-3`) stays as it is:
+/// a spreadsheet reads it as that number, not as a formula. Every CSV the app writes goes
+/// through it.
 pub fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    const STARTS: [char; 10] = ['=', '+', '-', '@', '\t', '\r', '\n', '＝', '＋', '－'];
+    if (cell.starts_with(STARTS) || cell.starts_with('＠')) && !is_number(cell) {
         format!("'{cell}").into()
     } else {
         cell.into()
+    }
+}
+
+/// `[+-]digits[.digits][e[+-]digits]`, nothing else (not `inf` or `NaN`, which a spreadsheet
+/// reads as names).
+fn is_number(cell: &str) -> bool {
+    fn digits(s: &str) -> (&str, usize) {
+        let n = s.bytes().take_while(u8::is_ascii_digit).count();
+        (&s[n..], n)
+    }
+    let (rest, whole) = digits(cell.strip_prefix(['+', '-']).unwrap_or(cell));
+    let (rest, fraction) = match rest.strip_prefix('.') {
+        Some(after) => digits(after),
+        None => (rest, 0),
+    };
+    if whole + fraction == 0 {
+        return false;
+    }
+    match rest.strip_prefix(['e', 'E']) {
+        Some(exponent) => {
+            let (rest, n) = digits(exponent.strip_prefix(['+', '-']).unwrap_or(exponent));
+            n > 0 && rest.is_empty()
+        }
+        None => rest.is_empty(),
     }
 }
 
@@ -122,6 +150,15 @@ mod tests {
         assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        // A leading LF, and the full-width signs a spreadsheet takes for the ASCII ones.
+        assert_eq!(csv_cell("\n=1+1"), "\"'\n=1+1\"");
+        for cell in ["＝1+1", "＋1+1", "－1+1", "＠SUM(A1)", "-2+3", "-inf", "+", "-1e", "-1.5x"] {
+            assert_eq!(csv_cell(cell), format!("'{cell}"), "{cell}");
+        }
+        // Numbers stay numbers.
+        for cell in ["-1", "+2", "-0.5", "-.5", "+3.25e-4", "-7E+2", "42"] {
+            assert_eq!(csv_cell(cell), cell);
+        }
         let entry = AuditEntry {
             time: "2026-11-28T13:14:16Z".into(),
             tenant_id: "t1".into(),

@@ -52,7 +52,7 @@ type EntraClient = oauth2::Client<
 >;
 
 /// What the app remembers between sending the user to Entra and their return.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingSignIn {
     pub state: String,
     pub nonce: String,
@@ -78,7 +78,7 @@ pub struct Account {
 }
 
 /// Tokens for one tenant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tokens {
     pub access_token: String,
     pub refresh_token: Option<String>,
@@ -87,6 +87,34 @@ pub struct Tokens {
     pub signed_in_at_ms: u64,
     pub tenant_id: String,
     pub account: Account,
+}
+
+/// Without the secrets: a `{:?}` in a log, a panic message or a test failure must not print a
+/// token, the PKCE verifier, the state or the nonce.
+impl std::fmt::Debug for PendingSignIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingSignIn")
+            .field("state", &"[redacted]")
+            .field("nonce", &"[redacted]")
+            .field("pkce_verifier", &"[redacted]")
+            .field("tenant", &self.tenant)
+            .field("return_to", &self.return_to)
+            .field("started_ms", &self.started_ms)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("access_token", &"[redacted]")
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[redacted]"))
+            .field("expires_at_ms", &self.expires_at_ms)
+            .field("signed_in_at_ms", &self.signed_in_at_ms)
+            .field("tenant_id", &self.tenant_id)
+            .field("account", &self.account)
+            .finish()
+    }
 }
 
 impl Tokens {
@@ -287,7 +315,23 @@ pub async fn redeem<T: Transport>(
         ));
     }
     check_audience(config, &claims)?;
-    Ok(tokens(response, claims.account(), now_ms, now_ms))
+    let account = claims.account();
+    check_tenant(&pending.tenant, &account.tenant_id)?;
+    Ok(tokens(response, account, now_ms, now_ms))
+}
+
+/// Tokens asked of a tenant named by its id are that tenant's: the id_token's `tid` must be
+/// the one asked for (an authority such as `organizations` or a domain name says nothing).
+fn check_tenant(asked: &str, tid: &str) -> Result<(), AuthError> {
+    if crate::config::is_guid(asked) && !asked.eq_ignore_ascii_case(tid) {
+        return Err(auth_error(
+            "tenant_mismatch",
+            format!(
+                "Entra ID answered for tenant {tid} when tenant {asked} was asked for, so the tokens were refused."
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Renews tokens with the refresh token, for `tenant` (switching tenant is a renewal too:
@@ -314,13 +358,20 @@ pub async fn refresh<T: Transport>(
         .request_async(&http)
         .await
         .map_err(token_error)?;
+    // An id_token that comes is checked as on redemption, and one that cannot be read is
+    // refused; without one (Entra may leave it out of a renewal), the tenant is the one asked
+    // for, which must then be named by its id.
     let account = match id_token_claims(&response) {
         Ok(claims) => {
             check_audience(config, &claims)?;
             claims.account()
         }
-        Err(_) => Account { tenant_id: tenant.to_string(), ..current.account.clone() },
+        Err(e) if e.code == "no_id_token" && crate::config::is_guid(tenant) => {
+            Account { tenant_id: tenant.to_ascii_lowercase(), ..current.account.clone() }
+        }
+        Err(e) => return Err(e),
     };
+    check_tenant(tenant, &account.tenant_id)?;
     let mut renewed = tokens(response, account, current.signed_in_at_ms, now_ms);
     if renewed.refresh_token.is_none() {
         renewed.refresh_token = current.refresh_token.clone();
@@ -494,6 +545,34 @@ mod tests {
     }
 
     #[test]
+    fn debug_prints_no_secret() {
+        let (_, pending) = begin(&config(), "organizations", "/tenants/x", None, 1000).unwrap();
+        let printed = format!("{pending:?}");
+        for secret in [&pending.state, &pending.nonce, &pending.pkce_verifier] {
+            assert!(!printed.contains(secret.as_str()), "{printed}");
+        }
+        assert!(printed.contains("/tenants/x"));
+        let account = Account {
+            name: "Avery".into(),
+            username: "avery@contoso.example".into(),
+            object_id: "oid".into(),
+            tenant_id: "tid".into(),
+            login_hint: None,
+        };
+        let tokens = Tokens {
+            access_token: "eyJ-access-secret".into(),
+            refresh_token: Some("0.refresh-secret".into()),
+            expires_at_ms: 1,
+            signed_in_at_ms: 0,
+            tenant_id: "tid".into(),
+            account,
+        };
+        let printed = format!("{tokens:?}");
+        assert!(!printed.contains("access-secret") && !printed.contains("refresh-secret"), "{printed}");
+        assert!(printed.contains("avery@contoso.example"));
+    }
+
+    #[test]
     fn callback_reading_and_stripping() {
         assert_eq!(read_callback("?code=abc&state=s1"), Callback::Code { code: "abc".into(), state: "s1".into() });
         assert_eq!(
@@ -632,6 +711,58 @@ mod tests {
         assert_eq!(with("iss", format!("https://login.microsoftonline.us/{TENANT}/v2.0").into()), "issuer_mismatch");
         assert_eq!(with("iss", format!("https://sts.windows.net/{TENANT}/").into()), "issuer_mismatch");
         assert_eq!(redeem_with(None).unwrap_err().code, "no_id_token");
+    }
+
+    /// Renews `tenant`'s tokens against an endpoint that answers with `id_token` (or none).
+    fn refresh_with(tenant: &str, id_token: Option<String>) -> Result<Tokens, AuthError> {
+        let mut body = serde_json::json!({ "access_token": "at2", "token_type": "Bearer", "expires_in": 3600 });
+        if let Some(token) = id_token {
+            body["id_token"] = serde_json::json!(token);
+        }
+        let current = redeem_with(Some(good_claims())).unwrap();
+        futures::executor::block_on(refresh(&TokenEndpoint(body), &config(), &current, tenant, 2000))
+    }
+
+    #[test]
+    fn a_renewal_takes_only_a_readable_id_token_of_the_tenant_asked_for() {
+        const OTHER: &str = "0d3f7f0e-5c1a-4a3b-9e2d-8f6a7b5c4d3e";
+        let of = |tid: &str| {
+            let mut claims = good_claims();
+            claims["tid"] = tid.into();
+            claims["iss"] = format!("https://login.microsoftonline.com/{tid}/v2.0").into();
+            Some(id_token(claims))
+        };
+        assert_eq!(refresh_with(TENANT, of(TENANT)).unwrap().tenant_id, TENANT);
+        assert_eq!(refresh_with(OTHER, of(OTHER)).unwrap().tenant_id, OTHER);
+        // Present but unreadable: refused, as on redemption.
+        assert_eq!(refresh_with(TENANT, Some("not-a-jwt".into())).unwrap_err().code, "bad_id_token");
+        assert_eq!(refresh_with(TENANT, Some("a.%%%.c".into())).unwrap_err().code, "bad_id_token");
+        // Asked for one tenant, answered for another.
+        let wrong = refresh_with(OTHER, of(TENANT)).unwrap_err();
+        assert_eq!(wrong.code, "tenant_mismatch");
+        assert!(wrong.message.contains(OTHER) && wrong.message.contains(TENANT), "{}", wrong.message);
+        // None at all: the tenant asked for, when it is an id; an authority name is no tenant.
+        assert_eq!(refresh_with(&OTHER.to_uppercase(), None).unwrap().tenant_id, OTHER);
+        assert_eq!(refresh_with("common", None).unwrap_err().code, "no_id_token");
+        assert_eq!(refresh_with("contoso.onmicrosoft.com", of(TENANT)).unwrap().tenant_id, TENANT);
+    }
+
+    #[test]
+    fn a_sign_in_to_a_tenant_by_id_takes_that_tenants_tokens_only() {
+        const OTHER: &str = "0d3f7f0e-5c1a-4a3b-9e2d-8f6a7b5c4d3e";
+        let (_, mut pending) = begin(&config(), OTHER, "/", None, 1000).unwrap();
+        let mut claims = good_claims();
+        claims["nonce"] = serde_json::json!(pending.nonce);
+        let body = serde_json::json!({ "access_token": "at", "token_type": "Bearer", "expires_in": 3600,
+            "refresh_token": "rt", "id_token": id_token(claims) });
+        let redeem_for = |pending: &PendingSignIn| {
+            futures::executor::block_on(redeem(&TokenEndpoint(body.clone()), &config(), pending, "code", 1000))
+        };
+        assert_eq!(redeem_for(&pending).unwrap_err().code, "tenant_mismatch");
+        pending.tenant = TENANT.into();
+        assert_eq!(redeem_for(&pending).unwrap().tenant_id, TENANT);
+        pending.tenant = "organizations".into();
+        assert_eq!(redeem_for(&pending).unwrap().tenant_id, TENANT);
     }
 
     #[test]

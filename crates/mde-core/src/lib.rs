@@ -22,6 +22,7 @@ pub mod coverage;
 pub mod deployment;
 pub mod error;
 pub mod lro;
+pub mod origin;
 pub mod overview;
 pub mod portal;
 pub mod registration;

@@ -1,6 +1,7 @@
 //! The Defender for Endpoint tenant's requirements, said where they bite (seed: "What are the
 //! requirements for the Microsoft Defender for Endpoint tenant?", Prerequisites, Required roles):
-//! moved subscriptions, the data location fixed by the first onboarding, and the roles.
+//! moved subscriptions, the data location fixed by the first onboarding, and the roles; and
+//! whether the tenant an address names is one of the user's.
 
 use crate::arm::subscriptions::Subscription;
 use crate::overview::Overview;
@@ -22,6 +23,32 @@ pub fn moved_note(subscription: &Subscription, home_tenant: &str) -> Option<Stri
         "This subscription's directory ({theirs}) is not the tenant you signed in to ({home}). If it was moved between \
          tenants, Defender for Cloud will not deploy Defender for Endpoint until some manual preparatory steps are done \
          (contact Microsoft support); then turn the integration off and on again."
+    ))
+}
+
+/// Whether the app may switch to the tenant an address names (`/tenants/{asked}/…`) by itself.
+/// Switching spends the user's refresh token at that tenant's token endpoint, so a link must not
+/// choose the tenant silently: the signed-in tenant, the configured one, and those the user's
+/// `GET /tenants` lists (`listed`) go ahead; any other is asked about first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddressTenant {
+    Known,
+    /// The question to ask, naming the tenant.
+    Ask(String),
+}
+
+pub fn address_tenant(asked: &str, configured: &str, home: &str, listed: &[String]) -> AddressTenant {
+    let asked = asked.trim();
+    let named = |t: &str| !t.eq_ignore_ascii_case("organizations") && !t.eq_ignore_ascii_case("common");
+    let same = |t: &str| t.trim().eq_ignore_ascii_case(asked);
+    let listed_id = crate::config::is_guid(asked) && listed.iter().any(|t| same(t));
+    if same(home) || (named(configured) && same(configured)) || listed_id {
+        return AddressTenant::Known;
+    }
+    AddressTenant::Ask(format!(
+        "This address opens the tenant \"{asked}\", which is not one of the tenants your account lists. Opening it \
+         sends your sign-in to that tenant's Entra ID. Open it only if you trust the link that brought you here: \
+         choose Retry to open it."
     ))
 }
 
@@ -52,6 +79,23 @@ mod tests {
     fn listed() -> Vec<Subscription> {
         let page: serde_json::Value = serde_json::from_str(LIST).unwrap();
         serde_json::from_value(page["responses"]["200"]["body"]["value"].clone()).unwrap()
+    }
+
+    #[test]
+    fn only_the_users_tenants_open_without_asking() {
+        const OTHER: &str = "0d3f7f0e-5c1a-4a3b-9e2d-8f6a7b5c4d3e";
+        const LISTED: &str = "b2e7a9c4-1d3f-4e6a-8c5b-7f9d0e1a2b34";
+        let listed = vec![HOME.to_string(), LISTED.to_string()];
+        let check = |asked: &str, configured: &str| address_tenant(asked, configured, HOME, &listed);
+        assert_eq!(check(HOME, "organizations"), AddressTenant::Known);
+        assert_eq!(check(&LISTED.to_uppercase(), "organizations"), AddressTenant::Known);
+        assert_eq!(check("contoso.onmicrosoft.com", "contoso.onmicrosoft.com"), AddressTenant::Known);
+        for asked in [OTHER, "common", "organizations", "attacker.onmicrosoft.com"] {
+            let AddressTenant::Ask(question) = check(asked, "organizations") else { panic!("{asked} opened silently") };
+            assert!(question.contains(&format!("\"{asked}\"")), "{question}");
+        }
+        // A listed tenant is listed by its id: a name that merely equals one is no id.
+        assert!(matches!(address_tenant("x", "organizations", HOME, &["x".into()]), AddressTenant::Ask(_)));
     }
 
     #[test]

@@ -754,12 +754,18 @@ fn the_csv_opens_cleanly_and_hostile_text_stays_text() {
 
 #[test]
 fn cells_a_spreadsheet_would_run_are_defused() {
-    for (cell, expected) in
-        [("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), ("\rx", "'\rx")]
-    {
+    for (cell, expected) in [
+        ("=1+1", "'=1+1"),
+        ("+1+1", "'+1+1"),
+        ("-1-1", "'-1-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\rx", "'\rx"),
+        ("\nx", "'\nx"),
+        ("＝1+1", "'＝1+1"),
+    ] {
         assert_eq!(defuse(cell), expected);
     }
-    for cell in ["plain", "'quoted", "a=b", "/subscriptions/s"] {
+    for cell in ["plain", "'quoted", "a=b", "/subscriptions/s", "-1", "+1"] {
         assert_eq!(defuse(cell), cell);
     }
 }

@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::browser::demo::too_large;
 use crate::browser::{fetch, js_message, sleep};
 
 /// The `scenario` parameter of the page's address, if any.
@@ -91,9 +92,18 @@ async fn exchange(window: &web_sys::Window, url: &str) -> Result<String, Failure
                 response.status_text()
             )));
         }
+        // The size the server states first, then the size read (a server may state none).
+        let stated = response.headers().get("content-length").ok().flatten().and_then(|n| n.parse().ok());
+        // Refused before its body is read: the body's download ends with `abort`, dropped.
+        if let Some(refused) = stated.and_then(|bytes| too_large(url, bytes)) {
+            return Err(Failure::Other(refused));
+        }
         let read = |e| Failure::Other(format!("{url} could not be read: {}", js_message(e)));
-        let text = JsFuture::from(response.text().map_err(read)?).await.map_err(read)?;
-        Ok(text.as_string().unwrap_or_default())
+        let text = JsFuture::from(response.text().map_err(read)?).await.map_err(read)?.as_string().unwrap_or_default();
+        match too_large(url, text.len() as u64) {
+            Some(refused) => Err(Failure::Other(refused)),
+            None => Ok(text),
+        }
     };
     let timeout_ms = fetch::DEFAULT_TIMEOUT_MS;
     fetch::within(timeout_ms, &abort, run).await.unwrap_or_else(|| {

@@ -101,7 +101,7 @@ fn Confirm(command: Command, asking: RwSignal<Option<Command>>) -> impl IntoView
     let session = expect_context::<Session>();
     let request = format!("{} {}", command.method(), session.client.url(&command.path("mde-console-…")));
     let what = match command.purpose {
-        Purpose::TestAlert => "It raises a harmless test alert in Defender for Endpoint; nothing else changes.",
+        Purpose::TestAlert => test_alert::consent(command.os).unwrap_or_default(),
         Purpose::SensorCheck => "Read-only: it changes nothing on the machine.",
     };
     let title = format!("Run the {} on {}?", command.purpose.label(), command.machine_name);

@@ -2,7 +2,7 @@
 
     python3 host.py github-pages SITE_DIR [--folder /mde-console/]
     python3 host.py static-web-apps SITE_DIR
-    python3 host.py nginx SITE_DIR [--folder /tools/mde-console/]
+    python3 host.py nginx SITE_DIR [--folder /tools/mde-console/] [--nginx-conf FILE]
 
 Prints `listening on http://127.0.0.1:PORT` once it listens. SITE_DIR holds the site (dist/),
 served under FOLDER (default `/`); anything outside FOLDER is the host's own 404.
@@ -13,7 +13,8 @@ served under FOLDER (default `/`); anything outside FOLDER is the host's own 404
   `routes` (their headers, the first match), `navigationFallback` (a path that matches an
   `exclude` filter is its file or a 404; any other gets the `rewrite` file, status 200, as the
   SWA CLI's emulator does), `globalHeaders` on every answer, `mimeTypes`. Served from the root.
-- nginx: hosting/nginx.conf's rules: its `add_header` lines on every answer, the locations with
+- nginx: hosting/nginx.conf's rules: its `add_header` lines on every answer (a `map $uri`'s
+  variable evaluated: its first matching regex, else its default), the locations with
   `try_files $uri =404` (files of those extensions are the file or a 404), and
   `try_files $uri $uri/ FOLDER/index.html` for any other path.
 """
@@ -138,13 +139,18 @@ class StaticWebApps:
 
 
 class Nginx:
-    def __init__(self, site):
-        conf = open(NGINX_CONF, encoding="utf-8").read()
+    def __init__(self, site, conf_path=NGINX_CONF):
+        conf = open(conf_path, encoding="utf-8").read()
         live = "\n".join(line.split("#", 1)[0] for line in conf.splitlines())
         self.site = site
-        # Headers with a fixed value (a quoted string or one word; not a $variable).
-        fixed = r'^\s*add_header\s+([\w-]+)\s+(?:"([^"$]*)"|([^\s"$;]+))\s+always;'
-        self.headers = {name: quoted or word for name, quoted, word in re.findall(fixed, live, re.M)}
+        # `map $uri $name { ~regex value; default value; }`: the first regex that matches.
+        self.maps = {}
+        for name, body in re.findall(r"map\s+\$uri\s+\$(\w+)\s*\{([^}]*)\}", live):
+            rules = re.findall(r'^\s*(\S+)\s+("[^"]*"|\S+);', body, re.M)
+            self.maps[name] = [(key, value.strip('"')) for key, value in rules]
+        # Headers: a quoted string or one word, or a $variable of a map above.
+        fixed = r'^\s*add_header\s+([\w-]+)\s+(?:"([^"$]*)"|([^\s"$;]+)|\$(\w+))\s+always;'
+        self.headers = {name: quoted or word or "$" + var for name, quoted, word, var in re.findall(fixed, live, re.M)}
         # `location ~* \.(js|css)$ { try_files $uri =404; }`: those extensions, never the app.
         self.files_only = []
         for block in re.findall(r"location\s+~\*\s+(\S+)\s*\{((?:[^{}]|\{[^{}]*\})*)\}", live):
@@ -153,9 +159,20 @@ class Nginx:
         if not self.headers or not self.files_only:
             sys.exit("host.py: hosting/nginx.conf has no add_header ... always; or no try_files $uri =404")
 
+    def value(self, header, path):
+        """A header's value for `path` (a map's variable evaluated; empty: nginx sends no header)."""
+        if not header.startswith("$"):
+            return header
+        rules = self.maps.get(header[1:], [])
+        for key, value in rules:
+            if key.startswith("~") and re.search(key[1:], path):
+                return value
+        return next((value for key, value in rules if key == "default"), "")
+
     def __call__(self, path):
         answer = self.serve(path)
-        answer.headers = {**self.headers, **answer.headers}
+        headers = {name: self.value(value, path) for name, value in self.headers.items()}
+        answer.headers = {**{n: v for n, v in headers.items() if v}, **answer.headers}
         return answer
 
     def serve(self, path):
@@ -208,6 +225,7 @@ def main():
     parser.add_argument("site")
     parser.add_argument("--folder", default="/")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--nginx-conf", default=NGINX_CONF, help="another copy of hosting/nginx.conf")
     args = parser.parse_args()
     site = Site(args.site, args.folder)
     if args.host == "github-pages":
@@ -218,7 +236,7 @@ def main():
         host = StaticWebApps(site)
         mime_types = lambda: host.mime_types  # noqa: E731
     else:
-        host, mime_types = Nginx(site), lambda: None
+        host, mime_types = Nginx(site, args.nginx_conf), lambda: None
     server = ThreadingHTTPServer(("127.0.0.1", args.port), handler(host, mime_types))
     print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
     server.serve_forever()

@@ -58,6 +58,25 @@ pub fn for_os(os: OsFamily) -> Option<TestAlert> {
     }
 }
 
+/// What running the test alert through Run Command does on a machine of `os`, for the
+/// confirmation the user answers before it is sent: the Linux script fetches and runs a program
+/// from the internet with root's rights, which the user must know before saying yes.
+pub fn consent(os: OsFamily) -> Option<&'static str> {
+    match os {
+        OsFamily::Windows => Some(
+            "It creates the folder C:\\test-MDATP-test and starts PowerShell with the test alert's command line \
+             (its download from the machine itself, 127.0.0.1, fails by design): Defender for Endpoint raises a \
+             harmless test alert; nothing else changes.",
+        ),
+        OsFamily::Linux => Some(
+            "It downloads Microsoft's test alert tool (a zip) from https://aka.ms/LinuxDIY and runs it as root, in \
+             a new temporary folder: Defender for Endpoint raises a harmless test alert. The tool is Microsoft's, \
+             fetched at run time: this app does not check its bytes.",
+        ),
+        OsFamily::Unknown => None,
+    }
+}
+
 /// The script lines Run Command sends for the test alert on `os`.
 ///
 /// Windows: the seed's command keeps its PowerShell open (`-NoExit`), which would hold Run
@@ -110,6 +129,15 @@ mod tests {
         // PowerShell reads '' inside '...' as ': the started process gets the seed's text.
         let started = lines[1].split_once("-ArgumentList '").unwrap().1.strip_suffix('\'').unwrap().replace("''", "'");
         assert_eq!(format!("powershell.exe {started}"), WINDOWS_COMMAND);
+    }
+
+    #[test]
+    fn the_consent_says_what_the_script_does() {
+        let linux = consent(OsFamily::Linux).unwrap();
+        assert!(linux.contains(LINUX_TOOL_URL) && linux.contains("runs it as root"), "{linux}");
+        let windows = consent(OsFamily::Windows).unwrap();
+        assert!(windows.contains(WINDOWS_FOLDER), "{windows}");
+        assert_eq!(consent(OsFamily::Unknown), None);
     }
 
     #[test]
