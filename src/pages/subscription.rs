@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 use mde_core::api;
 use mde_core::arm::permissions::{self, Permission};
-use mde_core::arm::pricings::{Pricing, VIRTUAL_MACHINES};
 use mde_core::arm::settings::Setting;
 use mde_core::arm::subscriptions::Subscription;
 use mde_core::bulk::run::{ReadBack, SubscriptionChanges};
@@ -12,7 +11,7 @@ use mde_core::bulk::{Plan, Write};
 use mde_core::change::{self, Facts, Intent, SettingChange, LINUX_OFF_RULE, UNIFIED_OFF_RULE};
 use mde_core::connectors::{self, ConnectedAccount};
 use mde_core::error::{ArmFailure, Remedy};
-use mde_core::overview::SETTINGS_WRITE;
+use mde_core::overview::{read_plan, SETTINGS_WRITE};
 use mde_core::portal::{defender_portal_url, portal_url, subscription_portal_url};
 use mde_core::run::Record;
 use mde_core::status::{IntegrationParts, IntegrationStatus, ServersPlan};
@@ -40,23 +39,17 @@ struct Loaded {
 async fn load(session: &Session, id: &str) -> Result<Loaded, ArmFailure> {
     let client = &session.client;
     let subscription: Subscription = client.get(&api::subscription(id)).await?;
-    let (settings_path, pricing_path, permissions_path) =
-        (api::settings(id), api::pricing(id, VIRTUAL_MACHINES), api::permissions(id));
-    let (settings, pricing, permissions, connectors) = futures::join!(
+    let (settings_path, permissions_path) = (api::settings(id), api::permissions(id));
+    let (settings, plan, permissions, connectors) = futures::join!(
         client.list::<Setting>(&settings_path),
-        client.get::<Pricing>(&pricing_path),
+        read_plan(&**client, id),
         client.list::<Permission>(&permissions_path),
         connectors::read(client, id),
     );
-    let plan = match pricing {
-        Ok(p) => ServersPlan::from_pricing(Some(&p)),
-        Err(ArmFailure::Http { status: 404, .. }) => ServersPlan::Off,
-        Err(e) => return Err(e),
-    };
     Ok(Loaded {
         subscription,
         settings: settings?,
-        plan,
+        plan: plan?,
         can_change: permissions::allows(&permissions?, SETTINGS_WRITE),
         connectors,
     })

@@ -200,14 +200,17 @@ async fn permissions<T: Transport>(client: &ArmClient<T>, subscription_id: Strin
     Answer::Event(OverviewEvent::Permissions { subscription_id, result })
 }
 
-/// The plan of one subscription from its list of pricings: a subscription with no
-/// `VirtualMachines` pricing answers an empty list rather than a 404 (which the browser would
-/// log as an error), and either way its plan is Off.
 async fn pricing<T: Transport>(client: &ArmClient<T>, subscription_id: String) -> OverviewEvent {
-    let result = client.list::<Pricing>(&api::pricings(&subscription_id)).await.map(|pricings| {
-        ServersPlan::from_pricing(pricings.iter().find(|p| p.name.eq_ignore_ascii_case(VIRTUAL_MACHINES)))
-    });
+    let result = read_plan(client, &subscription_id).await;
     OverviewEvent::Plan { subscription_id, result }
+}
+
+/// The one way the app reads a subscription's Defender for Servers plan through ARM: from its
+/// list of pricings. A subscription with no `VirtualMachines` pricing answers an empty list
+/// rather than a 404 (which the browser would log as an error), and either way its plan is Off.
+pub async fn read_plan<T: Transport>(client: &ArmClient<T>, subscription_id: &str) -> Result<ServersPlan, ArmFailure> {
+    let pricings: Vec<Pricing> = client.list(&api::pricings(subscription_id)).await?;
+    Ok(ServersPlan::from_pricing(pricings.iter().find(|p| p.name.eq_ignore_ascii_case(VIRTUAL_MACHINES))))
 }
 
 /// A value still on its way, arrived, or refused.

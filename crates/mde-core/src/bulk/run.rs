@@ -8,13 +8,12 @@ use serde::{Deserialize, Serialize};
 use super::{plan_one, Action, Plan, PlanItem, Skip, SkipKind, Write};
 use crate::api;
 use crate::arm::permissions::{self, Permission};
-use crate::arm::pricings::{Pricing, VIRTUAL_MACHINES};
 use crate::arm::settings::{Setting, WDATP, WDATP_EXCLUDE_LINUX, WDATP_UNIFIED_SOLUTION};
 use crate::arm::subscriptions::Subscription;
 use crate::client::ArmClient;
 use crate::cloud::Cloud;
 use crate::error::ArmFailure;
-use crate::overview::{Load, SubscriptionRow, SETTINGS_WRITE};
+use crate::overview::{read_plan, Load, SubscriptionRow, SETTINGS_WRITE};
 use crate::run::{Audited, Failure, Kind, Row, Sent};
 use crate::status::{IntegrationParts, IntegrationStatus, ServersPlan};
 use crate::transport::Transport;
@@ -239,11 +238,6 @@ pub async fn read<T: Transport>(
     };
     let (settings, plan) = futures::join!(client.list::<Setting>(&path), plan);
     Ok(ReadBack { parts: IntegrationParts::from_settings(&settings?), plan: plan? })
-}
-
-async fn read_plan<T: Transport>(client: &ArmClient<T>, subscription_id: &str) -> Result<ServersPlan, ArmFailure> {
-    let pricings: Vec<Pricing> = client.list(&api::pricings(subscription_id)).await?;
-    Ok(ServersPlan::from_pricing(pricings.iter().find(|p| p.name.eq_ignore_ascii_case(VIRTUAL_MACHINES))))
 }
 
 /// Re-reads one subscription (itself, its settings, plan and permissions) and plans `action`
