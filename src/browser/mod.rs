@@ -82,7 +82,9 @@ pub fn js_message(e: wasm_bindgen::JsValue) -> String {
 /// Runs a page's loading task until it ends or the page goes away: the cleanup of the current
 /// reactive owner (the component, or the effect that started the task) drops the task, and
 /// with it every request it has in flight (see [`fetch::Abort`]), before any answer can land
-/// in a page that is no longer there.
+/// in a page that is no longer there. The pages load through this rather than Leptos'
+/// `LocalResource`, whose futures are never cancelled (leptos-rs/leptos#4434): a page that is
+/// left would go on reading ARM (`tests/e2e/session.test.mjs` checks that it does not).
 pub fn spawn_scoped(task: impl Future<Output = ()> + 'static) {
     let (handle, registration) = AbortHandle::new_pair();
     leptos::prelude::on_cleanup(move || handle.abort());
