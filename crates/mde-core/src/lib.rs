@@ -24,6 +24,7 @@ pub mod error;
 pub mod lro;
 pub mod overview;
 pub mod portal;
+pub mod quote;
 pub mod registration;
 pub mod signed_in;
 pub mod status;
