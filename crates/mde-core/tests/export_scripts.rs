@@ -50,7 +50,8 @@ struct Run {
     stdout: Vec<u8>,
 }
 
-fn run_with_stub_az(dir: &Path, script: &str, locale: &str) -> Run {
+/// Runs in `marks`, where the hostile machine id's relative `touch` would leave its marks.
+fn run_with_stub_az(dir: &Path, marks: &Path, script: &str, locale: &str) -> Run {
     let bin = dir.join("bin");
     let calls = dir.join(format!("calls-{locale}"));
     let _ = std::fs::remove_dir_all(&calls);
@@ -76,6 +77,7 @@ fn run_with_stub_az(dir: &Path, script: &str, locale: &str) -> Run {
         .env("AZ_CALLS", &calls)
         .env("HOME", dir)
         .env("LC_ALL", locale)
+        .current_dir(marks)
         .output()
         .expect("bash runs");
     assert!(
@@ -102,7 +104,7 @@ fn check_runs(dir: &Path, marks: &Path, script: &str, expected: &[Vec<String>], 
         expected.iter().map(|call| call.iter().map(|a| a.as_bytes().to_vec()).collect()).collect();
     for locale in LOCALES {
         assert_locale_works(locale);
-        let run = run_with_stub_az(dir, script, locale);
+        let run = run_with_stub_az(dir, marks, script, locale);
         let readable = |calls: &[Vec<Vec<u8>>]| -> Vec<Vec<String>> {
             calls.iter().map(|c| c.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect()).collect()
         };

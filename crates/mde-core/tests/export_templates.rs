@@ -76,6 +76,7 @@ fn check_arm(plan: &Plan) {
         assert_eq!(arm_text(&deployment["subscriptionId"]), item.subscription_id, "the id, as a literal");
         assert_eq!(deployment["location"], "[deployment().location]");
         assert_eq!(deployment["properties"]["mode"], "Incremental");
+        assert_eq!(deployment["properties"]["expressionEvaluationOptions"]["scope"], "Inner", "the nested template's own expressions");
         let inner = &deployment["properties"]["template"];
         assert_eq!(inner["$schema"], schema);
         let resources = inner["resources"].as_array().unwrap();

@@ -141,10 +141,12 @@ pub fn arc_id() -> String {
     format!("/subscriptions/{FINANCE}/resourceGroups/Équipe.Ñ/providers/Microsoft.HybridCompute/machines/srv-Ñ-01")
 }
 
-/// A machine id no ARM would give, with every way out: the exports must still hold it intact.
-pub fn evil_machine_id(marks: &str) -> String {
+/// A machine id no ARM would give, with the ways out of a string: the exports must still hold
+/// it intact. No whitespace and no `/` in its names: ARM's names hold neither, and the CLI's
+/// `--ids` splits at whitespace. Its commands touch files in the directory a script runs in.
+pub fn evil_machine_id() -> String {
     format!(
-        "/subscriptions/{PROD}/resourceGroups/rg'\"$(touch {marks}/m1)`touch {marks}/m2`\n#中'$(touch {marks}/m3)‘Ò’/providers/Microsoft.Compute/virtualMachines/vm"
+        "/subscriptions/{PROD}/resourceGroups/rg'\"$(touch${{IFS}}m1)`touch${{IFS}}m2`#中'$(touch${{IFS}}m3)‘Ò’/providers/Microsoft.Compute/virtualMachines/vm"
     )
 }
 
@@ -179,7 +181,7 @@ fn windows_skipped(marks: &str) -> MachineItem {
 /// The tag set on a VM, an Arc machine in another subscription and a hostile machine; a
 /// Windows machine skipped.
 pub fn tag_plan(marks: &str) -> MachinePlan {
-    let evil = evil_machine_id(marks);
+    let evil = evil_machine_id();
     let set = |id: &str| tags(id, TagsOperation::Merge, "ExcludeMdeAutoUpdate", "true");
     MachinePlan {
         action: MachineAction::ExcludeAutoUpdate,
@@ -196,7 +198,7 @@ pub fn tag_plan(marks: &str) -> MachinePlan {
 
 /// The tag cleared as each machine spells it (the name in any case, the value with spaces).
 pub fn untag_plan(marks: &str) -> MachinePlan {
-    let evil = evil_machine_id(marks);
+    let evil = evil_machine_id();
     MachinePlan {
         action: MachineAction::IncludeAutoUpdate,
         items: vec![
@@ -223,7 +225,7 @@ pub fn untag_plan(marks: &str) -> MachinePlan {
 /// The extension removed from a VM, an Arc machine and a hostile machine, with the
 /// subscription whose integration would put it back, and the removal's steps.
 pub fn removal_plan(marks: &str) -> MachinePlan {
-    let evil = evil_machine_id(marks);
+    let evil = evil_machine_id();
     MachinePlan {
         action: MachineAction::RemoveExtension,
         items: vec![

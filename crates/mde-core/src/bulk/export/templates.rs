@@ -166,7 +166,8 @@ pub(super) fn arm(plan: &Plan, arm_url: &str) -> String {
             kind: None,
             properties: Properties::Deployment {
                 mode: "Incremental",
-                evaluation: json!({ "scope": "inner" }),
+                // ARM reads the scope in any case; the template schema's enum spells it `Inner`.
+                evaluation: json!({ "scope": "Inner" }),
                 template: Box::new(Template {
                     schema: SUBSCRIPTION_SCHEMA,
                     content_version: "1.0.0.0",
