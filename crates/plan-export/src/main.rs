@@ -21,7 +21,9 @@ fn answer(text: &str) -> String {
     match serde_json::from_str::<Request>(text) {
         Ok(Request::Bulk(request)) => export(&request.plan, request.format, &request.arm_url),
         Ok(Request::Machines(request)) => machine_export::export(&request.plan, request.format, &request.arm_url)
-            .unwrap_or_else(|| format!("The export could not be made: a machine plan has no {:?} export.", request.format)),
+            .unwrap_or_else(|| {
+                format!("The export could not be made: a machine plan has no {:?} export.", request.format)
+            }),
         Err(e) => format!("The export could not be made: {e}"),
     }
 }
@@ -55,8 +57,10 @@ mod tests {
             arm_url: arm_url.clone(),
         };
         assert!(answer(&serde_json::to_string(&bulk).unwrap()).contains("MDE Console plan: Turn the integration off"));
-        let plan = MachinePlan { action: MachineAction::RemoveExtension, items: vec![], warnings: vec![], steps: vec![] };
-        let machines = MachineExportRequest { plan: plan.clone(), format: Format::PowerShell, arm_url: arm_url.clone() };
+        let plan =
+            MachinePlan { action: MachineAction::RemoveExtension, items: vec![], warnings: vec![], steps: vec![] };
+        let machines =
+            MachineExportRequest { plan: plan.clone(), format: Format::PowerShell, arm_url: arm_url.clone() };
         let file = answer(&serde_json::to_string(&machines).unwrap());
         assert!(file.starts_with("\u{FEFF}#Requires -Modules Az.Accounts, Az.Resources"), "{file}");
         let bicep = MachineExportRequest { plan, format: Format::Bicep, arm_url };
