@@ -92,7 +92,9 @@ if [ "$want_tests" = "--test" ]; then
   # Debian's python3 makes a venv only with python3-venv (it holds ensurepip).
   "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null || need_apt+=(python3-venv)
   # The bash exports run in GBK and BIG5 locales (crates/mde-core/tests/export_scripts.rs).
-  locale -a 2>/dev/null | grep -qix 'zh_CN.gbk' && locale -a | grep -qix 'zh_TW' || need_apt+=(locales-all)
+  # (The list is read whole: grep -q ends the pipe early, which pipefail takes for a failure.)
+  locales=$(locale -a 2>/dev/null || true)
+  grep -qix 'zh_CN.gbk' <<<"$locales" && grep -qix 'zh_TW' <<<"$locales" || need_apt+=(locales-all)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "installing ${need_apt[*]} from Debian"
