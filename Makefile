@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: serve test setup setup-test size bench screenshot fuzz
+.PHONY: serve test setup setup-test size bench screenshot fuzz golden
 
 serve: setup
 	trunk serve --release
@@ -17,6 +17,12 @@ setup:
 
 setup-test:
 	scripts/setup.sh --test
+
+# Rewrites the reviewed exports (tests/golden/exports) from the code, after a change to an export:
+# review them in the diff (`make test` fails while they differ).
+golden:
+	UPDATE_GOLDEN=1 cargo test -p mde-core --test export_golden
+	UPDATE_GOLDEN=1 cargo test -p plan-export --test demo_exports
 
 # Every parser of outside input under proptest for FUZZ_SECONDS each (crates/fuzz); a failing
 # input lands in crates/fuzz/corpus/. Not part of `make test`: it takes minutes.

@@ -24,23 +24,49 @@ if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
   cargo install trunk --version "$TRUNK_VERSION" --locked
 fi
 
-# wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock exactly.
+# Prints a folder holding the unpacked source of crates.io's crate `$1` version `$2`: cargo fetch
+# of a throwaway package that depends on it downloads and unpacks it (the throwaway's own
+# resolution only fetches; nothing is built from it). Outside the repository, whose workspace
+# would claim it.
+crate_source() {
+  local name=$1 version=$2 build
+  build=$(mktemp -d)
+  mkdir -p "$build/fetch/src"
+  printf '[package]\nname = "fetch"\nversion = "0.0.0"\nedition = "2021"\n\n[dependencies]\n%s = "=%s"\n\n[workspace]\n' \
+    "$name" "$version" >"$build/fetch/Cargo.toml"
+  : >"$build/fetch/src/lib.rs"
+  cargo fetch --quiet --manifest-path "$build/fetch/Cargo.toml"
+  cp -r "$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"$name-$version" | head -1)" "$build/$name-$version"
+  printf '%s\n' "$build/$name-$version"
+}
+
+# wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock exactly, and is built from a lock
+# file (--locked), never from a fresh resolution. 0.2.130 was published with a lock file that
+# pins webpki-roots 1.0.11, which crates.io no longer serves, so `cargo install --locked` fails;
+# its copy in scripts/locks/ has webpki-roots 1.0.10 instead, its one change (cargo update -p
+# webpki-roots --precise 1.0.10). A version with no copy there is installed with its own lock.
 [ -f Cargo.lock ] || cargo generate-lockfile
 bindgen=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $bindgen" ]; then
-  say "installing wasm-bindgen-cli $bindgen"
-  # Its own lock file pins a crate the registry no longer serves for some versions.
-  cargo install wasm-bindgen-cli --version "$bindgen" --locked || cargo install wasm-bindgen-cli --version "$bindgen"
+  say "installing wasm-bindgen-cli $bindgen (about 4 minutes)"
+  lock="$PWD/scripts/locks/wasm-bindgen-cli-$bindgen.Cargo.lock"
+  if [ -f "$lock" ]; then
+    src=$(crate_source wasm-bindgen-cli "$bindgen")
+    cp "$lock" "$src/Cargo.lock"
+    cargo install --locked --path "$src"
+    rm -rf "$(dirname "$src")"
+  else
+    cargo install wasm-bindgen-cli --version "$bindgen" --locked
+  fi
 fi
 
 # The app's wasm is split by page (scripts/split-build.sh): the splitter is the binary of the
 # crate that cargo-leptos uses for this, wasm_split_cli_support, pinned with the helpers that
-# Leptos's Cargo.lock entry expects.
+# Leptos's Cargo.lock entry expects, built with the lock file it was published with.
 WASM_SPLIT_VERSION=0.2.4
 if [ ! -x "$TOOLS/bin/wasm-split-cli" ] || [ "$(cat "$TOOLS/wasm-split.version" 2>/dev/null)" != "$WASM_SPLIT_VERSION" ]; then
   say "installing wasm-split-cli (crates.io wasm_split_cli_support $WASM_SPLIT_VERSION, about 6 minutes)"
-  cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked --root "$TOOLS" ||
-    cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --root "$TOOLS"
+  cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked --root "$TOOLS"
   echo "$WASM_SPLIT_VERSION" >"$TOOLS/wasm-split.version"
 fi
 
@@ -51,12 +77,24 @@ if ! wasm-opt --version 2>/dev/null | grep -q "^wasm-opt version ${BINARYEN_VERS
   ln -sf "$TOOLS/npm/node_modules/binaryen/bin/wasm-opt" "$TOOLS/bin/wasm-opt"
 fi
 
+# The export checks' Python tools live in a virtual environment under .tools, made from Debian's
+# own python3 (which refuses pip install into itself, PEP 668) when it is there.
+PYTHON=/usr/bin/python3
+[ -x "$PYTHON" ] || PYTHON=python3
+AZURE_CLI_VERSION=2.91.0
+
 need_apt=()
 command -v python3 >/dev/null || need_apt+=(python3)
 command -v brotli >/dev/null || need_apt+=(brotli)
 if [ "$want_tests" = "--test" ]; then
   [ -x /usr/bin/chromium ] || need_apt+=(chromium)
   [ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
+  # Debian's python3 makes a venv only with python3-venv (it holds ensurepip).
+  "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null || need_apt+=(python3-venv)
+  # The bash exports run in GBK and BIG5 locales (crates/mde-core/tests/export_scripts.rs).
+  # (The list is read whole: grep -q ends the pipe early, which pipefail takes for a failure.)
+  locales=$(locale -a 2>/dev/null || true)
+  grep -qix 'zh_CN.gbk' <<<"$locales" && grep -qix 'zh_TW' <<<"$locales" || need_apt+=(locales-all)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "installing ${need_apt[*]} from Debian"
@@ -64,17 +102,23 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-if [ "$want_tests" = "--test" ] && { [ ! -d tests/e2e/node_modules/playwright-core ] ||
-  [ ! -d tests/e2e/node_modules/@kusto/language-service-next ]; }; then
-  say "installing the end-to-end test driver and the KQL checker (npm playwright-core, @kusto/language-service-next; no browser download)"
-  (cd tests/e2e && npm ci --silent --no-audit --no-fund)
+# The end-to-end driver, the KQL checker and the export checks' judges (a PowerShell grammar,
+# HashiCorp's HCL parser, ajv for the template schema). No package runs an install script: none
+# needs one (tree-sitter-powershell's would build a native binding the checks do not use).
+if [ "$want_tests" = "--test" ] && { [ ! -f tests/e2e/node_modules/.package-lock.json ] ||
+  [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; }; then
+  say "installing the test tools from npm (tests/e2e/package-lock.json; no browser download)"
+  (cd tests/e2e && npm ci --silent --no-audit --no-fund --ignore-scripts)
 fi
 
-# The Terraform export tests parse the files with python-hcl2; 8.x keeps literals as written.
-HCL2_VERSION=8.1.4
+# The Azure CLI that judges the az exports (tests/exports/azure-cli.test.mjs), pinned, with the
+# versions of scripts/python-tools.txt. About 3 minutes the first time.
+venv="$TOOLS/venv"
 if [ "$want_tests" = "--test" ] &&
-  [ "$(python3 -c 'import importlib.metadata as m; print(m.version("python-hcl2"))' 2>/dev/null)" != "$HCL2_VERSION" ]; then
-  say "installing python-hcl2 $HCL2_VERSION (PyPI) for the Terraform export tests"
-  python3 -m pip install --quiet --root-user-action=ignore "python-hcl2==$HCL2_VERSION"
+  [ "$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("azure-cli"))' 2>/dev/null)" != "$AZURE_CLI_VERSION" ]; then
+  say "installing azure-cli $AZURE_CLI_VERSION (PyPI) in $venv for the export checks (about 3 minutes)"
+  rm -rf "$venv"
+  "$PYTHON" -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -c scripts/python-tools.txt "azure-cli==$AZURE_CLI_VERSION"
 fi
 exit 0

@@ -103,7 +103,7 @@ test('Fix turns a Partial subscription On, verified by reading it back, and is l
     await page.getByRole('button', { name: 'Fix' }).click();
     const dialog = page.getByRole('dialog', { name: 'Fix this subscription?' });
     await dialog.getByText('Deploy the unified solution to Windows Server 2012 R2 and 2016').waitFor();
-    assert.match(await dialog.textContent(), /az security setting update --subscription=[0-9a-f-]+ --name WDATP_UNIFIED_SOLUTION --setting-kind DataExportSettings --enabled true/);
+    assert.match(await dialog.textContent(), /az security setting update --subscription=[0-9a-f-]+ --name WDATP_UNIFIED_SOLUTION --data-export-settings enabled=true/);
     await dialog.getByRole('button', { name: 'Apply' }).click();
     await page.getByText('Azure now reports WDATP_UNIFIED_SOLUTION = true.').waitFor();
     await page.getByText(/up to 12 hours/).waitFor();

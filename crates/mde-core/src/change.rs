@@ -72,15 +72,20 @@ impl SettingChange {
     }
 
     /// The Azure CLI command that does the same, safe to paste into bash whatever the id
-    /// holds (ARM's ids are data: quoted as the bulk export quotes them).
+    /// holds (ARM's ids are data, quoted by [`crate::quote::sh_quote`]). The CLI's settings
+    /// commands take the setting's kind as the name of its properties argument
+    /// (`--data-export-settings enabled=true`, `--alert-sync-settings` for Sentinel): azure-cli
+    /// removed `--setting-kind` and `--enabled` (Azure/azure-cli#28535).
     pub fn az(&self) -> String {
-        use crate::bulk::export::sh_quote;
-        let kind = self.body()["kind"].as_str().unwrap_or("DataExportSettings").to_string();
+        use crate::quote::sh_quote;
+        let properties = match self.body()["kind"].as_str() {
+            Some("AlertSyncSettings") => "--alert-sync-settings",
+            _ => "--data-export-settings",
+        };
         format!(
-            "az security setting update --subscription={} --name {} --setting-kind {} --enabled {}",
+            "az security setting update --subscription={} --name {} {properties} enabled={}",
             sh_quote(&self.subscription_id),
             sh_quote(&self.setting),
-            kind,
             self.enabled
         )
     }
@@ -296,10 +301,15 @@ mod tests {
         );
         assert_eq!(
             c.az(),
-            "az security setting update --subscription=sub-1 --name WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW --setting-kind DataExportSettings --enabled false"
+            "az security setting update --subscription=sub-1 --name WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW --data-export-settings enabled=false"
         );
         let hostile = SettingChange { subscription_id: "x; $(touch /tmp/p)".into(), ..c.clone() };
         assert!(hostile.az().starts_with("az security setting update --subscription='x; $(touch /tmp/p)' --name"));
+        let sentinel = SettingChange { setting: "Sentinel".into(), enabled: true, ..c.clone() };
+        assert!(
+            sentinel.az().ends_with(" --name Sentinel --alert-sync-settings enabled=true"),
+            "its kind is AlertSyncSettings"
+        );
         assert!(c.describe().starts_with("Include Linux machines"));
     }
 }

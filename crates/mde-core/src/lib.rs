@@ -25,6 +25,7 @@ pub mod lro;
 pub mod origin;
 pub mod overview;
 pub mod portal;
+pub mod quote;
 pub mod registration;
 pub mod roles;
 pub mod run;

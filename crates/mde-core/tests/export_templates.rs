@@ -1,11 +1,13 @@
-//! The data and template exports: JSON that round-trips to the plan's writes, an ARM
-//! template checked against the real request examples, Bicep whose strings all close.
+//! The data and template exports: JSON (bulk and machine plans) that round-trips to the plan's
+//! writes, an ARM template checked against the real request examples, Bicep whose strings all
+//! close. (tests/exports/ validates the ARM template against Azure's published schema.)
 
 mod export_common;
 
 use export_common::*;
 use mde_core::bulk::export::{export, Format, JsonPlan};
 use mde_core::bulk::{Plan, Write};
+use mde_core::deployment::actions::export::{self as machine_export, MachineJsonPlan};
 use serde_json::{json, Value};
 
 fn fixture(path: &str) -> Value {
@@ -76,6 +78,10 @@ fn check_arm(plan: &Plan) {
         assert_eq!(arm_text(&deployment["subscriptionId"]), item.subscription_id, "the id, as a literal");
         assert_eq!(deployment["location"], "[deployment().location]");
         assert_eq!(deployment["properties"]["mode"], "Incremental");
+        assert_eq!(
+            deployment["properties"]["expressionEvaluationOptions"]["scope"], "Inner",
+            "the nested template's own expressions"
+        );
         let inner = &deployment["properties"]["template"];
         assert_eq!(inner["$schema"], schema);
         let resources = inner["resources"].as_array().unwrap();
@@ -242,5 +248,40 @@ fn bicep_strings_all_close_and_carry_the_plan() {
     assert_eq!(strings, expected);
     for line in ["var writes = plans[subscription().subscriptionId]", "@batchSize(1)", "kind: setting.kind"] {
         assert!(text.contains(line), "{line}");
+    }
+}
+
+#[test]
+fn machine_json_holds_each_write_as_the_request_it_is() {
+    for plan in machine_plans(GOLDEN_MARKS) {
+        let text = machine_export::export(&plan, Format::Json, ARM).unwrap();
+        let parsed: MachineJsonPlan = serde_json::from_str(&text).unwrap();
+        assert_eq!(serde_json::to_string_pretty(&parsed).unwrap() + "\n", text, "nothing lost or added");
+        assert_eq!(parsed.action, plan.action.key());
+        assert_eq!(parsed.caveat, plan.action.caveat());
+        let items: Vec<_> = plan.changing().collect();
+        assert_eq!(parsed.writes.len(), items.len());
+        for (entry, item) in parsed.writes.iter().zip(items) {
+            let write = item.write.as_ref().unwrap();
+            assert_eq!(
+                (entry.machine_id.as_str(), entry.machine_name.as_str(), entry.subscription_id.as_str()),
+                (item.machine_id.as_str(), item.name.as_str(), item.subscription_id.as_str()),
+                "the machine as ARM gave it"
+            );
+            assert_eq!(entry.kind, item.kind);
+            assert_eq!(entry.method, write.method().as_str());
+            assert_eq!(entry.url, format!("{ARM}{}", write.path()));
+            assert_eq!(entry.body, write.body());
+            assert_eq!(entry.description, write.describe());
+        }
+        let skipped: Vec<_> =
+            parsed.skipped.iter().map(|s| (s.machine_id.as_str(), s.kind, s.reason.as_str())).collect();
+        let expected: Vec<_> = plan
+            .items
+            .iter()
+            .filter_map(|i| i.skip.as_ref().map(|s| (i.machine_id.as_str(), s.kind, s.reason.as_str())))
+            .collect();
+        assert_eq!(skipped, expected);
+        assert_eq!((parsed.warnings, parsed.steps), (plan.warnings.clone(), plan.steps.clone()));
     }
 }

@@ -10,7 +10,6 @@ mod scripts;
 mod templates;
 mod terraform;
 
-pub use scripts::sh_quote;
 pub use templates::{JsonPlan, JsonSkip, JsonWrite};
 
 use serde::{Deserialize, Serialize};
@@ -71,7 +70,12 @@ impl Format {
 
     /// e.g. `mde-plan-fix.sh`; the two JSON and the two Terraform files differ by name.
     pub fn file_name(self, action: Action) -> String {
-        let suffix = match self {
+        format!("mde-plan-{}{}", action.key(), self.suffix())
+    }
+
+    /// What a file name ends with: its extension, after a word for the formats that share one.
+    pub fn suffix(self) -> &'static str {
+        match self {
             Format::AzCli => ".sh",
             Format::PowerShell => ".ps1",
             Format::AzRest => "-rest.sh",
@@ -80,8 +84,7 @@ impl Format {
             Format::Bicep => ".bicep",
             Format::TerraformAzurerm => "-azurerm.tf",
             Format::TerraformAzapi => "-azapi.tf",
-        };
-        format!("mde-plan-{}{suffix}", action.key())
+        }
     }
 
     pub fn mime(self) -> &'static str {
@@ -176,33 +179,4 @@ fn who(item: &PlanItem) -> String {
 
 fn count(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
-}
-
-/// Text safe inside a line comment: a line break of any kind would end the comment, and
-/// bidirectional controls could make a reviewer read something else than what runs.
-fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            let hidden = c.is_control()
-                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
-                || ('\u{202A}'..='\u{202E}').contains(&c)
-                || ('\u{2066}'..='\u{2069}').contains(&c);
-            if hidden {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
-/// `lines` as line comments behind `marker` (`#`, `//`), each ending in a newline.
-fn comments(marker: &str, lines: &[String]) -> String {
-    lines
-        .iter()
-        .map(|line| match one_line(line) {
-            text if text.trim().is_empty() => format!("{marker}\n"),
-            text => format!("{marker} {text}\n"),
-        })
-        .collect()
 }

@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::scripts::sh_quote;
-use super::{comments, each_subscription, resource_type, setting_kind, summary, who, Format};
+use super::{each_subscription, resource_type, setting_kind, summary, who, Format};
 use crate::bulk::{Plan, SkipKind, Write};
+use crate::quote::{arm_literal, bicep_string, comments, one_line, sh_quote};
 
 /// The JSON export: every write as the request it is, and the subscriptions left out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -166,7 +166,8 @@ pub(super) fn arm(plan: &Plan, arm_url: &str) -> String {
             kind: None,
             properties: Properties::Deployment {
                 mode: "Incremental",
-                evaluation: json!({ "scope": "inner" }),
+                // ARM reads the scope in any case; the template schema's enum spells it `Inner`.
+                evaluation: json!({ "scope": "Inner" }),
                 template: Box::new(Template {
                     schema: SUBSCRIPTION_SCHEMA,
                     content_version: "1.0.0.0",
@@ -183,16 +184,6 @@ pub(super) fn arm(plan: &Plan, arm_url: &str) -> String {
         resources: deployments,
     };
     serde_json::to_string_pretty(&template).expect("a template serialises") + "\n"
-}
-
-/// ARM reads a string that starts with `[` and ends with `]` as an expression; `[[` keeps it
-/// a literal.
-pub(crate) fn arm_literal(value: &str) -> String {
-    if value.starts_with('[') && value.ends_with(']') {
-        format!("[{value}")
-    } else {
-        value.to_string()
-    }
 }
 
 /// A subscription-scope Bicep file deployed once per subscription: it holds every
@@ -217,7 +208,7 @@ pub(super) fn bicep(plan: &Plan, arm_url: &str) -> String {
     out += "// Each subscription's writes, in order: Defender for Servers first (when planned), then the settings.\n";
     out += "var plans = {\n";
     each_subscription(plan, |n, item| {
-        out += &format!("  // {n} {}\n", super::one_line(&who(item)));
+        out += &format!("  // {n} {}\n", one_line(&who(item)));
         out += &format!("  {}: {{\n", bicep_string(&item.subscription_id));
         let sub_plan = item.writes.iter().find_map(|w| match w {
             Write::ServersPlan { sub_plan, .. } => Some(sub_plan.label()),
@@ -267,35 +258,3 @@ resource settings 'Microsoft.Security/settings@2022-05-01' = [for setting in wri
   ]
 }]
 ";
-
-/// A Bicep string literal: `'` and `\` escaped, `$` escaped so that no `${` interpolates,
-/// and control characters as `\u{..}` escapes.
-pub(crate) fn bicep_string(value: &str) -> String {
-    let mut out = String::from("'");
-    for c in value.chars() {
-        match c {
-            '\'' => out += "\\'",
-            '\\' => out += "\\\\",
-            '$' => out += "\\$",
-            '\n' => out += "\\n",
-            '\r' => out += "\\r",
-            '\t' => out += "\\t",
-            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => out += &format!("\\u{{{:X}}}", c as u32),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn literals() {
-        assert_eq!(arm_literal("[concat('a')]"), "[[concat('a')]");
-        assert_eq!(arm_literal("[not an expression"), "[not an expression");
-        assert_eq!(bicep_string("it's ${x}\n"), r"'it\'s \${x}\n'");
-    }
-}

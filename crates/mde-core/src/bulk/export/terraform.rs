@@ -6,9 +6,10 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::{comments, each_subscription, resource_type, summary, who};
+use super::{each_subscription, resource_type, summary, who};
 use crate::arm::pricings::VIRTUAL_MACHINES;
 use crate::bulk::{Plan, PlanItem, Write};
+use crate::quote::{comments, hcl_string, one_line};
 
 pub(super) fn azurerm(plan: &Plan, arm_url: &str) -> String {
     let mut notes = summary(plan, arm_url);
@@ -22,7 +23,7 @@ pub(super) fn azurerm(plan: &Plan, arm_url: &str) -> String {
     out += &required_provider("azurerm", "hashicorp/azurerm", "~> 4.0");
     each_subscription(plan, |n, item| {
         let alias = alias(plan, item);
-        out += &format!("\n# {n} {}\n", super::one_line(&who(item)));
+        out += &format!("\n# {n} {}\n", one_line(&who(item)));
         out += &format!(
             "provider \"azurerm\" {{\n  alias           = {}\n  subscription_id = {}\n  features {{}}\n}}\n",
             hcl_string(&alias),
@@ -85,7 +86,7 @@ pub(super) fn azapi(plan: &Plan, arm_url: &str) -> String {
     out += &required_provider("azapi", "Azure/azapi", "~> 2.0");
     out += "\nprovider \"azapi\" {}\n";
     each_subscription(plan, |n, item| {
-        out += &format!("\n# {n} {}\n", super::one_line(&who(item)));
+        out += &format!("\n# {n} {}\n", one_line(&who(item)));
         let mut previous: Option<String> = None;
         for (label, write) in labels(&alias(plan, item), item) {
             let (kind, api_version) = resource_type(write);
@@ -156,32 +157,6 @@ fn resource_id(write: &Write) -> String {
     format!("/subscriptions/{}/providers/{}/{}", write.subscription_id(), resource_type(write).0, write.name())
 }
 
-/// An HCL quoted string: `"` and `\` escaped, `${` and `%{` doubled so they stay literal
-/// instead of starting a template, control characters as `\u` escapes.
-pub(crate) fn hcl_string(value: &str) -> String {
-    let mut out = String::from("\"");
-    let mut chars = value.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => out += "\\\"",
-            '\\' => out += "\\\\",
-            '\n' => out += "\\n",
-            '\r' => out += "\\r",
-            '\t' => out += "\\t",
-            '$' | '%' if chars.peek() == Some(&'{') => {
-                out.push(c);
-                out.push(c);
-            }
-            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// A JSON value (a PUT body) as an HCL expression, objects indented `depth` levels in.
 fn hcl_value(value: &Value, depth: usize) -> String {
     let pad = "  ".repeat(depth);
@@ -212,16 +187,5 @@ fn hcl_key(key: &str) -> String {
         key.to_string()
     } else {
         hcl_string(key)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hcl_strings() {
-        assert_eq!(hcl_string("a\"b\\ ${x} %{y} $ % \n"), r#""a\"b\\ $${x} %%{y} $ % \n""#);
-        assert_eq!(hcl_string("$${x}"), r#""$$${x}""#);
     }
 }

@@ -5,6 +5,7 @@
 //!
 //! The plan is data, serialisable like the bulk plan, so that a run survives a reload.
 
+pub mod export;
 pub mod run;
 
 use std::collections::BTreeMap;

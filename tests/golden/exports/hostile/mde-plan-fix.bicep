@@ -8,7 +8,7 @@
 // and fails, writing nothing, in a subscription the plan does not list:
 //   az deployment sub create --subscription 00000000-0000-4000-8000-000000000001 --location <region> --template-file mde-plan-fix.bicep
 //   az deployment sub create --subscription 11111111-1111-4111-8111-111111111111 --location <region> --template-file mde-plan-fix.bicep
-//   az deployment sub create --subscription $'[x\'"$(touch /tmp/mde-export-marks/i1)`touch /tmp/mde-export-marks/i2`${y}%{z}*/\x0A#]' --location <region> --template-file mde-plan-fix.bicep
+//   az deployment sub create --subscription $'[x\'"$(touch /tmp/mde-export-marks/i1)`touch /tmp/mde-export-marks/i2`${y}%{z}*/\x0A#\xE4\xB8\xAD\'$(touch /tmp/mde-export-marks/i3)\xC3\x92 \xE2\x80\x98]' --location <region> --template-file mde-plan-fix.bicep
 //   az deployment sub create --subscription '--debug -o none' --location <region> --template-file mde-plan-fix.bicep
 targetScope = 'subscription'
 
@@ -35,7 +35,7 @@ var plans = {
       }
     ]
   }
-  // 2/4 Fin'ance "Ops" $(touch /tmp/mde-export-marks/n1) `touch /tmp/mde-export-marks/n2` ${HOME} %{x} */ <# #> ‘q’ \ end # injected $(touch /tmp/mde-export-marks/n3)  [concat('a')]  gnp.exe (11111111-1111-4111-8111-111111111111)
+  // 2/4 Fin'ance "Ops" $(touch /tmp/mde-export-marks/n1) `touch /tmp/mde-export-marks/n2` ${HOME} %{x} */ <# #> ‘q’ ‚r‛ \ end # injected $(touch /tmp/mde-export-marks/n3)  [concat('a')]  gnp.exe Ò (Start-Process calc.exe; touch /tmp/mde-export-marks/n4) Ò Ñ Â 中'; touch /tmp/mde-export-marks/n5 #  (11111111-1111-4111-8111-111111111111)
   '11111111-1111-4111-8111-111111111111': {
     serversPlan: ''
     settings: [
@@ -51,8 +51,8 @@ var plans = {
       }
     ]
   }
-  // 3/4 O'Brien ‘Dev’ ${x} $(touch /tmp/mde-export-marks/o1) `touch /tmp/mde-export-marks/o2` \ ([x'"$(touch /tmp/mde-export-marks/i1)`touch /tmp/mde-export-marks/i2`${y}%{z}*/ #])
-  '[x\'"\$(touch /tmp/mde-export-marks/i1)`touch /tmp/mde-export-marks/i2`\${y}%{z}*/\n#]': {
+  // 3/4 O'Brien ‘Dev’ ${x} $(touch /tmp/mde-export-marks/o1) `touch /tmp/mde-export-marks/o2` \ ([x'"$(touch /tmp/mde-export-marks/i1)`touch /tmp/mde-export-marks/i2`${y}%{z}*/ #中'$(touch /tmp/mde-export-marks/i3)Ò ‘])
+  '[x\'"\$(touch /tmp/mde-export-marks/i1)`touch /tmp/mde-export-marks/i2`\${y}%{z}*/\n#中\'\$(touch /tmp/mde-export-marks/i3)Ò ‘]': {
     serversPlan: ''
     settings: [
       {

@@ -70,7 +70,7 @@ resource "azapi_update_resource" "sub1_wdatp_unified_solution" {
   depends_on = [azapi_update_resource.sub1_wdatp_exclude_linux_public_preview]
 }
 
-# 2/4 Fin'ance "Ops" $(touch /tmp/mde-export-marks/n1) `touch /tmp/mde-export-marks/n2` ${HOME} %{x} */ <# #> ‘q’ \ end # injected $(touch /tmp/mde-export-marks/n3)  [concat('a')]  gnp.exe (11111111-1111-4111-8111-111111111111)
+# 2/4 Fin'ance "Ops" $(touch /tmp/mde-export-marks/n1) `touch /tmp/mde-export-marks/n2` ${HOME} %{x} */ <# #> ‘q’ ‚r‛ \ end # injected $(touch /tmp/mde-export-marks/n3)  [concat('a')]  gnp.exe Ò (Start-Process calc.exe; touch /tmp/mde-export-marks/n4) Ò Ñ Â 中'; touch /tmp/mde-export-marks/n5 #  (11111111-1111-4111-8111-111111111111)
 # Include Linux machines (WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW = false)
 resource "azapi_update_resource" "sub2_wdatp_exclude_linux_public_preview" {
   type        = "Microsoft.Security/settings@2022-05-01"
@@ -96,11 +96,11 @@ resource "azapi_update_resource" "sub2_wdatp_unified_solution" {
   depends_on = [azapi_update_resource.sub2_wdatp_exclude_linux_public_preview]
 }
 
-# 3/4 O'Brien ‘Dev’ ${x} $(touch /tmp/mde-export-marks/o1) `touch /tmp/mde-export-marks/o2` \ ([x'"$(touch /tmp/mde-export-marks/i1)`touch /tmp/mde-export-marks/i2`${y}%{z}*/ #])
+# 3/4 O'Brien ‘Dev’ ${x} $(touch /tmp/mde-export-marks/o1) `touch /tmp/mde-export-marks/o2` \ ([x'"$(touch /tmp/mde-export-marks/i1)`touch /tmp/mde-export-marks/i2`${y}%{z}*/ #中'$(touch /tmp/mde-export-marks/i3)Ò ‘])
 # Turn the Defender for Endpoint integration on (WDATP = true)
 resource "azapi_update_resource" "sub3_wdatp" {
   type        = "Microsoft.Security/settings@2022-05-01"
-  resource_id = "/subscriptions/[x'\"$(touch /tmp/mde-export-marks/i1)`touch /tmp/mde-export-marks/i2`$${y}%%{z}*/\n#]/providers/Microsoft.Security/settings/WDATP"
+  resource_id = "/subscriptions/[x'\"$(touch /tmp/mde-export-marks/i1)`touch /tmp/mde-export-marks/i2`$${y}%%{z}*/\n#中'$(touch /tmp/mde-export-marks/i3)Ò ‘]/providers/Microsoft.Security/settings/WDATP"
   body = {
     kind = "DataExportSettings"
     properties = {

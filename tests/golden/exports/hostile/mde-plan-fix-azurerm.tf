@@ -62,7 +62,7 @@ resource "azurerm_security_center_setting" "sub1_wdatp_unified_solution" {
   depends_on   = [azurerm_security_center_setting.sub1_wdatp_exclude_linux_public_preview]
 }
 
-# 2/4 Fin'ance "Ops" $(touch /tmp/mde-export-marks/n1) `touch /tmp/mde-export-marks/n2` ${HOME} %{x} */ <# #> ‘q’ \ end # injected $(touch /tmp/mde-export-marks/n3)  [concat('a')]  gnp.exe (11111111-1111-4111-8111-111111111111)
+# 2/4 Fin'ance "Ops" $(touch /tmp/mde-export-marks/n1) `touch /tmp/mde-export-marks/n2` ${HOME} %{x} */ <# #> ‘q’ ‚r‛ \ end # injected $(touch /tmp/mde-export-marks/n3)  [concat('a')]  gnp.exe Ò (Start-Process calc.exe; touch /tmp/mde-export-marks/n4) Ò Ñ Â 中'; touch /tmp/mde-export-marks/n5 #  (11111111-1111-4111-8111-111111111111)
 provider "azurerm" {
   alias           = "sub2"
   subscription_id = "11111111-1111-4111-8111-111111111111"
@@ -90,10 +90,10 @@ resource "azurerm_security_center_setting" "sub2_wdatp_unified_solution" {
   depends_on   = [azurerm_security_center_setting.sub2_wdatp_exclude_linux_public_preview]
 }
 
-# 3/4 O'Brien ‘Dev’ ${x} $(touch /tmp/mde-export-marks/o1) `touch /tmp/mde-export-marks/o2` \ ([x'"$(touch /tmp/mde-export-marks/i1)`touch /tmp/mde-export-marks/i2`${y}%{z}*/ #])
+# 3/4 O'Brien ‘Dev’ ${x} $(touch /tmp/mde-export-marks/o1) `touch /tmp/mde-export-marks/o2` \ ([x'"$(touch /tmp/mde-export-marks/i1)`touch /tmp/mde-export-marks/i2`${y}%{z}*/ #中'$(touch /tmp/mde-export-marks/i3)Ò ‘])
 provider "azurerm" {
   alias           = "sub3"
-  subscription_id = "[x'\"$(touch /tmp/mde-export-marks/i1)`touch /tmp/mde-export-marks/i2`$${y}%%{z}*/\n#]"
+  subscription_id = "[x'\"$(touch /tmp/mde-export-marks/i1)`touch /tmp/mde-export-marks/i2`$${y}%%{z}*/\n#中'$(touch /tmp/mde-export-marks/i3)Ò ‘]"
   features {}
 }
 

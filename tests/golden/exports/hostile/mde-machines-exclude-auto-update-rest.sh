@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# MDE Console plan: Exclude from MDE automatic updates (ExcludeMdeAutoUpdate=true)
+# 3 machines to change, 3 writes to ARM (https://management.azure.com), in order.
+# Caveat: The tag is Azure metadata on the machine: the other tags are kept (the write merges, or deletes this one tag). MDE.Linux reads it before updating Defender for Endpoint; Windows machines update through knowledge base updates instead.
+# Skipped (1):
+#   - win $(touch /tmp/mde-export-marks/w1) */ (/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/win-01): A Windows machine: the tag is read by MDE.Linux only.
+# Run with bash after `az login`: each command is the exact request the app sends, URL and body.
+set -euo pipefail
+
+# 1/3 web-01 (/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-Ò‘prod’(中)/providers/Microsoft.Compute/virtualMachines/web-01)
+printf '== %s (%s)\n' web-01 $'/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-\xC3\x92\xE2\x80\x98prod\xE2\x80\x99(\xE4\xB8\xAD)/providers/Microsoft.Compute/virtualMachines/web-01'
+# Set the tag ExcludeMdeAutoUpdate=true (tags PATCH, operation Merge: the other tags are kept)
+az rest --method patch --url 'https://management.azure.com/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-%C3%92%E2%80%98prod%E2%80%99%28%E4%B8%AD%29/providers/Microsoft.Compute/virtualMachines/web-01/providers/Microsoft.Resources/tags/default?api-version=2021-04-01' --body '{"operation":"Merge","properties":{"tags":{"ExcludeMdeAutoUpdate":"true"}}}'
+
+# 2/3 srv-Ñ-01 (/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/Équipe.Ñ/providers/Microsoft.HybridCompute/machines/srv-Ñ-01)
+printf '== %s (%s)\n' $'srv-\xC3\x91-01' $'/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/\xC3\x89quipe.\xC3\x91/providers/Microsoft.HybridCompute/machines/srv-\xC3\x91-01'
+# Set the tag ExcludeMdeAutoUpdate=true (tags PATCH, operation Merge: the other tags are kept)
+az rest --method patch --url 'https://management.azure.com/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/%C3%89quipe.%C3%91/providers/Microsoft.HybridCompute/machines/srv-%C3%91-01/providers/Microsoft.Resources/tags/default?api-version=2021-04-01' --body '{"operation":"Merge","properties":{"tags":{"ExcludeMdeAutoUpdate":"true"}}}'
+
+# 3/3 Fin'ance "Ops" $(touch /tmp/mde-export-marks/n1) `touch /tmp/mde-export-marks/n2` ${HOME} %{x} */ <# #> ‘q’ ‚r‛ \ end # injected $(touch /tmp/mde-export-marks/n3)  [concat('a')]  gnp.exe Ò (Start-Process calc.exe; touch /tmp/mde-export-marks/n4) Ò Ñ Â 中'; touch /tmp/mde-export-marks/n5 #  (/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg'"$(touch${IFS}m1)`touch${IFS}m2`#中'$(touch${IFS}m3)‘Ò’/providers/Microsoft.Compute/virtualMachines/vm)
+printf '== %s (%s)\n' $'Fin\'ance "Ops" $(touch /tmp/mde-export-marks/n1) `touch /tmp/mde-export-marks/n2` ${HOME} %{x} */ <# #> \xE2\x80\x98q\xE2\x80\x99 \xE2\x80\x9Ar\xE2\x80\x9B \\ end\x0A# injected $(touch /tmp/mde-export-marks/n3)\x0D\x0A[concat(\'a\')]\xE2\x80\xA8\xE2\x80\xAEgnp.exe \xC3\x92 (Start-Process calc.exe; touch /tmp/mde-export-marks/n4) \xC3\x92 \xC3\x91 \xC3\x82 \xE4\xB8\xAD\'; touch /tmp/mde-export-marks/n5 #\x0A' $'/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg\'"$(touch${IFS}m1)`touch${IFS}m2`#\xE4\xB8\xAD\'$(touch${IFS}m3)\xE2\x80\x98\xC3\x92\xE2\x80\x99/providers/Microsoft.Compute/virtualMachines/vm'
+# Set the tag ExcludeMdeAutoUpdate=true (tags PATCH, operation Merge: the other tags are kept)
+az rest --method patch --url 'https://management.azure.com/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg%27%22%24%28touch%24%7BIFS%7Dm1%29%60touch%24%7BIFS%7Dm2%60%23%E4%B8%AD%27%24%28touch%24%7BIFS%7Dm3%29%E2%80%98%C3%92%E2%80%99/providers/Microsoft.Compute/virtualMachines/vm/providers/Microsoft.Resources/tags/default?api-version=2021-04-01' --body '{"operation":"Merge","properties":{"tags":{"ExcludeMdeAutoUpdate":"true"}}}'
