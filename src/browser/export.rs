@@ -3,7 +3,7 @@
 
 use futures::channel::mpsc;
 use futures::StreamExt;
-use mde_core::bulk::export::{ExportRequest, READY};
+use mde_core::bulk::export::READY;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
@@ -16,9 +16,8 @@ const ANSWER_WITHIN_MS: u64 = 15_000;
 
 const FAILED: &str = "The export could not be made: the site is missing plan-export_loader.js or its wasm.";
 
-/// The file for `request`, or why there is none.
-pub async fn export(request: &ExportRequest) -> Result<String, String> {
-    let message = serde_json::to_string(request).map_err(|e| e.to_string())?;
+/// The file for `message` (a plan's export request, as JSON), or why there is none.
+pub async fn export(message: String) -> Result<String, String> {
     let worker = Worker::new(&super::site_path(WORKER_PATH)).map_err(|_| FAILED.to_string())?;
     let (sender, mut messages) = mpsc::unbounded::<Option<String>>();
     let failed = sender.clone();

@@ -2,6 +2,7 @@
 
 pub mod connectors;
 pub mod dialog;
+pub mod exports;
 pub mod landing;
 pub mod registration;
 pub mod run;

@@ -2,21 +2,19 @@
 //! explicitly, a Defender for Servers plan), its export for change control, then the run with
 //! live progress, Pause, Cancel, Retry and Continue. See `mde_core::bulk` for the rules.
 
-mod exports;
-
 use leptos::prelude::*;
+use mde_core::bulk::export::{ExportRequest, Format};
 use mde_core::bulk::run::{Finished, SubscriptionChanges};
 use mde_core::bulk::{Action, Plan, PlanItem};
 use mde_core::run::Row;
 use mde_core::status::ServersPlan;
 use mde_core::tenancy;
 
+use crate::components::exports::{Export, Exports};
 use crate::components::run::{counted, plan_table, run_view, RunRows, SetAside};
 use crate::router::{use_location, Page};
 use crate::session::Session;
 use crate::tenant::Runner;
-
-pub use exports::Exports;
 
 #[component]
 pub fn BulkPage() -> impl IntoView {
@@ -40,12 +38,23 @@ pub fn BulkPage() -> impl IntoView {
                         <a class="button" href=base.clone() on:click=clear.clone()>"New plan"</a>
                     </Show>
                 };
-                let exports = view! { <Exports plan=plan arm_url=arm_url/> };
+                let exports = exports(plan, arm_url);
                 run_view::<SubscriptionChanges>(record, way_on.into_any(), Some(exports.into_any())).into_any()
             }
             false => view! { <PlanView/> }.into_any(),
         }}
     }
+}
+
+/// The plan's exports: every format the bulk plan has.
+fn exports(plan: Signal<Plan>, arm_url: String) -> impl IntoView {
+    let formats = Format::ALL.into_iter().map(|f| (f, f.label())).collect();
+    let export = Callback::new(move |format: Format| {
+        let request = ExportRequest { plan: plan.get_untracked(), format, arm_url: arm_url.clone() };
+        let file_name = format.file_name(request.plan.action);
+        Export { request: serde_json::to_string(&request).unwrap_or_default(), file_name }
+    });
+    view! { <Exports formats=formats export=export/> }
 }
 
 fn empty_plan() -> Plan {
@@ -179,7 +188,7 @@ fn PlanView() -> impl IntoView {
                     })}
                 </button>
             </p>
-            <Exports plan=Signal::derive(move || plan.get()) arm_url=arm_url.clone()/>
+            {exports(Signal::derive(move || plan.get()), arm_url.clone())}
             {plan_table::<SubscriptionChanges>(plan)}
         </Show>
     }

@@ -6,10 +6,13 @@
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
+use mde_core::bulk::export::Format;
+use mde_core::deployment::actions::export::{self, MachineExportRequest};
 use mde_core::deployment::actions::run::{MachineChanges, MachineFinished, ReadBack};
 use mde_core::deployment::actions::{self, MachineAction, MachineItem, MachinePlan};
 use mde_core::run::Row;
 
+use crate::components::exports::{Export, Exports};
 use crate::components::run::{counted, plan_table, run_view, RunRows, SetAside};
 use crate::router::{use_location, Page};
 use crate::session::Session;
@@ -39,6 +42,18 @@ pub fn MachineChangePage() -> impl IntoView {
             false => view! { <PlanView/> }.into_any(),
         }}
     }
+}
+
+/// The plan's exports: the formats a machine plan has (scripts and JSON; no template deletes
+/// an extension).
+fn exports(plan: Memo<MachinePlan>, arm_url: String) -> impl IntoView {
+    let formats = export::FORMATS.into_iter().map(|f| (f, export::label(f))).collect();
+    let export = Callback::new(move |format: Format| {
+        let request = MachineExportRequest { plan: plan.get_untracked(), format, arm_url: arm_url.clone() };
+        let file_name = export::file_name(request.plan.action, format);
+        Export { request: serde_json::to_string(&request).unwrap_or_default(), file_name }
+    });
+    view! { <Exports formats=formats export=export/> }
 }
 
 impl RunRows for MachineChanges {
@@ -188,6 +203,7 @@ fn PlanView() -> impl IntoView {
                     {move || plan.with(|p| format!("{} on {}", p.action.label(), counted(p.totals().writes, "machine", "machines")))}
                 </button>
             </p>
+            {exports(plan, session.client.arm_url().to_string())}
             {plan_table::<MachineChanges>(plan)}
         </Show>
     }
