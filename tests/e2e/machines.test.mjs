@@ -456,6 +456,15 @@ test('the Linux auto-update tag is set and cleared on a machine with 30 other ta
       'prod-web-01': 'Skipped (Windows: the tag is for Linux): A Windows machine: the ExcludeMdeAutoUpdate tag is read by the MDE.Linux extension only. On Windows, Defender for Endpoint updates come through continuous knowledge base updates.',
     });
     await page.getByText('2 machines selected: 1 to write; skipped: 1 Windows: the tag is for Linux').waitFor();
+    // The plan exports for change control, made by the export worker: the one write, as az.
+    const exports = page.locator('p.exports');
+    assert.deepEqual(await exports.getByRole('button').allTextContents(),
+      ['Azure CLI (bash)', 'PowerShell (Az.Resources)', 'REST calls (az rest, bash)', 'JSON (the writes as data)']);
+    const [file] = await Promise.all([page.waitForEvent('download'), exports.getByRole('button', { name: 'Azure CLI (bash)' }).click()]);
+    assert.equal(file.suggestedFilename(), 'mde-machines-exclude-auto-update.sh');
+    const script = fs.readFileSync(await file.path(), 'utf8');
+    assert.equal(script.split('\n').filter((l) => l.startsWith('az tag update')).length, 1, script);
+    assert.ok(script.includes('prod-batch-01') && script.includes('--operation Merge'), script);
     await page.getByRole('button', { name: 'Exclude from MDE automatic updates (ExcludeMdeAutoUpdate=true) on 1 machine' }).click();
     await runSummary(page, '1 done · 0 failed · 1 skipped · 0 waiting');
     const set = await readRun(page);
