@@ -36,10 +36,21 @@ pub fn Verify(loaded: Loaded) -> impl IntoView {
     // The alert comes from Defender for Endpoint on the machine: say so before anyone waits an hour.
     let not_onboarded =
         !machine.extension.as_ref().is_some_and(|e| e.provisioning_state.eq_ignore_ascii_case("Succeeded"));
+    // A command that may have run is not offered again until its run state is read ("Check
+    // whether it ran" does that, and runs it only if it did not).
     let run_button = |command: Option<Command>, label: &'static str| {
         let reason = refused.clone();
+        let purpose = command.as_ref().map(|c| c.purpose);
+        let unsure = move || {
+            verify.with(|v| match purpose {
+                Some(Purpose::TestAlert) => matches!(v.test, Some(Ran::MayHaveRun(..))),
+                Some(Purpose::SensorCheck) => matches!(v.sensor, Some(Ran::MayHaveRun(..))),
+                None => false,
+            })
+        };
+        let refused = reason.is_some();
         view! {
-            <button disabled=reason.is_some() aria-describedby=reason.as_ref().map(|_| "run-refused")
+            <button disabled=move || refused || unsure() aria-describedby=reason.as_ref().map(|_| "run-refused")
                 on:click=move |_| asking.set(command.clone())>{label}</button>
         }
     };
