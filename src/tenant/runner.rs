@@ -165,10 +165,12 @@ impl<K: ReadBackInto> Runner<K> {
         let mut audited = Vec::new();
         self.record.update(|r| {
             let Some(r) = r else { return };
-            r.apply(&event);
+            let row = r.apply(&event);
             if let Event::Finished(target, finished) = &event {
-                if let Some(item) = r.item(target) {
-                    audited = K::audited(item, finished);
+                if let (Some(item), Some(row)) = (r.item(target), row.map(|i| &r.rows[i])) {
+                    // A subscription's own row names it, when the overview has not listed it.
+                    let named = (row.target == row.subscription_id).then(|| row.name.clone());
+                    audited = K::audited(item, finished).into_iter().map(|a| (a, named.clone())).collect();
                 }
             }
         });
@@ -181,14 +183,20 @@ impl<K: ReadBackInto> Runner<K> {
         }
     }
 
-    /// One audit entry per write sent, named by its subscription as the overview knows it.
-    fn log(&self, session: &Session, audited: Vec<run::Audited>) {
+    /// One audit entry per write sent, with its subscription's name: as the overview lists it,
+    /// else as the run's row has it, else its id.
+    fn log(&self, session: &Session, audited: Vec<(run::Audited, Option<String>)>) {
         if audited.is_empty() {
             return;
         }
         let time = mde_core::time::iso_utc(now_ms());
-        let entries = audited.iter().map(|write| {
-            let name = session.overview.subscription_name(&write.subscription_id);
+        let entries = audited.iter().map(|(write, named)| {
+            let listed = session.overview.subscription_name(&write.subscription_id);
+            let name = match (listed.is_empty(), named) {
+                (false, _) => listed,
+                (true, Some(named)) => named.clone(),
+                (true, None) => write.subscription_id.clone(),
+            };
             let at = audit::Context {
                 time: &time,
                 tenant_id: &session.tenant_id,
