@@ -144,9 +144,11 @@ fn connection(stream: TcpStream, shared: &Shared, pool: &Pool) {
                 }
             }
         };
+        let held_since = Instant::now();
         if !hold(&writer, Duration::from_millis(reply.delay_ms)) {
-            // The client gave up (a timeout, a page left): nobody to answer, and nothing logged,
-            // as no answer was sent.
+            // The client gave up (a timeout, a page left): nobody to answer. Logged, so that a
+            // test sees the request reached the fake, was carried out and never answered.
+            log(shared, &line, "abandoned", held_since.elapsed().as_millis() as u64);
             return;
         }
         let Some(mut response) = reply.response else {
