@@ -153,6 +153,7 @@ test('an access token ARM stops taking early is renewed and the call retried: th
   page.on('request', (r) => { if (r.url().includes('/oauth2/v2.0/token')) tokenCalls.push(r.postData() ?? ''); });
   try {
     await openSubscription(page, site.origin, 'Past due but working');
+    await page.locator('.facts').getByText('P2', { exact: true }).waitFor();
     assert.deepEqual(refused, [], 'the fresh token was taken');
     // Ten minutes on for ARM: it no longer takes the token, which the page holds valid for 50 more.
     await advanceFakeClock(fake, REVOKED_AFTER_MS);
