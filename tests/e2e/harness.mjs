@@ -3,6 +3,7 @@
 // test it fails on any console error, uncaught exception, CSP violation or dialog that the test
 // did not declare with `expectProblem` (see `Watch`).
 import http from 'node:http';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -38,8 +39,28 @@ export function indexForTests() {
 }
 
 /**
+ * dist/sw.js for a site that serves `served` (a path below the site's folder -> the body it
+ * serves) in place of the build's files: the worker keeps only the bytes its list names, and
+ * refuses to install (an exception) when a file differs, so the list names the served bytes,
+ * as a build of those files would (scripts/service-worker.py), and the build's hash changes.
+ */
+export function workerForTests(served) {
+  let worker = fs.readFileSync(path.join(dist, 'sw.js'), 'utf8');
+  for (const [file, body] of Object.entries(served)) {
+    const entry = `[${JSON.stringify(file)}, "`;
+    const at = worker.indexOf(entry);
+    if (at < 0 || typeof body !== 'string') continue; // not precached, or off the site
+    const sha256 = crypto.createHash('sha256').update(body).digest('hex');
+    worker = worker.slice(0, at + entry.length) + sha256 + worker.slice(at + entry.length + 64);
+  }
+  const build = crypto.createHash('sha256').update(worker).digest('hex').slice(0, 16);
+  return worker.replace(/^const BUILD = '[0-9a-f]{16}';$/m, `const BUILD = '${build}';`);
+}
+
+/**
  * Serves dist/ like a static host with a SPA fallback; `overrides` maps a path to a body, or
- * to null for a file the host lacks (404). index.html gets the fakes' origins in connect-src.
+ * to null for a file the host lacks (404). index.html gets the fakes' origins in connect-src,
+ * and sw.js the hashes of what is served (`workerForTests`).
  */
 export async function serveSite(overrides = {}) {
   const server = http.createServer((req, res) => {
@@ -57,6 +78,10 @@ export async function serveSite(overrides = {}) {
     }
     res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
     if (file === path.join(dist, 'index.html')) return res.end(indexForTests());
+    if (file === path.join(dist, 'sw.js')) {
+      const served = Object.fromEntries(Object.entries(overrides).map(([p, body]) => [p.slice(1), body]));
+      return res.end(workerForTests({ ...served, 'index.html': indexForTests() }));
+    }
     fs.createReadStream(file).pipe(res);
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));

@@ -12,15 +12,18 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { startFakeAzure, launch, watchedPage, root } from './harness.mjs';
+import { startFakeAzure, launch, watchedPage, workerForTests, root } from './harness.mjs';
 
 /** The build under test (E2E_DIST to try another). */
 const dist = process.env.E2E_DIST ? path.resolve(process.env.E2E_DIST) : path.join(root, 'dist');
 const SCENARIO = path.join(root, 'public/demo/scenario.json');
 const CLIENT_ID = '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
 const HOME_TENANT = '6b1d8c2e-4f3a-4c8e-9a51-0d7e2f4b9c31';
-/** The files a test writes itself: the page (its CSP lets the app reach the fake), the config. */
-const WRITTEN = ['index.html', '404.html', 'config.json', 'staticwebapp.config.json'];
+/**
+ * The files a test writes itself: the page (its CSP lets the app reach the fake), the service
+ * worker that lists that page's bytes, the config.
+ */
+const WRITTEN = ['index.html', '404.html', 'sw.js', 'config.json', 'staticwebapp.config.json'];
 
 const HOSTS = [
   // Pages answers a missing path with the site's 404.html and status 404: the app, all the same.
@@ -66,6 +69,7 @@ async function startHost({ kind, folder }) {
   const tested = page.replace(csp, (_, head, policy) => head + allowConnect(policy, fake.origin));
   fs.writeFileSync(path.join(site, 'index.html'), tested);
   fs.writeFileSync(path.join(site, '404.html'), tested);
+  fs.writeFileSync(path.join(site, 'sw.js'), workerForTests({ 'index.html': tested }));
   const swa = JSON.parse(fs.readFileSync(path.join(dist, 'staticwebapp.config.json'), 'utf8'));
   swa.globalHeaders['Content-Security-Policy'] = allowConnect(swa.globalHeaders['Content-Security-Policy'], fake.origin);
   fs.writeFileSync(path.join(site, 'staticwebapp.config.json'), JSON.stringify(swa));

@@ -10,7 +10,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import Ajv from 'ajv';
-import { serveSite, launch, watchedPage, root, dist, indexForTests } from './harness.mjs';
+import { serveSite, launch, watchedPage, root, dist, indexForTests, workerForTests } from './harness.mjs';
 
 const FAKE = path.join(root, 'target/debug/fake-azure');
 const shipped = () => JSON.parse(fs.readFileSync(path.join(root, 'public/demo/scenario.json'), 'utf8'));
@@ -40,12 +40,17 @@ const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': '
 
 /**
  * The site as serveSite serves it, with `origin` added to its CSP's connect-src, as a host that
- * lists a trainer's origin would. (Not by rewriting the page in Playwright: a page fulfilled
+ * lists a trainer's origin would (and sw.js listing that page's bytes). (Not by rewriting the page in Playwright: a page fulfilled
  * there has no address, so Chromium takes it for a public one and refuses it loopback.)
  */
 async function siteAllowing(origin) {
+  const page = indexForTests().replace('connect-src ', `connect-src ${origin} `);
   const server = http.createServer((req, res) => {
     const { pathname } = new URL(req.url, 'http://x');
+    if (pathname === '/sw.js') {
+      res.writeHead(200, { 'Content-Type': 'text/javascript' });
+      return res.end(workerForTests({ 'index.html': page }));
+    }
     if (path.extname(pathname)) {
       const file = path.join(dist, path.normalize(decodeURIComponent(pathname)));
       if (!file.startsWith(dist) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
@@ -56,7 +61,7 @@ async function siteAllowing(origin) {
       return fs.createReadStream(file).pipe(res);
     }
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(indexForTests().replace('connect-src ', `connect-src ${origin} `));
+    res.end(page);
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   return { origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((ok) => server.close(ok)) };
