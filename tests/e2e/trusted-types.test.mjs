@@ -18,8 +18,10 @@ test('the page requires Trusted Types: HTML and foreign script URLs are refused,
   // harness fails the test on any other problem.
   expectProblem(/^csp: .*(TrustedScript|TrustedHTML|TrustedTypePolicy|trusted-types)/,
     'the test tries each Trusted Types sink on purpose, and the page refuses it');
-  expectProblem(/^csp: (script-src-attr blocked inline|Refused to execute inline event handler)/,
+  expectProblem(/^csp: (script-src-attr blocked inline|Executing inline event handler violates)/,
     'the policy parses hostile markup (inertly) to refuse it, and Chromium reports its event handlers as it reads them');
+  expectProblem(/^csp: (style-src-attr blocked inline|Applying inline style violates)/,
+    'the policy parses the hostile style attribute (inertly) to refuse it, and Chromium reports it as it reads it');
   try {
     await page.goto(`${site.origin}/try/machines`);
     await page.getByRole('status').filter({ hasText: /machines, from/ }).waitFor({ timeout: 30_000 });
@@ -94,16 +96,18 @@ test('the page requires Trusted Types: HTML and foreign script URLs are refused,
     });
     // The refusals of the directives themselves are reported as violations (the page's policy
     // refuses markup and the foreign worker by throwing, which the browser does not report), and
-    // nothing else is. Parsing hostile markup to refuse it reports its event handlers too
-    // (Chromium checks script-src-attr as it reads the attribute, in any document of the page's
-    // realm; the handler never runs).
+    // nothing else is. Parsing hostile markup to refuse it reports its event handlers and style
+    // attributes too (Chromium checks script-src-attr and style-src-attr as it reads the
+    // attribute, in any document of the page's realm; nothing runs or applies).
     await watch.waitFor(/^csp: require-trusted-types-for blocked /);
     await watch.waitFor(/^csp: trusted-types blocked /);
     await watch.waitFor(/^csp: script-src-attr blocked inline/);
+    await watch.waitFor(/^csp: style-src-attr blocked inline/);
     const violations = new Set(problems.filter((p) => p.kind === 'csp' && / blocked /.test(p.text)).map((p) => p.text));
     assert.deepEqual([...violations].sort(), [
       'require-trusted-types-for blocked trusted-types-sink',
       'script-src-attr blocked inline',
+      'style-src-attr blocked inline',
       'trusted-types blocked trusted-types-policy',
     ]);
   } finally {
