@@ -163,6 +163,7 @@ impl<K: ReadBackInto> Runner<K> {
 
     fn take(&self, session: &Session, event: Event<K::Finished>) {
         let mut audited = Vec::new();
+        let mut planned_name = None;
         self.record.update(|r| {
             let Some(r) = r else { return };
             r.apply(&event);
@@ -170,10 +171,17 @@ impl<K: ReadBackInto> Runner<K> {
                 if let Some(item) = r.item(target) {
                     audited = K::audited(item, finished);
                 }
+                // A subscription's own row names it as planned: the page may have been opened
+                // by its address, before (or without) the overview reading the tenant.
+                planned_name = r
+                    .rows
+                    .iter()
+                    .find(|row| row.target == *target && row.target == row.subscription_id)
+                    .map(|row| row.name.clone());
             }
         });
         if let Event::Finished(target, finished) = &event {
-            self.log(session, audited);
+            self.log(session, audited, planned_name.as_deref());
             K::show(session, target, finished);
         }
         if now_ms().saturating_sub(self.saved_at.get()) >= SAVE_EVERY_MS {
@@ -181,14 +189,18 @@ impl<K: ReadBackInto> Runner<K> {
         }
     }
 
-    /// One audit entry per write sent, named by its subscription as the overview knows it.
-    fn log(&self, session: &Session, audited: Vec<run::Audited>) {
+    /// One audit entry per write sent, named by its subscription as the overview knows it, or
+    /// else as the plan named it (`planned_name`, for the subscription the row is).
+    fn log(&self, session: &Session, audited: Vec<run::Audited>, planned_name: Option<&str>) {
         if audited.is_empty() {
             return;
         }
         let time = mde_core::time::iso_utc(now_ms());
         let entries = audited.iter().map(|write| {
-            let name = session.overview.subscription_name(&write.subscription_id);
+            let mut name = session.overview.subscription_name(&write.subscription_id);
+            if name.is_empty() {
+                name = planned_name.unwrap_or_default().to_string();
+            }
             let at = audit::Context {
                 time: &time,
                 tenant_id: &session.tenant_id,
