@@ -19,8 +19,8 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-/** A page in `colorScheme`, with the harness's record of its problems. */
-const schemePage = (colorScheme) => watchedPage(browser, { colorScheme, viewport: { width: 1280, height: 900 } });
+/** A page in `colorScheme`, watched for test `t`. */
+const schemePage = (t, colorScheme) => watchedPage(t, browser, { colorScheme, viewport: { width: 1280, height: 900 } });
 
 /** Runs axe on the page as it is; adds its serious and critical violations to `found` under `where`. */
 async function audit(page, where, found) {
@@ -41,9 +41,9 @@ async function announcedPolitely(page, selector) {
 }
 
 for (const scheme of ['light', 'dark']) {
-  test(`the demo's pages and dialogs have no serious or critical axe violation (${scheme})`, { timeout: 150_000 }, async () => {
+  test(`the demo's pages and dialogs have no serious or critical axe violation (${scheme})`, { timeout: 150_000 }, async (t) => {
     const site = await serveSite({ '/axe.min.js': AXE });
-    const { context, page, problems } = await schemePage(scheme);
+    const { context, page, problems } = await schemePage(t, scheme);
     const found = [];
     try {
       await page.goto(`${site.origin}/`);
@@ -124,16 +124,15 @@ for (const scheme of ['light', 'dark']) {
       await audit(page, 'audit log', found);
 
       assert.equal(report(found), '', `serious or critical violations (${scheme}):\n${report(found)}`);
-      assert.deepEqual(problems.errors, []);
     } catch (error) {
-      throw await explained(page, error, [...problems.errors, ...problems.console, ...problems.csp]);
+      throw await explained(page, error, problems.map((p) => p.line));
     } finally {
       await context.close();
       await site.close();
     }
   });
 
-  test(`signed in: the overview, a change and the sign-out dialog have no serious or critical axe violation (${scheme})`, { timeout: 60_000 }, async () => {
+  test(`signed in: the overview, a change and the sign-out dialog have no serious or critical axe violation (${scheme})`, { timeout: 60_000 }, async (t) => {
     const overrides = { '/axe.min.js': AXE };
     const site = await serveSite(overrides);
     const fake = await startFakeAzure(['--scenario', SCENARIO, '--app-origin', site.origin, '--auto-approve']);
@@ -141,7 +140,7 @@ for (const scheme of ['light', 'dark']) {
       clientId: '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f',
       cloud: { name: 'FakeAzure', loginUrl: fake.origin, armUrl: fake.origin, armAudience: `${fake.origin}/` },
     });
-    const { context, page, problems } = await schemePage(scheme);
+    const { context, page } = await schemePage(t, scheme);
     const found = [];
     try {
       await page.goto(`${site.origin}/`);
@@ -161,7 +160,6 @@ for (const scheme of ['light', 'dark']) {
       await page.getByRole('dialog', { name: 'Sign out?' }).waitFor();
       await audit(page, 'sign-out dialog', found);
       assert.equal(report(found), '', `serious or critical violations (${scheme}):\n${report(found)}`);
-      assert.deepEqual(problems.errors, []);
     } finally {
       await context.close();
       fake.stop();

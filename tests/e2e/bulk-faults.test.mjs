@@ -147,7 +147,7 @@ function retryable({ result, problem }) {
   return status === 429 || status >= 500 || (status === 409 && m[2] === 'Conflict');
 }
 
-test('a Fix of 200 subscriptions under every fault ends right or shows why, and writes nothing twice', { timeout: 120_000 }, async () => {
+test('a Fix of 200 subscriptions under every fault ends right or shows why, and writes nothing twice', { timeout: 120_000 }, async (t) => {
   const started = Date.now();
   const { file, ids } = tenant();
   const overrides = {};
@@ -158,7 +158,7 @@ test('a Fix of 200 subscriptions under every fault ends right or shows why, and 
     clientId: '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f', concurrency: CONCURRENCY,
     cloud: { name: 'FakeAzure', loginUrl: fake.origin, armUrl: fake.origin, armAudience: `${fake.origin}/` },
   });
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   try {
     // The overview, read clean.
     await witness(fake, 'POST', 'calm');
@@ -340,7 +340,6 @@ test('a Fix of 200 subscriptions under every fault ends right or shows why, and 
       429: injected.throttled, '5xx': injected.serverErrors, 409: injected.conflicts })) {
       assert.ok(n > 0, `no ${kind} was injected`);
     }
-    assert.deepEqual({ errors: problems.errors, csp: problems.csp, dialogs: problems.dialogs }, { errors: [], csp: [], dialogs: [] });
   } finally {
     await context.close();
     fake.stop();

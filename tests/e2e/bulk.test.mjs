@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serveSite, startFakeAzure, launch, watchedPage, root } from './harness.mjs';
+import { serveSite, startFakeAzure, launch, watchedPage, expectInstallRefused, root } from './harness.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -37,20 +37,20 @@ async function readRun(page) {
   })));
 }
 
-/** The demo at `/try` with its overview loaded; `overrides` as for serveSite. */
-async function demoOverview(overrides = {}) {
+/** The demo at `/try` with its overview loaded, for test `t`; `overrides` as for serveSite. */
+async function demoOverview(t, overrides = {}) {
   const site = await serveSite(overrides);
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context, watch } = await watchedPage(t, browser);
   await page.goto(`${site.origin}/try`);
   await overviewLoaded(page);
-  return { site, page, context, problems };
+  return { site, page, context, watch };
 }
 
 /**
  * The demo scenario on the fake server with `latencyMs` per answer, one subscription at a time
- * (`concurrency: 1`), signed in on the overview.
+ * (`concurrency: 1`), signed in on the overview, for test `t`.
  */
-async function signedInRun(latencyMs) {
+async function signedInRun(t, latencyMs) {
   const overrides = {};
   const site = await serveSite(overrides);
   const fake = await startFakeAzure([
@@ -61,19 +61,19 @@ async function signedInRun(latencyMs) {
     clientId: '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f', concurrency: 1,
     cloud: { name: 'FakeAzure', loginUrl: fake.origin, armUrl: fake.origin, armAudience: `${fake.origin}/` },
   });
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   await page.goto(`${site.origin}/`);
   await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
   await page.waitForURL(`${site.origin}/tenants/**`);
-  return { site, fake, page, context, problems };
+  return { site, fake, page, context };
 }
 
 const statusOf = (page, name) => page.locator('table.subscriptions tbody tr', { has: page.getByRole('link', { name, exact: true }) })
   .locator('td:not(.select)').nth(2).textContent();
 
-test('select with filters, plan Fix with its skips, apply, and every row shows what Azure read back', async () => {
+test('select with filters, plan Fix with its skips, apply, and every row shows what Azure read back', async (t) => {
   const site = await serveSite();
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   const loaded = [];
   page.on('request', (r) => loaded.push(r.url()));
   try {
@@ -150,15 +150,14 @@ test('select with filters, plan Fix with its skips, apply, and every row shows w
       assert.equal(await statusOf(page, name), 'On', name);
     }
     assert.equal(await statusOf(page, 'Contoso Finance'), 'Partial');
-    assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
   } finally {
     await context.close();
     await site.close();
   }
 });
 
-test('Defender for Servers is turned on only when the plan opts in, as a separate write', async () => {
-  const { site, page, context, problems } = await demoOverview();
+test('Defender for Servers is turned on only when the plan opts in, as a separate write', async (t) => {
+  const { site, page, context } = await demoOverview(t);
   try {
     await page.getByLabel('Select Contoso Sandbox').check();
     await page.getByLabel('Select Contoso Identity').check();
@@ -183,15 +182,15 @@ test('Defender for Servers is turned on only when the plan opts in, as a separat
     const run = await readRun(page);
     assert.deepEqual(run['Contoso Sandbox'], ['Done', 'On · Defender for Servers P2']);
     assert.deepEqual(run['Contoso Identity'], ['Done', 'On · Defender for Servers P2']);
-    assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
   } finally {
     await context.close();
     await site.close();
   }
 });
 
-test('a site without the export worker says so, and the plan still applies', async () => {
-  const { site, page, context } = await demoOverview({ '/plan-export_loader.js': null });
+test('a site without the export worker says so, and the plan still applies', async (t) => {
+  const { site, page, context, watch } = await demoOverview(t, { '/plan-export_loader.js': null });
+  const installRefused = expectInstallRefused(watch, 'plan-export_loader.js');
   try {
     await page.getByLabel('Select Contoso Dev/Test').check();
     await page.getByRole('link', { name: 'Plan a change for 1 →' }).click();
@@ -199,14 +198,15 @@ test('a site without the export worker says so, and the plan still applies', asy
     await page.getByRole('alert').filter({ hasText: 'The export could not be made: the site is missing plan-export_loader.js' }).waitFor();
     await page.getByRole('button', { name: 'Apply 1 write to 1 subscription' }).click();
     await page.getByText('1 done · 0 failed · 0 skipped · 0 waiting').waitFor();
+    await installRefused();
   } finally {
     await context.close();
     await site.close();
   }
 });
 
-test("the insight panel's Enable Linux for these N plans exactly those subscriptions", async () => {
-  const { site, page, context, problems } = await demoOverview();
+test("the insight panel's Enable Linux for these N plans exactly those subscriptions", async (t) => {
+  const { site, page, context } = await demoOverview(t);
   try {
     await page.getByLabel('Select Contoso Sandbox').check();
     await page.getByRole('button', { name: 'Enable Linux for these 3' }).click();
@@ -215,15 +215,14 @@ test("the insight panel's Enable Linux for these N plans exactly those subscript
     const plan = await readPlan(page);
     assert.deepEqual(Object.keys(plan).sort(), ['Contoso Finance', 'Contoso Retail – EU', 'Fabrikam (acquired)']);
     assert.deepEqual(plan['Fabrikam (acquired)'], ['Include Linux machines (WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW = false)']);
-    assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
   } finally {
     await context.close();
     await site.close();
   }
 });
 
-test('a reload in the middle of a run loses nothing: Continue re-reads and finishes only the rest', async () => {
-  const { site: signedIn, fake, page, context, problems } = await signedInRun(400);
+test('a reload in the middle of a run loses nothing: Continue re-reads and finishes only the rest', async (t) => {
+  const { site: signedIn, fake, page, context } = await signedInRun(t, 400);
   try {
     await overviewLoaded(page);
     await page.getByRole('button', { name: 'All Partial' }).click();
@@ -245,7 +244,6 @@ test('a reload in the middle of a run loses nothing: Continue re-reads and finis
     assert.ok(puts.length >= 3 && puts.length <= 4, puts.join('\n'));
     assert.deepEqual(Object.values(await readRun(page)).map(([, read]) => read).filter(Boolean),
       ['On · Defender for Servers P2', 'On · Defender for Servers P1', 'On · Defender for Servers P2']);
-    assert.deepEqual(problems.errors, []);
   } finally {
     await context.close();
     fake.stop();
@@ -253,8 +251,8 @@ test('a reload in the middle of a run loses nothing: Continue re-reads and finis
   }
 });
 
-test('Pause holds back the subscriptions not yet started, Resume goes on, Cancel leaves the rest unstarted', async () => {
-  const { site, fake, page, context, problems } = await signedInRun(300);
+test('Pause holds back the subscriptions not yet started, Resume goes on, Cancel leaves the rest unstarted', async (t) => {
+  const { site, fake, page, context } = await signedInRun(t, 300);
   const puts = () => fake.log.filter((l) => l.startsWith('PUT ')).length;
   const summary = () => page.locator('.run-progress .summary').textContent();
   try {
@@ -286,7 +284,6 @@ test('Pause holds back the subscriptions not yet started, Resume goes on, Cancel
 
     await page.getByRole('button', { name: 'Continue: re-read and finish 1 subscription' }).click();
     await page.getByText('3 done · 0 failed · 1 skipped · 0 waiting').waitFor({ timeout: 20000 });
-    assert.deepEqual(problems.errors, []);
   } finally {
     await context.close();
     fake.stop();

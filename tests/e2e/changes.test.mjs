@@ -43,7 +43,7 @@ const WITHOUT_PLAN = {
 };
 const letter = (v) => (v === undefined ? 'u' : v ? 't' : 'f');
 
-test('every combination of the three settings and the plan shows the status the portal would', async () => {
+test('every combination of the three settings and the plan shows the status the portal would', async (t) => {
   const values = [undefined, false, true];
   const plans = [null, ['Free'], ['Standard', 'P1'], ['Standard', 'P2']];
   const subscriptions = [];
@@ -66,7 +66,7 @@ test('every combination of the three settings and the plan shows the status the 
     expected[name] = [plan ? (plan[1] ?? 'Off') : 'Off', (paid ? WITH_PLAN : WITHOUT_PLAN)[key]];
   }
   const demo = await serveSite({ '/demo/scenario.json': JSON.stringify({ name: 'Every combination', subscriptions }) });
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   try {
     await page.goto(`${demo.origin}/try`);
     await page.getByRole('status').filter({ hasText: '108 subscriptions:' }).waitFor();
@@ -75,7 +75,6 @@ test('every combination of the three settings and the plan shows the status the 
     // The table renders the rows in view: scroll through it to read all 108.
     const rows = Object.fromEntries(Object.entries(await everyRow(page)).map(([name, c]) => [name, [c[2], c[3]]]));
     assert.deepEqual(rows, expected);
-    assert.deepEqual(problems.errors, []);
   } finally {
     await context.close();
     await demo.close();
@@ -95,8 +94,8 @@ async function settingOnServer(page, subscriptionName, setting) {
   return (await answer.json()).properties.enabled;
 }
 
-test('Fix turns a Partial subscription On, verified by reading it back, and is logged', async () => {
-  const { page, context, problems } = await watchedPage(browser);
+test('Fix turns a Partial subscription On, verified by reading it back, and is logged', async (t) => {
+  const { page, context } = await watchedPage(t, browser);
   try {
     await openSubscription(page, site.origin, 'Contoso Dev/Test');
     assert.equal(await settingOnServer(page, 'Contoso Dev/Test', 'WDATP_UNIFIED_SOLUTION'), false);
@@ -113,15 +112,13 @@ test('Fix turns a Partial subscription On, verified by reading it back, and is l
     const row = page.getByRole('row').filter({ hasText: 'WDATP_UNIFIED_SOLUTION' });
     await row.waitFor();
     assert.match(await row.textContent(), /avery@contoso\.example.*Contoso Dev\/Test.*WDATP_UNIFIED_SOLUTION.*false.*true.*true.*200 OK/);
-    assert.deepEqual(problems.errors, []);
-    assert.deepEqual(problems.csp, []);
   } finally {
     await context.close();
   }
 });
 
-test('a read-only subscription disables every change and says why', async () => {
-  const { page, context } = await watchedPage(browser);
+test('a read-only subscription disables every change and says why', async (t) => {
+  const { page, context } = await watchedPage(t, browser);
   try {
     await openSubscription(page, site.origin, 'Contoso Finance');
     for (const name of ['Defender for Endpoint integration (WDATP)', 'Linux machines']) {
@@ -151,8 +148,8 @@ async function failNextPut(page, status, code, message, headers = {}) {
 }
 
 for (const [status, code, headers] of [[429, 'TooManyRequests', { 'Retry-After': '1' }], [409, 'Conflict', {}]]) {
-  test(`a ${status} during a change is retried and the change goes through`, async () => {
-    const { page, context } = await watchedPage(browser);
+  test(`a ${status} during a change is retried and the change goes through`, async (t) => {
+    const { page, context } = await watchedPage(t, browser);
     try {
       await openSubscription(page, site.origin, 'Contoso Data Platform');
       const injected = await failNextPut(page, status, code, 'Another update operation is in progress or too many requests.', headers);
@@ -171,8 +168,8 @@ for (const [status, code, headers] of [[429, 'TooManyRequests', { 'Retry-After':
   });
 }
 
-test('a 403 from Azure is shown with its code and the roles that may change it', async () => {
-  const { page, context } = await watchedPage(browser);
+test('a 403 from Azure is shown with its code and the roles that may change it', async (t) => {
+  const { page, context } = await watchedPage(t, browser);
   try {
     await openSubscription(page, site.origin, 'Contoso Data Platform');
     await failNextPut(page, 403, 'AuthorizationFailed', "The client 'avery@contoso.example' does not have authorization to perform action 'Microsoft.Security/settings/write'.");
@@ -189,10 +186,10 @@ test('a 403 from Azure is shown with its code and the roles that may change it',
   }
 });
 
-test('a subscription whose settings Azure refuses to show says why, and the rest still load', async () => {
+test('a subscription whose settings Azure refuses to show says why, and the rest still load', async (t) => {
   const scenario = JSON.parse(fs.readFileSync(path.join(root, 'public/demo/scenario.json'), 'utf8'));
   const finance = scenario.subscriptions.find((s) => s.subscription.displayName === 'Contoso Finance').subscription.subscriptionId;
-  const { page, context } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   try {
     await page.route((url) => url.origin === fake.origin && url.pathname === `/subscriptions/${finance}/providers/Microsoft.Security/settings`, (route) =>
       route.fulfill({

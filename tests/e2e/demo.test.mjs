@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serveSite, launch, watchedPage, root } from './harness.mjs';
+import { serveSite, launch, watchedPage, expectInstallRefused, root } from './harness.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -20,9 +20,9 @@ async function readOverview(page) {
   })));
 }
 
-test('the demo overview shows every subscription with its plan and integration status', async () => {
+test('the demo overview shows every subscription with its plan and integration status', async (t) => {
   const site = await serveSite();
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   try {
     await page.goto(`${site.origin}/`);
     await page.getByRole('note').filter({ hasText: 'Demo' }).waitFor();
@@ -42,53 +42,49 @@ test('the demo overview shows every subscription with its plan and integration s
       'Contoso Payments': ['Enabled', 'P2', 'Off'],
     });
     await page.getByText('12 subscriptions: 3 On, 4 Partial, 1 On — no plan, 4 Off').waitFor();
-    assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
   } finally {
     await context.close();
     await site.close();
   }
 });
 
-test('a deep link to a subscription page loads straight into it', async () => {
+test('a deep link to a subscription page loads straight into it', async (t) => {
   const site = await serveSite();
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   try {
     const scenario = JSON.parse(fs.readFileSync(path.join(root, 'public/demo/scenario.json'), 'utf8'));
     const id = scenario.subscriptions.find((s) => s.subscription.displayName === 'Contoso Finance').subscription.subscriptionId;
     await page.goto(`${site.origin}/try/subscriptions/${id}`);
     await page.getByRole('heading', { name: 'Contoso Finance', level: 1 }).waitFor();
-    assert.deepEqual(problems.errors, []);
   } finally {
     await context.close();
     await site.close();
   }
 });
 
-test('a hostile subscription name shows as text and runs nothing', async () => {
+test('a hostile subscription name shows as text and runs nothing', async (t) => {
   const hostile = '<img src=x onerror=alert(1)>';
   const scenario = JSON.parse(fs.readFileSync(path.join(root, 'public/demo/scenario.json'), 'utf8'));
   scenario.subscriptions = scenario.subscriptions.slice(0, 2);
   scenario.subscriptions[0].subscription.displayName = hostile;
   const site = await serveSite({ '/demo/scenario.json': JSON.stringify(scenario) });
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   try {
     await page.goto(`${site.origin}/try`);
     const rows = await readOverview(page);
     assert.ok(hostile in rows, `rows were ${JSON.stringify(Object.keys(rows))}`);
+    // No element was made of the name, so nothing of it can run (the harness fails the test on
+    // any dialog all the same).
     assert.equal(await page.locator('table img').count(), 0, 'the name became an element');
-    await page.waitForTimeout(300);
-    assert.deepEqual(problems.dialogs, [], 'script from the name ran');
-    assert.deepEqual(problems.csp, []);
-    assert.deepEqual(problems.errors, []);
   } finally {
     await context.close();
     await site.close();
   }
 });
 
-test('in the demo a trainer can fix a subscription and see it On in the overview', async () => {
+test('in the demo a trainer can fix a subscription and see it On in the overview', async (t) => {
   const site = await serveSite();
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   try {
     await page.goto(`${site.origin}/try`);
     await page.getByRole('link', { name: 'Contoso Retail – EU' }).click();
@@ -107,16 +103,15 @@ test('in the demo a trainer can fix a subscription and see it On in the overview
     const rows = await readOverview(page);
     assert.deepEqual(rows['Contoso Retail – EU'], ['Enabled', 'P2', 'On']);
     await page.getByText('12 subscriptions: 4 On, 3 Partial, 1 On — no plan, 4 Off').waitFor();
-    assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
   } finally {
     await context.close();
     await site.close();
   }
 });
 
-test('the insight panel selects the Windows-on, Linux-off subscriptions, and the URL keeps the view', async () => {
+test('the insight panel selects the Windows-on, Linux-off subscriptions, and the URL keeps the view', async (t) => {
   const site = await serveSite();
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   try {
     await page.goto(`${site.origin}/try`);
     const insight = page.getByRole('region', { name: 'Windows on, Linux off' });
@@ -137,16 +132,15 @@ test('the insight panel selects the Windows-on, Linux-off subscriptions, and the
     await page.waitForURL(/status=partial/);
     await page.waitForFunction(() => document.querySelectorAll('table.subscriptions tbody tr').length === 3);
     assert.deepEqual(await names(), ['Contoso Dev/Test', 'Contoso Finance', 'Contoso Retail – EU']);
-    assert.deepEqual(problems.errors, []);
   } finally {
     await context.close();
     await site.close();
   }
 });
 
-test('links, back and forward move between pages in place, and an unknown path says so', async () => {
+test('links, back and forward move between pages in place, and an unknown path says so', async (t) => {
   const site = await serveSite();
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   try {
     await page.goto(`${site.origin}/try?status=partial`);
     await page.waitForFunction(() => document.querySelectorAll('table.subscriptions tbody tr').length === 4);
@@ -164,23 +158,21 @@ test('links, back and forward move between pages in place, and an unknown path s
     assert.equal(await page.evaluate(() => window.sameDocument), true, 'a link reloaded the page');
     await page.goto(`${site.origin}/try/nothing-here`);
     await page.getByText('This page does not exist.').waitFor();
-    assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
   } finally {
     await context.close();
     await site.close();
   }
 });
 
-test('the demo tenant runs in a worker that only demo mode loads, and a site without it says so', async () => {
+test('the demo tenant runs in a worker that only demo mode loads, and a site without it says so', async (t) => {
   const site = await serveSite();
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   const loaded = [];
   page.on('requestfinished', (r) => loaded.push(new URL(r.url()).pathname));
   try {
     await page.goto(`${site.origin}/try`);
     await readOverview(page);
     assert.ok(loaded.includes('/demo-tenant_bg.wasm'), `loaded: ${loaded}`);
-    assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
   } finally {
     await context.close();
     await site.close();
@@ -188,11 +180,17 @@ test('the demo tenant runs in a worker that only demo mode loads, and a site wit
   // Without its loader the worker fails at once; without its wasm it never says it is ready.
   for (const missing of ['/demo-tenant_loader.js', '/demo-tenant_bg.wasm']) {
     const broken = await serveSite({ [missing]: null });
-    const second = await watchedPage(browser);
+    const second = await watchedPage(t, browser);
+    const installRefused = expectInstallRefused(second.watch, missing.slice(1));
+    if (missing.endsWith('.wasm')) {
+      second.expectProblem(/^exception: Error: failed to fetch Wasm: 404 Not Found fetching '.*\/demo-tenant_bg\.wasm'/,
+        "Trunk's loader of the demo's worker (demo-tenant_loader.js) leaves the failed fetch of its wasm uncaught");
+    }
     try {
       await second.page.goto(`${broken.origin}/try`);
       await second.page.getByRole('alert').filter({ hasText: 'The demo could not start' }).waitFor({ timeout: 20_000 });
       await second.page.getByText('The demo tenant could not be started').waitFor();
+      await installRefused();
     } finally {
       await second.context.close();
       await broken.close();

@@ -61,9 +61,9 @@ async function noInjection(page) {
   return injected.text;
 }
 
-test('every page renders a hostile tenant as text and runs none of it', async () => {
+test('every page renders a hostile tenant as text and runs none of it', async (t) => {
   const site = await serveSite({ '/demo/scenario.json': hostileScenario() });
-  const { page, problems } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   try {
     // The overview: every row, the 10 kB name cut short in its cell.
     await page.goto(`${site.origin}/try`);
@@ -104,12 +104,8 @@ test('every page renders a hostile tenant as text and runs none of it', async ()
     await page.goto(`${site.origin}/try/audit`);
     await page.getByRole('heading', { level: 1 }).waitFor();
     await noInjection(page);
-
-    assert.deepEqual(problems.dialogs, [], 'no script ran');
-    assert.deepEqual(problems.errors, [], 'no page crashed');
-    assert.deepEqual(problems.csp, []);
-    assert.deepEqual(problems.console, []);
   } finally {
+    await context.close();
     await site.close();
   }
 });

@@ -46,9 +46,9 @@ async function assertFocusTrapped(page, stops = 12) {
   }
 }
 
-test('demo: the dialogs keep the focus inside and give it back on Escape and on Cancel', async () => {
+test('demo: the dialogs keep the focus inside and give it back on Escape and on Cancel', async (t) => {
   const site = await serveSite();
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   try {
     await page.goto(`${site.origin}/try`);
     await page.getByRole('status').filter({ hasText: /subscriptions:/ }).waitFor();
@@ -73,14 +73,13 @@ test('demo: the dialogs keep the focus inside and give it back on Escape and on 
     await page.keyboard.press('Enter');
     await page.getByRole('dialog').waitFor({ state: 'detached' });
     assert.equal((await focused(page)).name, opener.name, 'Cancel gives the focus back too');
-    assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
   } finally {
     await context.close();
     await site.close();
   }
 });
 
-test('signed in, keyboard only: sign in, select, plan and apply a change, tag a Linux machine, then a test alert', { timeout: 180_000 }, async () => {
+test('signed in, keyboard only: sign in, select, plan and apply a change, tag a Linux machine, then a test alert', { timeout: 180_000 }, async (t) => {
   const overrides = {};
   const site = await serveSite(overrides);
   const fake = await startFakeAzure(['--scenario', path.join(root, 'public/demo/scenario.json'), '--app-origin', site.origin]);
@@ -88,7 +87,7 @@ test('signed in, keyboard only: sign in, select, plan and apply a change, tag a 
     clientId: '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f',
     cloud: { name: 'FakeAzure', loginUrl: fake.origin, armUrl: fake.origin, armAudience: `${fake.origin}/` },
   });
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   try {
     // Sign in: the start page's button, then the fake Entra ID's account link.
     await page.goto(`${site.origin}/`);
@@ -153,7 +152,6 @@ test('signed in, keyboard only: sign in, select, plan and apply a change, tag a 
     await page.getByRole('dialog').waitFor({ state: 'detached' });
     await page.getByText('The alert arrived.').waitFor({ timeout: 60_000 });
     assert.equal(run.name, 'Run it from here…');
-    assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
   } finally {
     await context.close();
     fake.stop();

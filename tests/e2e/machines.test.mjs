@@ -19,7 +19,6 @@ const COLUMNS = ['Machine', 'Kind', 'OS', 'OS version', 'State', 'Subscription',
   'Integration', 'MDE extension', 'Provisioning state', 'Error', 'ExcludeMdeAutoUpdate', 'Readiness'];
 const TAGS_API = '2021-04-01';
 const OFFBOARDING_URL = 'https://learn.microsoft.com/defender-endpoint/offboard-machines';
-const NO_PROBLEMS = { console: [], errors: [], csp: [], dialogs: [] };
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -154,13 +153,13 @@ async function select(page, names) {
   await page.getByText(`${names.length} machine${names.length === 1 ? '' : 's'} selected`).waitFor();
 }
 
-/** The demo at `/try/machines` with its 64 machines read; `overrides` as for serveSite. */
-async function demoMachines(overrides = {}) {
+/** The demo at `/try/machines` with its 64 machines read, for test `t`; `overrides` as for serveSite. */
+async function demoMachines(t, overrides = {}) {
   const site = await serveSite(overrides);
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   await page.goto(`${site.origin}/try/machines`);
   const rows = await machinesLoaded(page, 64);
-  return { site, page, context, problems, rows };
+  return { site, page, context, rows };
 }
 
 /** The fake's test-only routes (`--witness`). */
@@ -179,9 +178,9 @@ async function arm(fake, resourcePath) {
 
 /**
  * A scenario on the fake server (`--witness` on, removals done in `lroMs`), signed in, on the
- * machines page with every machine read.
+ * machines page with every machine read, for test `t`.
  */
-async function signedInMachines({ file = SCENARIO, lroMs = 1500, args = [], early = false, factsMs } = {}) {
+async function signedInMachines(t, { file = SCENARIO, lroMs = 1500, args = [], early = false, factsMs } = {}) {
   const overrides = {};
   const site = await serveSite(overrides);
   const fake = await startFakeAzure(['--scenario', file, '--app-origin', site.origin, '--auto-approve', '--witness',
@@ -190,7 +189,7 @@ async function signedInMachines({ file = SCENARIO, lroMs = 1500, args = [], earl
     clientId: '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f', concurrency: 4,
     cloud: { name: 'FakeAzure', loginUrl: fake.origin, armUrl: fake.origin, armAudience: `${fake.origin}/` },
   });
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   const close = async () => { await context.close(); fake.stop(); await site.close(); };
   try {
     await page.goto(`${site.origin}/`);
@@ -205,7 +204,7 @@ async function signedInMachines({ file = SCENARIO, lroMs = 1500, args = [], earl
     }
     await page.getByRole('link', { name: 'Machines', exact: true }).click();
     const rows = await machinesLoaded(page, 64, undefined, factsMs);
-    return { site, fake, page, problems, rows, close };
+    return { site, fake, page, rows, close };
   } catch (e) {
     await close();
     throw e;
@@ -219,8 +218,8 @@ async function overviewLoaded(page) {
     && !/loading|listing/.test(document.querySelector('.summary').textContent), null, { timeout: 30_000 });
 }
 
-test('the demo table: the right cells, filters that live in the URL and survive a reload, search, sort', async () => {
-  const { site, page, context, problems, rows } = await demoMachines();
+test('the demo table: the right cells, filters that live in the URL and survive a reload, search, sort', async (t) => {
+  const { site, page, context, rows } = await demoMachines(t);
   try {
     const all = byName(rows);
     const machines = scenarioMachines();
@@ -305,15 +304,14 @@ test('the demo table: the right cells, filters that live in the URL and survive 
     await page.getByRole('button', { name: /^State/ }).click();
     assert.equal(query(page).sort, '-state');
     assert.deepEqual((await everyMachine(page)).map((r) => r.State), ['Running', 'Running', 'PowerState/starting', 'Deallocated']);
-    assert.deepEqual(problems, NO_PROBLEMS);
   } finally {
     await context.close();
     await site.close();
   }
 });
 
-test('a click on a chart part filters the table to it, and a second click takes the filter off', async () => {
-  const { site, page, context, problems, rows } = await demoMachines();
+test('a click on a chart part filters the table to it, and a second click takes the filter off', async (t) => {
+  const { site, page, context, rows } = await demoMachines(t);
   try {
     const failed = rows.filter((r) => r.Readiness === 'Failed').map((r) => r.Machine);
     const expected = scenarioMachines().filter((m) => (m.entry.extensions ?? [])
@@ -343,20 +341,19 @@ test('a click on a chart part filters the table to it, and a second click takes 
     await page.locator('figure', { has: page.getByText('VMs and Arc machines', { exact: true }) }).locator('rect.part-arc').click();
     await shown(page, arc, 64);
     assert.equal(query(page).kind, 'Arc');
-    assert.deepEqual(problems, NO_PROBLEMS);
   } finally {
     await context.close();
     await site.close();
   }
 });
 
-test('the CSV of the rows shown and the failed-extension report open cleanly, formulas defused', async () => {
+test('the CSV of the rows shown and the failed-extension report open cleanly, formulas defused', async (t) => {
   // An Arc extension's status message is written on the machine: one that reads as a formula.
   const formula = '=HYPERLINK("http://attacker.example/x","Fix, now")';
   const s = scenario();
   const dbExtension = scenarioMachines(s).find((m) => m.name === 'ams-db-02').entry.extensions.find((x) => x.name === 'MDE.Linux');
   dbExtension.properties.instanceView.status.message = formula;
-  const { site, page, context, problems } = await demoMachines({ '/demo/scenario.json': JSON.stringify(s) });
+  const { site, page, context } = await demoMachines(t, { '/demo/scenario.json': JSON.stringify(s) });
   try {
     await page.locator('figure', { has: page.getByText('MDE coverage', { exact: true }) }).getByRole('button', { name: /^Failed: / }).click();
     const failed = await everyMachine(page);
@@ -398,20 +395,19 @@ test('the CSV of the rows shown and the failed-extension report open cleanly, fo
     // Largest group first.
     const sizes = lines.map((l) => Number(l[1]));
     assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a));
-    assert.deepEqual(problems, NO_PROBLEMS);
   } finally {
     await context.close();
     await site.close();
   }
 });
 
-test('hostile tags and machine names render as text and run nothing', async () => {
+test('hostile tags and machine names render as text and run nothing', async (t) => {
   const hostileName = 'pay"\'<img src=x onerror=alert(2)>';
   const s = scenario();
   const payApi = scenarioMachines(s).find((m) => m.name === 'pay-api-01').entry.resource;
   payApi.id = payApi.id.replace(/pay-api-01$/, hostileName);
   payApi.name = hostileName;
-  const { site, page, context, problems, rows } = await demoMachines({ '/demo/scenario.json': JSON.stringify(s) });
+  const { site, page, context, rows } = await demoMachines(t, { '/demo/scenario.json': JSON.stringify(s) });
   try {
     assert.ok(rows.some((r) => r.Machine === hostileName));
     // The search looks in tags: shared-tools-01's owner tag is a script element's text.
@@ -430,17 +426,17 @@ test('hostile tags and machine names render as text and run nothing', async () =
     await page.getByRole('heading', { name: 'Change machines' }).waitFor();
     assert.match((await readPlan(page))[hostileName], /^Skipped \(no MDE extension\)/);
 
+    // No element was made of the markup, so nothing of it can run (the harness fails the test
+    // on any dialog all the same).
     assert.equal(await page.evaluate(() => document.querySelectorAll('img, table script').length), 0, 'markup became elements');
-    await page.waitForTimeout(300);
-    assert.deepEqual(problems, NO_PROBLEMS);
   } finally {
     await context.close();
     await site.close();
   }
 });
 
-test('the Linux auto-update tag is set and cleared on a machine with 30 other tags, which all stay', async () => {
-  const { fake, page, problems, close } = await signedInMachines();
+test('the Linux auto-update tag is set and cleared on a machine with 30 other tags, which all stay', async (t) => {
+  const { fake, page, close } = await signedInMachines(t);
   try {
     const batch = scenarioMachines().find((m) => m.name === 'prod-batch-01');
     const others = batch.entry.resource.tags;
@@ -505,20 +501,19 @@ test('the Linux auto-update tag is set and cleared on a machine with 30 other ta
       ['Contoso Production', `ExcludeMdeAutoUpdate tag on ${batch.id}`, 'true', 'false', 'false', '200 OK'],
       ['Contoso Production', `ExcludeMdeAutoUpdate tag on ${batch.id}`, 'false', 'true', 'true', '200 OK'],
     ]);
-    assert.deepEqual(problems, NO_PROBLEMS);
   } finally {
     await close();
   }
 });
 
-test("removing the extension follows ARM's operation to the end; a failed operation shows ARM's words, and Retry removes it", async () => {
+test("removing the extension follows ARM's operation to the end; a failed operation shows ARM's words, and Retry removes it", async (t) => {
   const failure = { code: 'VMExtensionProvisioningError',
     message: "VM has reported a failure when processing extension 'MDE.Windows'. Error message: \"Uninstall failed: the sense service is in use\"." };
   const s = scenario();
   scenarioMachines(s).find((m) => m.name === 'prod-web-02').entry.failedDeletions = [failure];
   const file = path.join(os.tmpdir(), `mde-e2e-machines-${process.pid}.json`);
   fs.writeFileSync(file, JSON.stringify(s));
-  const { fake, page, problems, close } = await signedInMachines({ file, lroMs: 1000 });
+  const { fake, page, close } = await signedInMachines(t, { file, lroMs: 1000 });
   try {
     const [web1, web2] = ['prod-web-01', 'prod-web-02'].map((n) => scenarioMachines(s).find((m) => m.name === n));
     await select(page, ['prod-web-01', 'prod-web-02', 'prod-web-03']);
@@ -574,17 +569,14 @@ test("removing the extension follows ARM's operation to the end; a failed operat
     await page.locator('table.audit tbody tr').nth(2).waitFor();
     const audit = await page.$$eval('table.audit tbody tr', (trs) => trs.map((tr) => tr.querySelectorAll('td')[2].textContent));
     assert.deepEqual(audit.sort(), [web1, web2, web2].map((m) => `MDE.Windows extension on ${m.id}`).sort());
-    // The page logs nothing: the browser logs ARM's 404s to the reads that find each extension
-    // gone in the network worker's console, which makes the requests.
-    assert.deepEqual(problems, NO_PROBLEMS);
   } finally {
     await close();
     fs.rmSync(file, { force: true });
   }
 });
 
-test('"Turn the integration off first" opens the bulk change with Off and those subscriptions selected', async () => {
-  const { site, page, context, problems } = await demoMachines();
+test('"Turn the integration off first" opens the bulk change with Off and those subscriptions selected', async (t) => {
+  const { site, page, context } = await demoMachines(t);
   try {
     await select(page, ['prod-web-01', 'legacy-iis-01', 'spark-head-01']);
     await page.getByRole('link', { name: 'Remove the MDE extension…' }).click();
@@ -598,15 +590,14 @@ test('"Turn the integration off first" opens the bulk change with Off and those 
       'Contoso Production': ['Turn the Defender for Endpoint integration off (WDATP = false)'],
       'Contoso Legacy Apps': ['Turn the Defender for Endpoint integration off (WDATP = false)'],
     });
-    assert.deepEqual(problems, NO_PROBLEMS);
   } finally {
     await context.close();
     await site.close();
   }
 });
 
-test('a reload in the middle of a removal loses nothing: Continue watches the operation, sends no second delete', async () => {
-  const { fake, page, problems, close } = await signedInMachines({ lroMs: 4000 });
+test('a reload in the middle of a removal loses nothing: Continue watches the operation, sends no second delete', async (t) => {
+  const { fake, page, close } = await signedInMachines(t, { lroMs: 4000 });
   try {
     await select(page, ['prod-api-01']);
     await page.getByRole('link', { name: 'Remove the MDE extension…' }).click();
@@ -629,14 +620,13 @@ test('a reload in the middle of a removal loses nothing: Continue watches the op
     const reads = fake.log.slice(reloadedAt).filter((l) => /^GET .*\/prod-api-01\/extensions\/MDE\.Linux\?/.test(l));
     assert.match(reads[0], / -> 200 /, reads.join('\n'));
     assert.match(reads.at(-1), / -> 404 /, reads.join('\n'));
-    assert.deepEqual(problems.errors, []);
   } finally {
     await close();
   }
 });
 
-test('Resource Graph throttled: the page says so, and ARM per subscription lists the same 64 machines', async () => {
-  const { page, problems, rows, close } = await signedInMachines();
+test('Resource Graph throttled: the page says so, and ARM per subscription lists the same 64 machines', async (t) => {
+  const { page, rows, close } = await signedInMachines(t);
   try {
     // Resource Graph stays throttled: every attempt is answered 429 with ARG's quota headers
     // (the fake's own answer's CORS headers kept), in the words the fake uses for a spent quota.
@@ -661,9 +651,6 @@ test('Resource Graph throttled: the page says so, and ARM per subscription lists
     // The same rows, cell for cell (Resource Graph lower-cases resource groups; ARM keeps their case).
     const fold = (r) => ({ ...r, 'Resource group': r['Resource group'].toLowerCase() });
     assert.deepEqual(fallback.map(fold), rows.map(fold));
-    // The browser logs each 429; nothing else.
-    assert.deepEqual(problems.console.filter((m) => !/status of 429/.test(m)), []);
-    assert.deepEqual(problems.errors, []);
   } finally {
     await close();
   }
@@ -671,12 +658,9 @@ test('Resource Graph throttled: the page says so, and ARM per subscription lists
 
 // The overview page stops its load when left; the machines page then loads the overview again,
 // so no row stays "Subscription unknown".
-test('leaving the overview before it has read every subscription: the machines still get their plan and integration', async () => {
+test('leaving the overview before it has read every subscription: the machines still get their plan and integration', async (t) => {
   // Every answer 150 ms late: the overview is still reading plans and settings when the user goes on.
-  const { page, problems, close } = await signedInMachines({ early: true, args: ['--latency-ms', '150'], factsMs: 6000 });
-  try {
-    assert.deepEqual(problems.errors, []);
-  } finally {
-    await close();
-  }
+  // It fails unless every row has its subscription's plan and settings within 6 s.
+  const { close } = await signedInMachines(t, { early: true, args: ['--latency-ms', '150'], factsMs: 6000 });
+  await close();
 });

@@ -32,12 +32,12 @@ const FIRST_NAME = '"><script>alert(document.domain)</script>';
 const LAST_ID = '5dc2d710-a395-4ce9-a351-beae8396bf1a';
 const LAST_NAME = 'Ünïcødé 名前 🚀 \u202egnp.exe';
 
-test('990 subscriptions: the summary counts them, a search narrows them, the last is a scroll away, and Tab walks the rows', async () => {
+test('990 subscriptions: the summary counts them, a search narrows them, the last is a scroll away, and Tab walks the rows', async (t) => {
   const scenario = path.join(os.tmpdir(), 'mde-e2e-generated-1100.json');
   fs.writeFileSync(scenario, execFileSync(path.join(root, 'target/debug/fake-azure'),
     ['generate', '--subscriptions', '1100', '--machines', '2000', '--seed', '7'], { maxBuffer: 1 << 28 }));
   const { site, close } = await signedInSite(scenario);
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   try {
     await signIn(page, site);
     const summary = page.locator('.summary');
@@ -67,7 +67,8 @@ test('990 subscriptions: the summary counts them, a search narrows them, the las
     // Each row has two stops: its checkbox, then its link.
     for (let i = 0; i < 90; i++) {
       await page.keyboard.press('Tab');
-      await page.waitForTimeout(20);
+      // The table follows the focus in the next frame.
+      await frames(page);
     }
     const focused = await page.evaluate(() => ({
       row: document.activeElement.closest('tr')?.getAttribute('aria-rowindex'),
@@ -84,16 +85,15 @@ test('990 subscriptions: the summary counts them, a search narrows them, the las
     const names = await page.$$eval('table.subscriptions tbody th', (ths) => ths.map((t) => t.textContent));
     assert.ok(names.length > 0 && names.every((n) => /Finance/.test(n)), names.join(', '));
     assert.match(await summary.textContent(), new RegExp(`^${GENERATED.subscriptions} subscriptions: `));
-    assert.deepEqual({ ...problems, console: [] }, { console: [], errors: [], csp: [], dialogs: [] });
   } finally {
     await context.close();
     await close();
   }
 });
 
-test('back from a subscription the overview shows at once with the change made there, and Refresh loads it again', async () => {
+test('back from a subscription the overview shows at once with the change made there, and Refresh loads it again', async (t) => {
   const { site, fake, close } = await signedInSite(path.join(root, 'public/demo/scenario.json'));
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   const listings = [];
   page.on('request', (r) => { if (r.url().startsWith(`${fake.origin}/subscriptions?`)) listings.push(r.url()); });
   try {
@@ -129,7 +129,6 @@ test('back from a subscription the overview shows at once with the change made t
     assert.equal(listings.length, 2, 'Refresh listed the subscriptions again');
     assert.match(await page.locator('.summary').textContent(), COMPLETE);
     assert.equal(await row('Contoso Dev/Test').locator('td:not(.select)').nth(2).textContent(), 'On');
-    assert.deepEqual({ ...problems, console: [] }, { console: [], errors: [], csp: [], dialogs: [] });
   } finally {
     await context.close();
     await close();

@@ -70,7 +70,7 @@ const STEPS = [
 
 // A site set up for a tenant, so that the start page offers the sign-in beside the demo.
 const site = await serveSite({ '/config.json': JSON.stringify({ clientId: '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f' }) });
-const browser = await launch();
+const browser = await launch({ watched: false });
 try {
   for (const scheme of ['light', 'dark']) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme });

@@ -100,9 +100,9 @@ async function until(done, ms = 10_000) {
 
 const isArm = (url, fake) => url.startsWith(fake.origin) && !url.includes('/oauth2/');
 
-test('leaving a subscription page aborts its requests in flight and starts no more', async () => {
+test('leaving a subscription page aborts its requests in flight and starts no more', async (t) => {
   const { site, fake } = await tenantSite(['--latency-ms', '1500']);
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   try {
     const requested = [], aborted = [];
     page.on('request', (r) => { if (isArm(r.url(), fake) && r.method() !== 'OPTIONS') requested.push(r.url()); });
@@ -116,46 +116,51 @@ test('leaving a subscription page aborts its requests in flight and starts no mo
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('heading', { name: 'Audit log of this tenant' }).waitFor();
     const left = requested.length;
-    await page.waitForTimeout(3500); // twice the latency: whatever was going to be sent, was
-    assert.deepEqual(aborted.map(([u]) => u).sort(), leaving.sort(), 'every request in flight was aborted');
+    // The fake holds each answer 1.5 s: it sees each client hang up before then, and says so.
+    const abandoned = () => fake.log.filter((l) => l.startsWith('GET ') && l.includes(`/subscriptions/${ALPHA}/providers/`))
+      .map((l) => [l.split(' ')[1], l.split(' ')[3]]);
+    await until(() => abandoned().length === leaving.length);
+    assert.deepEqual(abandoned().map(([target]) => `${fake.origin}${target}`).sort(), [...leaving].sort(),
+      'the fake saw each request in flight and none answered');
+    assert.ok(abandoned().every(([, outcome]) => outcome === 'abandoned'), abandoned().join('\n'));
+    await until(() => aborted.length >= leaving.length);
+    assert.deepEqual(aborted.map(([u]) => u).sort(), [...leaving].sort(), 'the page saw every request in flight aborted');
     assert.ok(aborted.every(([, why]) => why === 'net::ERR_ABORTED'), JSON.stringify(aborted));
+    // No answer ever came to the page, so nothing could follow one.
     assert.deepEqual(requested.slice(left), [], 'no request started after leaving');
     // The fake saw nothing the page did not start (CORS preflights aside, which the page never sees).
     const seen = fake.log.filter((l) => l.startsWith('GET ') && l.includes(`/subscriptions/${ALPHA}`)).map((l) => l.split(' ')[1]);
     const started = requested.filter((u) => u.includes(`/subscriptions/${ALPHA}`)).map((u) => u.slice(fake.origin.length));
-    assert.ok(seen.every((t) => started.includes(t)), `${seen.join('\n')}\nvs\n${started.join('\n')}`);
-    assert.deepEqual(problems.console, [], 'an abort is no error');
-    assert.deepEqual(problems.errors, []);
-    assert.deepEqual(problems.csp, []);
+    assert.ok(seen.every((target) => started.includes(target)), `${seen.join('\n')}\nvs\n${started.join('\n')}`);
   } finally {
     await context.close();
   }
 });
 
-test('a request with no answer in time says so, and Retry reads again', { timeout: 90_000 }, async () => {
+test('a request with no answer in time says so, and Retry reads again', { timeout: 90_000 }, async (t) => {
   // The first five requests to the subscription (the client's five attempts) are held 30 s.
   const { site, fake } = await tenantSite(['--hang-first', '5', '--hang-ms', '30000'], { requestTimeoutMs: 1000 });
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   try {
     await signInAt(page, site, `/tenants/${HOME}/subscriptions/${ALPHA}`);
     const alert = page.getByRole('alert').filter({ hasText: 'The subscription could not be read' });
     await alert.waitFor({ timeout: 40_000 });
     assert.match(await alert.textContent(), /No answer from Azure: nothing came back within 1 s/);
-    const held = fake.log.filter((l) => l.startsWith(`GET /subscriptions/${ALPHA}?`));
-    assert.equal(held.length, 0, 'no held answer came back yet');
+    // The fake saw the client give up on each attempt; none was answered.
+    const held = () => fake.log.filter((l) => l.startsWith(`GET /subscriptions/${ALPHA}?`)).map((l) => l.split(' ')[3]);
+    await until(() => held().length === 5);
+    assert.deepEqual(held(), Array(5).fill('abandoned'));
     await alert.getByRole('button', { name: 'Retry' }).click();
     await page.getByRole('heading', { name: 'Contoso Alpha', level: 1 }).waitFor();
     await page.locator('.facts').getByText('Partial', { exact: true }).waitFor();
-    assert.deepEqual(problems.console, [], 'a timeout is no script error');
-    assert.deepEqual(problems.errors, []);
   } finally {
     await context.close();
   }
 });
 
-test('the audit log is kept per tenant session, and the demo keeps its own', { timeout: 90_000 }, async () => {
+test('the audit log is kept per tenant session, and the demo keeps its own', { timeout: 90_000 }, async (t) => {
   const { site } = await tenantSite();
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   try {
     await signInAt(page, site, `/tenants/${HOME}/subscriptions/${ALPHA}`);
     await fix(page, 'Contoso Alpha');
@@ -183,20 +188,19 @@ test('the audit log is kept per tenant session, and the demo keeps its own', { t
     await page.getByRole('button', { name: 'Sign out' }).click();
     const dialog = page.getByRole('dialog', { name: 'Sign out?' });
     assert.match(await dialog.textContent(), /holds 2 changes made in 2 tenants\./);
-    assert.deepEqual(problems.errors, []);
   } finally {
     await context.close();
   }
 });
 
-test('sign-out says how many changes the log holds, offers the export first, and sends the redirect URI and the login hint', { timeout: 60_000 }, async () => {
+test('sign-out says how many changes the log holds, offers the export first, and sends the redirect URI and the login hint', { timeout: 60_000 }, async (t) => {
   // A redirect URI that is not the bare origin, to tell the two apart.
   const { site, fake } = await tenantSite([], (origin) => ({ redirectUri: `${origin}/?from=entra` }));
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   try {
     await signInAt(page, site, `/tenants/${HOME}/subscriptions/${ALPHA}`);
     await fix(page, 'Contoso Alpha');
-    const account = await page.evaluate((t) => JSON.parse(sessionStorage.getItem(`mde.tokens.${t}`)).account, HOME);
+    const account = await page.evaluate((tenant) => JSON.parse(sessionStorage.getItem(`mde.tokens.${tenant}`)).account, HOME);
     assert.ok(account.login_hint, 'the id_token carried the login_hint claim');
     const signOut = page.getByRole('button', { name: 'Sign out' });
     await signOut.click();
@@ -225,7 +229,6 @@ test('sign-out says how many changes the log holds, offers the export first, and
     assert.equal(query.get('post_logout_redirect_uri'), `${site.origin}/?from=entra`);
     assert.equal(query.get('logout_hint'), account.login_hint);
     assert.notEqual(query.get('logout_hint'), account.username, 'never the UPN');
-    assert.deepEqual(problems.errors, []);
   } finally {
     await context.close();
   }

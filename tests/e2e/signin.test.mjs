@@ -3,10 +3,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { serveSite, startFakeAzure, launch, watchedPage, root } from './harness.mjs';
+import { serveSite, startFakeAzure, launch, watchedPage, advanceFakeClock, root } from './harness.mjs';
 
 const CLIENT_ID = '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
 const HOME_TENANT = '6b1d8c2e-4f3a-4c8e-9a51-0d7e2f4b9c31';
+/** An access token's life, as Entra ID gives it (the fake's default). */
+const HOUR_MS = 3_600_000;
 let browser, site, fake;
 const overrides = {};
 
@@ -15,7 +17,7 @@ before(async () => {
   site = await serveSite(overrides);
   fake = await startFakeAzure([
     '--scenario', path.join(root, 'public/demo/scenario.json'),
-    '--app-origin', site.origin, '--token-lifetime', '2',
+    '--app-origin', site.origin, '--witness',
   ]);
   overrides['/config.json'] = JSON.stringify({
     clientId: CLIENT_ID,
@@ -34,8 +36,8 @@ async function signIn(page) {
   await page.getByRole('status').filter({ hasText: /subscriptions:/ }).waitFor();
 }
 
-test('sign-in through Entra ID with PKCE lands on the overview and leaves no code behind', async () => {
-  const { page, context, problems } = await watchedPage(browser);
+test('sign-in through Entra ID with PKCE lands on the overview and leaves no code behind', async (t) => {
+  const { page, context } = await watchedPage(t, browser);
   const callbacks = [];
   const demoFiles = [];
   page.on('request', (r) => {
@@ -58,7 +60,6 @@ test('sign-in through Entra ID with PKCE lands on the overview and leaves no cod
     assert.ok(storage.session.some((k) => k.startsWith('mde.tokens.')), `tokens in sessionStorage: ${storage.session}`);
     assert.ok(!storage.session.includes('mde.pending'), 'the pending sign-in is used up');
     assert.deepEqual(demoFiles, [], 'a signed-in admin downloads no part of the demo tenant');
-    assert.deepEqual(problems, { console: [], errors: [], csp: [], dialogs: [] });
 
     // The same answer again (a replayed code and state) is refused: its state was used once.
     await page.goto(callbacks[0]);
@@ -69,8 +70,8 @@ test('sign-in through Entra ID with PKCE lands on the overview and leaves no cod
   }
 });
 
-test('a tampered state is refused and nothing is stored', async () => {
-  const { page, context } = await watchedPage(browser);
+test('a tampered state is refused and nothing is stored', async (t) => {
+  const { page, context } = await watchedPage(t, browser);
   try {
     await page.goto(`${site.origin}/`);
     await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
@@ -92,27 +93,41 @@ test('a tampered state is refused and nothing is stored', async () => {
   }
 });
 
-test('an expired access token is renewed silently', async () => {
-  const { page, context, problems } = await watchedPage(browser);
+test('an access token an hour old is renewed before it is sent, and the page goes on', async (t) => {
+  const { page, context } = await watchedPage(t, browser);
+  const refused = [];
+  page.on('response', (r) => { if (r.status() === 401) refused.push(r.url()); });
   try {
+    await page.clock.install();
     await signIn(page);
-    const before = await page.evaluate((t) => JSON.parse(sessionStorage.getItem(`mde.tokens.${t}`)).access_token, HOME_TENANT);
-    await page.waitForTimeout(2500); // the fake's tokens live 2 s
+    // Every row read.
+    const loaded = () => page.waitForFunction(() => !document.querySelector('table.subscriptions .pending')
+      && !/loading|listing/.test(document.querySelector('.summary').textContent));
+    await loaded();
+    const token = () => page.evaluate((tenant) => JSON.parse(sessionStorage.getItem(`mde.tokens.${tenant}`)).access_token, HOME_TENANT);
+    const before = await token();
+    // An hour on for Entra ID and ARM, then for the (idle) page: the token has expired. (The
+    // page's first would let it renew meanwhile, from a fake that holds the new token good
+    // for an hour from its own time, an hour behind.)
+    await advanceFakeClock(fake, HOUR_MS);
+    await page.clock.setSystemTime(Date.now() + HOUR_MS);
+    // A read still under way meanwhile (the security connectors come last) may have been
+    // refused and renewed: what counts is what the page sends once it knows the hour passed.
+    refused.length = 0;
     await page.reload();
     await page.getByRole('status').filter({ hasText: /subscriptions:/ }).waitFor();
-    await page.waitForFunction(() => !document.querySelector('table.subscriptions .pending'));
-    const after = await page.evaluate((t) => JSON.parse(sessionStorage.getItem(`mde.tokens.${t}`)).access_token, HOME_TENANT);
-    assert.notEqual(after, before, 'a new access token was obtained');
+    await loaded();
+    assert.notEqual(await token(), before, 'a new access token was obtained');
+    assert.deepEqual(refused, [], 'the expired token was never sent after the reload: ARM refused nothing');
     assert.equal(await page.getByRole('button', { name: 'Sign in again' }).count(), 0);
     assert.equal(await page.locator('table.subscriptions .failed').count(), 0, 'no row failed');
-    assert.deepEqual(problems.errors, []);
   } finally {
     await context.close();
   }
 });
 
-test('the tenant picker switches tenant with a token from that tenant', async () => {
-  const { page, context, problems } = await watchedPage(browser);
+test('the tenant picker switches tenant with a token from that tenant', async (t) => {
+  const { page, context } = await watchedPage(t, browser);
   try {
     await signIn(page);
     await page.getByLabel('Tenant').selectOption({ label: 'Fabrikam Labs' });
@@ -120,14 +135,13 @@ test('the tenant picker switches tenant with a token from that tenant', async ()
     await page.getByText('No subscriptions: your account cannot see any subscription in this tenant.').waitFor();
     const keys = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('mde.tokens.')).sort());
     assert.deepEqual(keys, ['mde.tokens.6b1d8c2e-4f3a-4c8e-9a51-0d7e2f4b9c31', 'mde.tokens.b2e7a9c4-1d3f-4e6a-8c5b-7f9d0e1a2b34']);
-    assert.deepEqual(problems.errors, []);
   } finally {
     await context.close();
   }
 });
 
-test('sign-out clears sessionStorage and goes through the logout endpoint', async () => {
-  const { page, context } = await watchedPage(browser);
+test('sign-out clears sessionStorage and goes through the logout endpoint', async (t) => {
+  const { page, context } = await watchedPage(t, browser);
   try {
     await signIn(page);
     const visited = [];
@@ -142,8 +156,8 @@ test('sign-out clears sessionStorage and goes through the logout endpoint', asyn
   }
 });
 
-test('a new interactive sign-in drops every token the tab kept of an earlier account', async () => {
-  const { page, context, problems } = await watchedPage(browser);
+test('a new interactive sign-in drops every token the tab kept of an earlier account', async (t) => {
+  const { page, context } = await watchedPage(t, browser);
   try {
     await signIn(page);
     // What an earlier account would have left: its tokens for a tenant of its own. Then the
@@ -161,14 +175,13 @@ test('a new interactive sign-in drops every token the tab kept of an earlier acc
     await signIn(page);
     const keys = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('mde.tokens.')));
     assert.deepEqual(keys, [`mde.tokens.${HOME_TENANT}`], 'only the new sign-in\'s tokens are kept');
-    assert.deepEqual(problems.errors, []);
   } finally {
     await context.close();
   }
 });
 
-test('sign-out in one tab clears the tokens of the site\'s other tabs', async () => {
-  const { page, context } = await watchedPage(browser);
+test('sign-out in one tab clears the tokens of the site\'s other tabs', async (t) => {
+  const { page, context } = await watchedPage(t, browser);
   try {
     await signIn(page);
     const other = await context.newPage();
@@ -184,8 +197,8 @@ test('sign-out in one tab clears the tokens of the site\'s other tabs', async ()
   }
 });
 
-test('an address naming a tenant that is not the user\'s asks first, naming it, before any token goes there', async () => {
-  const { page, context } = await watchedPage(browser);
+test('an address naming a tenant that is not the user\'s asks first, naming it, before any token goes there', async (t) => {
+  const { page, context } = await watchedPage(t, browser);
   const stranger = '0d3f7f0e-5c1a-4a3b-9e2d-8f6a7b5c4d3e';
   const toStranger = () => fake.log.filter((line) => line.includes(`/${stranger}/oauth2/v2.0/token`));
   try {
@@ -205,8 +218,8 @@ test('an address naming a tenant that is not the user\'s asks first, naming it, 
   }
 });
 
-test('cancelling at Entra ID says so and stores nothing', async () => {
-  const { page, context } = await watchedPage(browser);
+test('cancelling at Entra ID says so and stores nothing', async (t) => {
+  const { page, context } = await watchedPage(t, browser);
   try {
     await page.goto(`${site.origin}/`);
     await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
@@ -219,8 +232,8 @@ test('cancelling at Entra ID says so and stores nothing', async () => {
   }
 });
 
-test('a crafted link with an error and words of its own gets a neutral sentence', async () => {
-  const { page, context } = await watchedPage(browser);
+test('a crafted link with an error and words of its own gets a neutral sentence', async (t) => {
+  const { page, context } = await watchedPage(t, browser);
   try {
     const words = 'AADSTS50011: Your account is locked. Call +1 555 0100 to unlock it.';
     await page.goto(`${site.origin}/?error=access_denied&error_description=${encodeURIComponent(words)}&state=made-up`);
@@ -232,10 +245,10 @@ test('a crafted link with an error and words of its own gets a neutral sentence'
   }
 });
 
-test('with tokenStore "memory" no token reaches sessionStorage', async () => {
+test('with tokenStore "memory" no token reaches sessionStorage', async (t) => {
   const saved = overrides['/config.json'];
   overrides['/config.json'] = JSON.stringify({ ...JSON.parse(saved), tokenStore: 'memory' });
-  const { page, context } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   try {
     await signIn(page);
     const keys = await page.evaluate(() => Object.keys(sessionStorage));
@@ -246,9 +259,9 @@ test('with tokenStore "memory" no token reaches sessionStorage', async () => {
   }
 });
 
-test('in Azure China the page says the integration is not supported there', async () => {
+test('in Azure China the page says the integration is not supported there', async (t) => {
   const china = await serveSite({ '/config.json': JSON.stringify({ clientId: CLIENT_ID, cloud: 'AzureChinaCloud' }) });
-  const { page, context } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   try {
     await page.goto(`${china.origin}/`);
     await page.getByRole('note').filter({ hasText: 'not supported in Azure China (21Vianet)' }).waitFor();
@@ -259,9 +272,9 @@ test('in Azure China the page says the integration is not supported there', asyn
   }
 });
 
-test('a wrong config.json names the key and how to fix it', async () => {
+test('a wrong config.json names the key and how to fix it', async (t) => {
   const bad = await serveSite({ '/config.json': '{"clientId":"my-app","cloud":"AzureCloud"}' });
-  const { page, context } = await watchedPage(browser);
+  const { page, context } = await watchedPage(t, browser);
   try {
     await page.goto(`${bad.origin}/`);
     const alert = page.getByRole('alert');

@@ -47,8 +47,9 @@ serve options:
   --seed N               seed of every random choice (default 0): replay a run with it
   --witness              TESTS ONLY: serve /_witness/ routes that switch the faults off
                          (POST calm) and back (POST storm), hand out an ARM token (GET
-                         token), count the faults injected (GET injected) and change a
-                         subscription's state (PUT subscriptions/ID/state), with no sign-in
+                         token), count the faults injected (GET injected), change a
+                         subscription's state (PUT subscriptions/ID/state) and move the
+                         fake's clock on (POST clock/advance?ms=N), with no sign-in
   --quiet                no request log on stderr";
 
 /// What the command line asks for.

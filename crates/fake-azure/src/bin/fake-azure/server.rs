@@ -3,14 +3,20 @@
 //! the socket with no answer at all: `tiny_http` 0.12, the small threaded server, answers 500 to a
 //! request dropped unanswered, and after `into_writer` keeps the socket open for the next
 //! request, so the client would see a hang instead of a closed connection.
+//!
+//! The fake's time is the wall clock plus what a test moved it on by (`--witness`:
+//! `POST /_witness/clock/advance?ms=N`), so a test that needs a token to expire or a revocation to
+//! pass moves the fake's clock instead of sleeping.
 
 use std::io::{self, BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use fake_azure::{FakeAzure, Faults};
-use http::{Request, Response};
+use http::{Method, Request, Response, StatusCode};
+use serde_json::json;
 
 use crate::cors::{self, Cors};
 use crate::pool::Pool;
@@ -48,8 +54,42 @@ pub fn run(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
+/// The test-only route that moves the fake's clock on (served with `--witness` only).
+pub const CLOCK_ADVANCE: &str = "/_witness/clock/advance";
+
+/// How far tests moved the fake's clock on, in ms. One per process, as the process serves one
+/// fake tenant; it only ever grows, as time does.
+static ADVANCED_MS: AtomicU64 = AtomicU64::new(0);
+
+/// The fake's time: the wall clock, plus what tests moved it on by.
 fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    let wall = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+    wall.saturating_add(ADVANCED_MS.load(Ordering::SeqCst))
+}
+
+/// `POST /_witness/clock/advance?ms=N`: moves the fake's clock on by N ms (tokens expire, a
+/// revocation passes, an operation ends, a throttle lifts as if that time had passed) and answers
+/// `{"advancedMs": total so far, "nowMs": the fake's time now}`.
+fn advance_clock(request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
+    if request.method() != Method::POST {
+        return json_answer(StatusCode::METHOD_NOT_ALLOWED, &json!({ "error": "POST /_witness/clock/advance?ms=N" }));
+    }
+    let ms = request.uri().query().unwrap_or_default().split('&').find_map(|pair| pair.strip_prefix("ms="));
+    let Some(ms) = ms.and_then(|ms| ms.parse::<u64>().ok()) else {
+        return json_answer(
+            StatusCode::BAD_REQUEST,
+            &json!({ "error": "give how far to move the clock on as ?ms=N (a whole number of milliseconds)" }),
+        );
+    };
+    let total = ADVANCED_MS.fetch_add(ms, Ordering::SeqCst).saturating_add(ms);
+    json_answer(StatusCode::OK, &json!({ "advancedMs": total, "nowMs": now_ms() }))
+}
+
+fn json_answer(status: StatusCode, value: &serde_json::Value) -> Response<Vec<u8>> {
+    let mut response = Response::new(value.to_string().into_bytes());
+    *response.status_mut() = status;
+    response.headers_mut().insert("content-type", http::HeaderValue::from_static("application/json"));
+    response
 }
 
 /// Serves one connection until the client closes it, asks to, a request is dropped, or it
@@ -90,6 +130,9 @@ fn connection(stream: TcpStream, shared: &Shared, pool: &Pool) {
             // A panic in one request must not wedge every later one.
             let mut azure = shared.azure.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             match &shared.witness {
+                Some(_) if request.uri().path() == CLOCK_ADVANCE => {
+                    (fake_azure::Reply { response: Some(advance_clock(&request)), delay_ms: 0 }, false)
+                }
                 Some(storm) if request.uri().path().starts_with(witness::PREFIX) => {
                     let response = witness::answer(&mut azure, storm, &request, now_ms());
                     (fake_azure::Reply { response: Some(response), delay_ms: 0 }, false)
@@ -101,9 +144,11 @@ fn connection(stream: TcpStream, shared: &Shared, pool: &Pool) {
                 }
             }
         };
+        let held_since = Instant::now();
         if !hold(&writer, Duration::from_millis(reply.delay_ms)) {
-            // The client gave up (a timeout, a page left): nobody to answer, and nothing logged,
-            // as no answer was sent.
+            // The client gave up (a timeout, a page left): nobody to answer. Logged, so that a
+            // test sees the request reached the fake, was carried out and never answered.
+            log(shared, &line, "abandoned", held_since.elapsed().as_millis() as u64);
             return;
         }
         let Some(mut response) = reply.response else {
@@ -276,4 +321,46 @@ fn plain(status: u16, text: &str) -> Response<Vec<u8>> {
     *response.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::BAD_REQUEST);
     response.headers_mut().insert("content-type", http::HeaderValue::from_static("text/plain; charset=utf-8"));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCENARIO: &str =
+        r#"{"subscriptions":[{"subscription":{"subscriptionId":"s1","displayName":"Prod","state":"Enabled"}}]}"#;
+
+    fn clock(method: &str, target: &str) -> (u16, serde_json::Value) {
+        let request = Request::builder().method(method).uri(format!("http://127.0.0.1:1{target}")).body(Vec::new());
+        let response = advance_clock(&request.unwrap());
+        (response.status().as_u16(), serde_json::from_slice(response.body()).unwrap())
+    }
+
+    fn arm_get(azure: &mut FakeAzure, token: &str) -> (u16, String) {
+        let request = Request::get("http://127.0.0.1:1/subscriptions/s1?api-version=2022-12-01")
+            .header("authorization", format!("Bearer {token}"));
+        let response = azure.handle(request.body(Vec::new()).unwrap(), now_ms()).response.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+        (response.status().as_u16(), body["error"]["code"].as_str().unwrap_or_default().to_string())
+    }
+
+    #[test]
+    fn the_clock_moves_on_as_asked_and_an_hour_later_the_token_has_expired() {
+        let mut azure = FakeAzure::from_scenario_json(SCENARIO, fake_azure::Options::default()).unwrap();
+        let issued = now_ms();
+        let token = azure.mint_access_token(None, issued);
+        assert_eq!(arm_get(&mut azure, &token).0, 200);
+
+        let (status, answer) = clock("POST", "/_witness/clock/advance?ms=3600000");
+        assert_eq!(status, 200, "{answer}");
+        assert!(answer["advancedMs"].as_u64().unwrap() >= 3_600_000, "{answer}");
+        assert!(answer["nowMs"].as_u64().unwrap() >= issued + 3_600_000, "{answer}");
+        assert_eq!(arm_get(&mut azure, &token), (401, "ExpiredAuthenticationToken".to_string()));
+
+        // Only a POST with a whole number of milliseconds moves it.
+        assert_eq!(clock("GET", "/_witness/clock/advance?ms=1").0, 405);
+        assert_eq!(clock("POST", "/_witness/clock/advance").0, 400);
+        assert_eq!(clock("POST", "/_witness/clock/advance?ms=-5").0, 400);
+        assert_eq!(clock("POST", "/_witness/clock/advance?ms=1.5").0, 400);
+    }
 }
