@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { serveSite, startFakeAzure, launch, watchedPage, root, dist } from './harness.mjs';
+import { serveSite, startFakeAzure, launch, watchedPage, dist } from './harness.mjs';
 
 const CLIENT_ID = '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
 const HOME = '6b1d8c2e-4f3a-4c8e-9a51-0d7e2f4b9c31';

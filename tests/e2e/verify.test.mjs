@@ -196,6 +196,8 @@ test('demo: the loop is simulated, says so, and the alert arrives with its porta
     await page.goto(`${site.origin}/try/machines`);
     // Reached from its row of the machines table.
     await page.getByLabel('Search').fill('prod-web-01');
+    // The click waits for the search to apply: rows re-rendered under it could take it elsewhere.
+    await page.getByRole('status').filter({ hasText: /^1 of \d+ machines shown$/ }).waitFor();
     await page.getByRole('link', { name: /^Verify prod-web-01:/ }).click();
     await page.getByRole('heading', { name: 'prod-web-01', level: 1 }).waitFor();
     assert.ok(page.url().includes(encodeURIComponent(id)));
