@@ -58,12 +58,12 @@ after(async () => {
 });
 
 /** The fake server with SCENARIO, signed in once (runs take 1 s), on a page the tests share. */
-async function signedIn() {
+async function signedIn(faults = []) {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'verify-')), 'scenario.json');
   fs.writeFileSync(file, JSON.stringify(SCENARIO));
   const overrides = {};
   const site = await serveSite(overrides);
-  const fake = await startFakeAzure(['--scenario', file, '--app-origin', site.origin, '--auto-approve', '--lro-ms', '1000']);
+  const fake = await startFakeAzure(['--scenario', file, '--app-origin', site.origin, '--auto-approve', '--lro-ms', '1000', ...faults]);
   overrides['/config.json'] = JSON.stringify({
     clientId: '5f0c4c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f', concurrency: 4,
     cloud: { name: 'FakeAzure', loginUrl: fake.origin, armUrl: fake.origin, armAudience: `${fake.origin}/` },
@@ -147,6 +147,30 @@ test('Run Command refused: no permission, a stopped VM; a failed Run Command in 
   await confirmAndRun(page, runButton(page), { id: vmId(SUB, 'lin-broken'), scriptHas: 'mde_linux_edr_diy' });
   await page.getByText(/The command failed\. VMAgentStatusCommunicationError: VM has reported a failure/).waitFor({ timeout: 20_000 });
   assert.equal(await page.getByText(/Watching Security alerts/).count(), 0, 'no watch after a failed command');
+});
+
+test('a Run Command whose answer was lost may have run: it is not offered again until its run state is read, and runs once', async () => {
+  // The fake runs the command, then answers 504 (as ARM does when it gave up waiting).
+  const mine = await signedIn(['--fail-run-answers', '1']);
+  const { page, open, fake, watch } = mine;
+  try {
+    watch.expectProblem(/status of 504/, 'the fake answers the first Run Command 504 after running it, and the browser logs the answer');
+    const id = vmId(SUB, 'lin-ok');
+    await open(id);
+    await confirmAndRun(page, runButton(page), { id, scriptHas: 'mde_linux_edr_diy' });
+    const unsure = page.locator('.may-have-run');
+    await unsure.waitFor({ timeout: 20_000 });
+    assert.match(await unsure.textContent(), /may have run/);
+    assert.ok(await runButton(page).isDisabled(), 'not offered again before its run state is read');
+    await unsure.getByRole('button', { name: 'Check whether it ran' }).click();
+    await page.getByText('The command ran.').waitFor({ timeout: 20_000 });
+    const posts = fake.log.filter((l) => /^POST .*\/virtualMachines\/lin-ok\/runCommand\?/.test(l));
+    assert.equal(posts.length, 1, `sent once: ${fake.log.join('\n')}`);
+    assert.ok(fake.log.some((l) => /^GET .*\/virtualMachines\/lin-ok\/instanceView\?/.test(l)), 'its run state was read');
+    await watch.check();
+  } finally {
+    await mine.close();
+  }
 });
 
 test('hostile machine names and command output render as text', async () => {

@@ -117,7 +117,7 @@ fn log(session: &Session, command: &Command, finished: &CommandFinished) {
         arm_url: session.client.arm_url(),
     };
     let entries = RunCommands::audited(command, finished).iter().map(|a| a.entry(&at)).collect();
-    audit_log::append_all(&session, entries);
+    audit_log::append_all(session, entries);
 }
 
 /// Watches for the test alert of `command`'s machine, from `started_ms` on (the command was

@@ -177,10 +177,6 @@ impl<K: Kind> Record<K> {
         items.map(|item| Work { item: item.clone(), again: true }).collect()
     }
 
-    pub fn failure(&self, row: &Row<K::Finished>) -> Option<Failure> {
-        row.finished().and_then(K::failure).cloned()
-    }
-
     /// Done, failed, skipped, waiting...: the word the row and the CSV show.
     pub fn label(row: &Row<K::Finished>) -> &'static str {
         match &row.state {
