@@ -144,13 +144,13 @@ impl<K: ReadBackInto> Runner<K> {
     }
 
     fn execute(&self, session: &Session, work: Vec<Work<K::Item>>) {
+        let Some(plan) = self.record.with_untracked(|r| r.as_ref().map(|r| r.plan.clone())) else { return };
         if self.active.get_untracked() == 0 {
             self.control.reset();
         }
         self.active.update(|n| *n += 1);
         let (runner, session) = (self.clone(), session.clone());
         spawn_local(async move {
-            let Some(plan) = runner.record.with_untracked(|r| r.as_ref().map(|r| r.plan.clone())) else { return };
             let control = runner.control();
             run::apply(&**runner.kind, &session.client, &plan, work, session.concurrency, &control, |event| {
                 runner.take(&session, event)

@@ -27,7 +27,8 @@ pub use record::{Progress, Record, Row, RowState};
 const PAUSE_POLL_MS: u64 = 250;
 
 /// A kind of write: what to plan, send and read back. Adding a kind of write is one module
-/// that implements this (see `bulk::SubscriptionChanges` and `deployment::actions::MachineChanges`).
+/// that implements this (see `bulk::run::SubscriptionChanges`, `deployment::actions::run::MachineChanges`
+/// and `verify::commands::RunCommands`).
 pub trait Kind {
     /// The plan as the page shows it and the exports write it; it holds the items.
     type Plan: Clone + PartialEq + Serialize + DeserializeOwned + Send + Sync + 'static;
