@@ -72,16 +72,21 @@ test('a page whose code cannot be fetched says so, and the reload brings it', as
   // The same page from a site that has the files: Reload shows it.
   const site = await serveSite();
   const second = await watchedPage(t, browser);
+  // The first fetch of the module fails, the page's and the service worker's alike: the worker
+  // takes the page over once installed (clients.claim) and would answer it from its cache.
+  const secondInstallRefused = expectInstallRefused(second.watch, machines);
   second.expectProblem(/^console\.error: Failed to load resource: the server responded with a status of 404/,
     "the test answers the module's first fetch 404, and the browser logs it");
   second.expectProblem(/^console\.error: TypeError: Failed to execute 'compile' on 'WebAssembly': HTTP status code is not ok/,
     "wasm-split's loader logs the failed fetch (console.error) before the app offers the reload");
   try {
-    await second.page.route(`**/${machines}`, (route) => (!second.page.reloaded
+    let reloaded = false;
+    await second.context.route(`**/${machines}`, (route) => (!reloaded
       ? route.fulfill({ status: 404, body: 'not found' }) : route.continue()));
     await second.page.goto(`${site.origin}/try/machines`);
     await second.page.getByRole('alert').filter({ hasText: 'This page could not be loaded' }).waitFor();
-    second.page.reloaded = true;
+    await secondInstallRefused();
+    reloaded = true;
     await second.page.getByRole('button', { name: 'Reload' }).click();
     await second.page.getByRole('heading', { level: 1, name: 'Machines' }).waitFor();
   } finally {

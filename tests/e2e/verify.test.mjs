@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { serveSite, startFakeAzure, launch, watchedPage, pageOwner, root } from './harness.mjs';
+import { serveSite, startFakeAzure, launch, watchedPage, pageOwner, explained, root } from './harness.mjs';
 
 const SUB = '11111111-2222-3333-4444-555555555555';
 const READER_SUB = '99999999-2222-3333-4444-555555555555';
@@ -212,7 +212,7 @@ test('an alert that never arrives: after the hour the watch stops with guidance;
 
 test('demo: the loop is simulated, says so, and the alert arrives with its portal links', async (t) => {
   const site = await serveSite();
-  const { page, context } = await watchedPage(t, browser);
+  const { page, context, problems } = await watchedPage(t, browser);
   try {
     const scenario = JSON.parse(fs.readFileSync(path.join(root, 'public/demo/scenario.json'), 'utf8'));
     const id = scenario.subscriptions[0].virtualMachines[0].resource.id;
@@ -231,7 +231,9 @@ test('demo: the loop is simulated, says so, and the alert arrives with its porta
     assert.match(azure, /^https:\/\/portal\.azure\.com\/#.*AlertBlade/);
     const defender = await page.getByRole('link', { name: 'Microsoft Defender portal' }).getAttribute('href');
     assert.match(defender, /^https:\/\/security\.microsoft\.com\//);
-    } finally {
+  } catch (error) {
+    throw await explained(page, error, problems.map((p) => p.line));
+  } finally {
     await context.close();
     await site.close();
   }
