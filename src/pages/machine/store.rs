@@ -79,15 +79,11 @@ pub fn send(session: &Session, command: Command, again: bool) {
             true => record.requeue(std::slice::from_ref(&command.machine_id)),
             false => record.work(),
         };
-        let finished = std::cell::RefCell::new(None);
         run::apply(&kind, &*session.client, &plan, work, 1, &Control::default(), |event| {
-            if let run::Event::Finished(_, done) = &event {
-                *finished.borrow_mut() = Some((**done).clone());
-            }
             record.apply(&event);
         })
         .await;
-        let Some(finished) = finished.into_inner() else { return };
+        let Some(finished) = record.rows.first().and_then(|row| row.finished()).cloned() else { return };
         log(&session, &command, &finished);
         let ran = match (&finished.output, &finished.failure) {
             (Some(out), _) => Ran::Done(out.clone()),

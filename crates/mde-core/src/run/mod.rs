@@ -163,16 +163,18 @@ impl Sent {
                 };
                 (sent, Some(response))
             }
-            Err(failure) => {
-                let (request, correlation) = failure.request_ids();
-                let sent = Sent {
-                    status: failure.status().unwrap_or(0),
-                    error: Some(Failure::from(&failure)),
-                    request_id: request.map(Into::into),
-                    correlation_id: correlation.map(Into::into),
-                };
-                (sent, None)
-            }
+            Err(failure) => (Sent::refused(&failure), None),
+        }
+    }
+
+    /// A write ARM refused (or that got no answer): its status, ARM's words and ids.
+    pub fn refused(failure: &ArmFailure) -> Sent {
+        let (request, correlation) = failure.request_ids();
+        Sent {
+            status: failure.status().unwrap_or(0),
+            error: Some(Failure::from(failure)),
+            request_id: request.map(Into::into),
+            correlation_id: correlation.map(Into::into),
         }
     }
 }

@@ -93,11 +93,10 @@ impl Kind for RunCommands {
             }
         }
         let answer = run_command::run(client, command, &command.name, &self.limits).await;
-        let sent = Sent {
-            status: answer.as_ref().map_or_else(|f| f.status().unwrap_or(0), |_| 200),
-            error: answer.as_ref().err().map(Failure::from),
-            request_id: answer.as_ref().err().and_then(|f| f.request_ids().0.map(str::to_string)),
-            correlation_id: answer.as_ref().err().and_then(|f| f.request_ids().1.map(str::to_string)),
+        // A command that ended was taken (200); the client keeps no ids of its several requests.
+        let sent = match &answer {
+            Ok(_) => Sent { status: 200, error: None, request_id: None, correlation_id: None },
+            Err(failure) => Sent::refused(failure),
         };
         finished(Some(sent), answer)
     }
